@@ -1,0 +1,63 @@
+//! The generated contract: served at `/api-docs/openapi.json`, shown by Swagger UI at
+//! `/swagger-ui/`, committed as `openapi/openapi.json`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::problem::{
+    BadRequest, ConflictResponse, FieldError, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
+    PreconditionFailedResponse, PreconditionRequiredResponse, Problem, Unauthorized, Unavailable,
+    Unprocessable, UnsupportedMediaTypeResponse,
+};
+
+pub const SPEC_PATH: &str = "/api-docs/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "zv-monitor",
+        description = "Target agreements (Zielvereinbarungen) between the Hessian ministry HMSI and the 26 \
+kommunale Träger under § 48b SGB II and § 8a OFFENSIV-Gesetz, and the figures they oblige everyone to deliver.\n\n\
+Authenticate with `Authorization: Bearer <JWT>` (button *Authorize*). Roles: `hmsi` sees everything; \
+`traeger` and `jobcenter` see only their own Träger. Scopes: `read`, `write`.\n\n\
+Every response carries `X-Request-Id` (sent by you or made by the service); every error is \
+`application/problem+json` whose `instance` is that id.",
+        license(name = "EUPL-1.2")
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(Problem, FieldError),
+        responses(BadRequest, Unauthorized, ForbiddenResponse, NotFound, ConflictResponse,
+            PreconditionFailedResponse, PreconditionRequiredResponse, PayloadTooLargeResponse,
+            UnsupportedMediaTypeResponse, Unprocessable, Unavailable)
+    ),
+    tags(
+        (name = "traeger", description = "The registry of the kommunale Träger and their Jobcenter"),
+        (name = "audit", description = "The append-only, hash-chained ledger of every write"),
+        (name = "operations", description = "Health and metrics for operators"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_default()
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .description(Some(
+                            "A token from your identity provider, or in development from \
+                         `zv-monitor token --role hmsi`",
+                        ))
+                        .build(),
+                ),
+            );
+    }
+}

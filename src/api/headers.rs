@@ -1,0 +1,82 @@
+//! Request headers with a meaning of their own: `If-Match` and `Idempotency-Key`.
+
+use std::future::{Ready, ready};
+
+use actix_web::http::header::{self, HeaderName};
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+
+use super::problem::ApiError;
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// The strong ETag of a version of an object.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// `If-Match`, required on updates: the version the client read, or `*` for any.
+#[derive(Debug, Clone, Copy)]
+pub struct IfMatch(pub Option<i64>);
+
+fn parse_if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Err(ApiError::PreconditionRequired(
+            "send the ETag you read as If-Match, so that no concurrent change is overwritten"
+                .into(),
+        ));
+    };
+    let value = value.to_str().unwrap_or("").trim();
+    if value == "*" {
+        return Ok(IfMatch(None));
+    }
+    // If-Match compares strongly (RFC 9110 § 13.1.1): a weak or malformed tag matches nothing,
+    // so it is answered like a stale one.
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(|v| IfMatch(Some(v)))
+        .ok_or(ApiError::App(crate::app::AppError::PreconditionFailed))
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_if_match(req))
+    }
+}
+
+/// `Idempotency-Key`, optional on creates.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+fn parse_idempotency_key(req: &HttpRequest) -> Result<IdempotencyKey, ApiError> {
+    let Some(value) = req.headers().get(IDEMPOTENCY_KEY) else {
+        return Ok(IdempotencyKey(None));
+    };
+    value
+        .to_str()
+        .ok()
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= MAX_IDEMPOTENCY_KEY_LEN
+                && k.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map(|k| IdempotencyKey(Some(k.to_owned())))
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ASCII characters, e.g. a UUID"
+            ))
+        })
+}
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_idempotency_key(req))
+    }
+}

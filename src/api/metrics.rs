@@ -1,0 +1,131 @@
+//! `GET /metrics`: Prometheus text format, per replica.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, get, web};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::store::Db;
+
+pub const TAG: &str = "operations";
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool_in_use: IntGauge,
+    pool_idle: IntGauge,
+}
+
+impl Metrics {
+    pub fn new(backend: &str) -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let labels = &["method", "route", "status"];
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route template and status",
+            ),
+            labels,
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route template and status",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            labels,
+        )?;
+        let pool_in_use = IntGauge::new("db_pool_connections_in_use", "Connections lent out")?;
+        let pool_idle = IntGauge::new("db_pool_connections_idle", "Idle connections in the pool")?;
+        let build_info = IntGaugeVec::new(
+            Opts::new(
+                "zv_monitor_build_info",
+                "Version and database backend of this replica",
+            ),
+            &["version", "backend"],
+        )?;
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), backend])
+            .set(1);
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(pool_in_use.clone()))?;
+        registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(build_info))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            pool_in_use,
+            pool_idle,
+        })
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
+    }
+}
+
+/// Counts and times every request under its route template (never the raw path, so the
+/// number of series stays bounded).
+pub async fn record(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let start = Instant::now();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let method = req.method().to_string();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let res = next.call(req).await?.map_into_boxed_body();
+    if let Some(m) = metrics {
+        m.observe(
+            &method,
+            &route,
+            res.status().as_u16(),
+            start.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(res)
+}
+
+/// Metrics of this replica
+///
+/// Request counts and latency by route template and status, database pool use, build info.
+#[utoipa::path(
+    tag = TAG,
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain; version=0.0.4",
+        body = String, example = "http_requests_total{method=\"GET\",route=\"/api/v1/traeger\",status=\"200\"} 3"))
+)]
+#[get("/metrics")]
+pub async fn render_metrics(metrics: web::Data<Metrics>, db: web::Data<Db>) -> HttpResponse {
+    let state = db.pool().state();
+    metrics
+        .pool_in_use
+        .set(i64::from(state.connections - state.idle_connections));
+    metrics.pool_idle.set(i64::from(state.idle_connections));
+    let mut buf = Vec::new();
+    let encoder = TextEncoder::new();
+    match encoder.encode(&metrics.registry.gather(), &mut buf) {
+        Ok(()) => HttpResponse::Ok()
+            .content_type(encoder.format_type())
+            .body(buf),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics encoding failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}

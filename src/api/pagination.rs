@@ -1,0 +1,62 @@
+//! Keyset pagination: `?limit=` (default 100, at most 1000) and `?after=<cursor>`, where the
+//! cursor is the `next` of the previous page. Cursors are opaque so their shape may change.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::problem::ApiError;
+
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 1000;
+
+pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
+    match requested {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::BadRequest(format!(
+            "`limit` must be between 1 and {MAX_LIMIT}, not {n}"
+        ))),
+    }
+}
+
+pub fn encode_cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(key)
+}
+
+pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest("`after` is not a cursor this service gave out as `next`".into())
+        })
+}
+
+/// The `next` cursor of a page: the key of its last item when more follow.
+pub fn next_cursor<T>(items: &[T], more: bool, key: impl Fn(&T) -> String) -> Option<String> {
+    if more {
+        items.last().map(|last| encode_cursor(&key(last)))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor("06633")).unwrap(), "06633");
+        assert!(decode_cursor("not base64!").is_err());
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert_eq!(limit(None).unwrap(), 100);
+        assert_eq!(limit(Some(1000)).unwrap(), 1000);
+        assert!(limit(Some(0)).is_err());
+        assert!(limit(Some(1001)).is_err());
+    }
+}

@@ -1,0 +1,42 @@
+//! Reading and verifying the ledger.
+
+use super::AppError;
+use crate::domain::audit::{AuditEvent, ChainVerifier, Verification};
+use crate::store::ledger::{self, AuditFilter};
+use crate::store::{Db, pool::snapshot_transaction};
+
+const VERIFY_BATCH: i64 = 1000;
+
+pub async fn list(
+    db: &Db,
+    filter: AuditFilter,
+    after_seq: i64,
+    limit: i64,
+) -> Result<(Vec<AuditEvent>, bool), AppError> {
+    let mut events = db
+        .run(move |conn| ledger::list(conn, &filter, after_seq, limit + 1).map_err(AppError::from))
+        .await?;
+    let more = events.len() as i64 > limit;
+    events.truncate(limit as usize);
+    Ok((events, more))
+}
+
+/// Walks the whole chain in batches, on one snapshot, so concurrent appends cannot confuse it.
+pub async fn verify(db: &Db) -> Result<Verification, AppError> {
+    db.run(|conn| {
+        snapshot_transaction(conn, |conn| {
+            let mut verifier = ChainVerifier::default();
+            let mut after = 0;
+            loop {
+                let batch = ledger::list(conn, &AuditFilter::default(), after, VERIFY_BATCH)?;
+                let Some(last) = batch.last() else { break };
+                after = last.seq;
+                if !batch.iter().all(|e| verifier.feed(e)) || (batch.len() as i64) < VERIFY_BATCH {
+                    break;
+                }
+            }
+            Ok(verifier.finish())
+        })
+    })
+    .await
+}

@@ -1,0 +1,57 @@
+//! Use cases: the only code that opens transactions. Each loads, applies a domain rule, writes,
+//! appends the ledger event and commits, in one transaction.
+
+pub mod audit;
+pub mod idempotency;
+pub mod reference;
+pub mod traeger;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::domain::Violation;
+use crate::store::Unavailable;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("the object has changed since it was read")]
+    PreconditionFailed,
+    #[error("invalid input")]
+    Invalid(Vec<Violation>),
+    #[error("the idempotency key was used before for a different request")]
+    IdempotencyKeyReused,
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+    #[error("database error: {0}")]
+    Database(DieselError),
+}
+
+impl From<DieselError> for AppError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => AppError::NotFound,
+            // A race lost to another writer of the same key: the caller may retry and will
+            // then see the winner's row.
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                AppError::Conflict(format!(
+                    "another request created the same object at the same time ({})",
+                    info.constraint_name().unwrap_or("unique key")
+                ))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::Unavailable(Unavailable(info.message().to_owned()))
+            }
+            other => AppError::Database(other),
+        }
+    }
+}
+
+/// The time of a write. PostgreSQL keeps microseconds, SQLite more: truncating here makes a
+/// value read back equal to the value written on both.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

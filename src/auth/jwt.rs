@@ -1,0 +1,249 @@
+//! Verifying bearer tokens, and signing development tokens.
+//!
+//! Two kinds of keys: an HS256 shared secret for development, and a JWKS file of public keys
+//! (RS256/ES256/EdDSA …) for production, each pinned to the one algorithm its JWK names and
+//! selected by the token's `kid`. The algorithm is never taken from the token alone, and `none`
+//! is never accepted.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// Tolerated clock skew between the token issuer and this service.
+const LEEWAY_SECONDS: u64 = 30;
+
+/// The claims of API.md.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traeger: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobcenter: Option<String>,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    pub exp: i64,
+    pub iat: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read JWKS file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("JWKS file {path} is not a JWK set: {source}")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("JWKS key {index}: {reason}")]
+    Key { index: usize, reason: String },
+}
+
+/// Public algorithms a JWKS key may be pinned to; shared-secret ones belong in ZV_JWT_SECRET.
+fn public_algorithm(alg: Algorithm) -> bool {
+    !matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
+}
+
+#[derive(Clone)]
+pub struct Verifier {
+    secret: Option<DecodingKey>,
+    keys: HashMap<String, (DecodingKey, Algorithm)>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl Verifier {
+    pub fn new(secret: Option<&[u8]>, issuer: Option<String>, audience: Option<String>) -> Self {
+        Self {
+            secret: secret.map(DecodingKey::from_secret),
+            keys: HashMap::new(),
+            issuer,
+            audience,
+        }
+    }
+
+    /// Adds the keys of a JWKS document. Every key needs a `kid` and an `alg`.
+    pub fn with_jwks(mut self, path: &str, json: &str) -> Result<Self, KeyError> {
+        let set: JwkSet = serde_json::from_str(json).map_err(|source| KeyError::Parse {
+            path: path.to_owned(),
+            source,
+        })?;
+        for (index, jwk) in set.keys.iter().enumerate() {
+            let err = |reason: String| KeyError::Key { index, reason };
+            let kid = jwk
+                .common
+                .key_id
+                .clone()
+                .ok_or_else(|| err("has no `kid`".into()))?;
+            let alg = jwk
+                .common
+                .key_algorithm
+                .ok_or_else(|| err(format!("`{kid}` has no `alg`: each key is pinned to one")))?;
+            let alg = Algorithm::from_str(&alg.to_string())
+                .ok()
+                .filter(|a| public_algorithm(*a))
+                .ok_or_else(|| {
+                    err(format!(
+                        "`{kid}`: `{alg}` is not a signature algorithm for public keys"
+                    ))
+                })?;
+            let key = DecodingKey::from_jwk(jwk).map_err(|e| err(format!("`{kid}`: {e}")))?;
+            self.keys.insert(kid, (key, alg));
+        }
+        Ok(self)
+    }
+
+    pub fn key_count(&self) -> usize {
+        self.keys.len() + usize::from(self.secret.is_some())
+    }
+
+    /// Checks signature, algorithm, expiry, issuer and audience. The error text is safe to
+    /// show the caller: it names what is wrong, never a key.
+    pub fn verify(&self, token: &str) -> Result<Claims, String> {
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| "the token is not a JWT".to_owned())?;
+        let (key, alg) = match &header.kid {
+            Some(kid) => self
+                .keys
+                .get(kid)
+                .map(|(k, a)| (k, *a))
+                .ok_or_else(|| format!("the token's key `{kid}` is unknown"))?,
+            None => (
+                self.secret
+                    .as_ref()
+                    .ok_or_else(|| "the token names no key (`kid`)".to_owned())?,
+                Algorithm::HS256,
+            ),
+        };
+        if header.alg != alg {
+            return Err(format!(
+                "the token's algorithm {:?} is not allowed for its key",
+                header.alg
+            ));
+        }
+        let mut validation = Validation::new(alg);
+        validation.leeway = LEEWAY_SECONDS;
+        let mut required = vec!["exp", "sub"];
+        match &self.issuer {
+            Some(iss) => {
+                validation.set_issuer(&[iss]);
+                required.push("iss");
+            }
+            None => validation.iss = None,
+        }
+        match &self.audience {
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&required);
+        jsonwebtoken::decode::<Claims>(token, key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                match e.kind() {
+                    K::ExpiredSignature => "the token has expired".to_owned(),
+                    K::InvalidSignature => "the token's signature is invalid".to_owned(),
+                    K::InvalidIssuer => "the token's issuer (`iss`) is not accepted".to_owned(),
+                    K::InvalidAudience => "the token's audience (`aud`) is not accepted".to_owned(),
+                    K::MissingRequiredClaim(c) => format!("the token lacks the claim `{c}`"),
+                    K::ImmatureSignature => "the token is not valid yet".to_owned(),
+                    K::Json(_) => "the token's claims are malformed".to_owned(),
+                    _ => "the token is invalid".to_owned(),
+                }
+            })
+    }
+}
+
+/// Signs HS256 development tokens with the shared secret.
+pub struct Signer {
+    key: EncodingKey,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl Signer {
+    pub fn new(secret: &[u8], issuer: Option<String>, audience: Option<String>) -> Self {
+        Self {
+            key: EncodingKey::from_secret(secret),
+            issuer,
+            audience,
+        }
+    }
+
+    /// Fills in `iss` and `aud` as the service expects them, then signs.
+    pub fn sign(&self, mut claims: Claims) -> Result<String, jsonwebtoken::errors::Error> {
+        claims.iss = claims.iss.or_else(|| self.issuer.clone());
+        claims.aud = claims.aud.or_else(|| self.audience.clone());
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp_in: i64) -> Claims {
+        let now = chrono::Utc::now().timestamp();
+        Claims {
+            sub: "t".into(),
+            role: "hmsi".into(),
+            traeger: None,
+            jobcenter: None,
+            scope: "read".into(),
+            iss: None,
+            aud: None,
+            exp: now + exp_in,
+            iat: now,
+        }
+    }
+
+    // jsonwebtoken panics at the first sign or verify without exactly one crypto backend.
+    #[test]
+    fn signs_and_verifies_with_the_shared_secret() {
+        let signer = Signer::new(b"0123456789abcdef0123456789abcdef", Some("i".into()), None);
+        let token = signer.sign(claims(60)).unwrap();
+        let verifier = Verifier::new(
+            Some(b"0123456789abcdef0123456789abcdef"),
+            Some("i".into()),
+            None,
+        );
+        assert_eq!(verifier.verify(&token).unwrap().sub, "t");
+        let other = Verifier::new(
+            Some(b"another secret, just as long......"),
+            Some("i".into()),
+            None,
+        );
+        assert!(other.verify(&token).unwrap_err().contains("signature"));
+    }
+
+    #[test]
+    fn refuses_expired_and_unsigned_tokens() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let verifier = Verifier::new(Some(secret), None, None);
+        let expired = Signer::new(secret, None, None).sign(claims(-3600)).unwrap();
+        assert!(verifier.verify(&expired).unwrap_err().contains("expired"));
+        // header {"alg":"none","typ":"JWT"}, no signature
+        let unsigned = format!(
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                serde_json::to_vec(&claims(60)).unwrap()
+            )
+        );
+        assert!(verifier.verify(&unsigned).is_err());
+    }
+}

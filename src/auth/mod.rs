@@ -1,0 +1,7 @@
+//! Who is calling (JWT), and what they may do (policy).
+
+pub mod jwt;
+pub mod policy;
+pub mod principal;
+
+pub use principal::Principal;

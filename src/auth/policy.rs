@@ -1,0 +1,124 @@
+//! Who may do what: one table, consulted by every handler before it acts.
+//!
+//! Roles follow the agreement (DOMAIN.md); scopes separate writers from read-only accounts
+//! such as the HMSI data warehouse. What a principal may *see* is answered here too: HMSI sees
+//! every Träger, a Träger or Jobcenter token only its own.
+
+use super::Principal;
+use crate::domain::actor::{Role, Visibility};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Read,
+    Write,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ReadRegistry,
+    MaintainRegistry,
+    ReadAudit,
+}
+
+const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
+const HMSI: &[Role] = &[Role::Hmsi];
+
+impl Permission {
+    /// The roles allowed, and the scope their token must hold.
+    const fn rule(self) -> (&'static [Role], Scope) {
+        match self {
+            Permission::ReadRegistry => (ALL, Scope::Read),
+            Permission::MaintainRegistry => (HMSI, Scope::Write),
+            Permission::ReadAudit => (HMSI, Scope::Read),
+        }
+    }
+}
+
+/// Why a principal may not do this; the text is shown to the caller.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Forbidden(pub String);
+
+/// Allows or refuses `permission`; when allowed, says which Träger's objects are visible.
+pub fn authorize(p: &Principal, permission: Permission) -> Result<Visibility, Forbidden> {
+    let (roles, scope) = permission.rule();
+    if !roles.contains(&p.role) {
+        return Err(Forbidden(format!(
+            "the role `{}` may not do this; allowed: {}",
+            p.role,
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let held = match scope {
+        Scope::Read => p.scopes.read,
+        Scope::Write => p.scopes.write,
+    };
+    if !held {
+        let name = if scope == Scope::Read {
+            "read"
+        } else {
+            "write"
+        };
+        return Err(Forbidden(format!(
+            "this needs the scope `{name}` in the token"
+        )));
+    }
+    Ok(match (&p.role, &p.traeger) {
+        (Role::Hmsi, _) => Visibility::All,
+        (_, Some(own)) => Visibility::Traeger(own.clone()),
+        // Principal::from_claims refuses Träger-bound roles without a Träger.
+        (_, None) => return Err(Forbidden("the token is bound to no Träger".into())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::principal::Scopes;
+    use crate::domain::traeger::Ags;
+
+    fn principal(role: Role, scope: &str) -> Principal {
+        Principal {
+            sub: "x".into(),
+            role,
+            traeger: (role != Role::Hmsi).then(|| Ags::parse("06633").unwrap()),
+            jobcenter: (role == Role::Jobcenter).then(|| "jc-06633".into()),
+            scopes: Scopes::parse(scope),
+            request_id: "r".into(),
+        }
+    }
+
+    #[test]
+    fn the_table() {
+        use Permission::*;
+        use Role::*;
+        let cases = [
+            (ReadRegistry, Hmsi, "read", true),
+            (ReadRegistry, Traeger, "read", true),
+            (ReadRegistry, Jobcenter, "read", true),
+            (ReadRegistry, Hmsi, "write", false),
+            (MaintainRegistry, Hmsi, "read write", true),
+            (MaintainRegistry, Hmsi, "read", false),
+            (MaintainRegistry, Traeger, "read write", false),
+            (MaintainRegistry, Jobcenter, "read write", false),
+            (ReadAudit, Hmsi, "read", true),
+            (ReadAudit, Traeger, "read write", false),
+        ];
+        for (perm, role, scope, allowed) in cases {
+            let got = authorize(&principal(role, scope), perm).is_ok();
+            assert_eq!(got, allowed, "{perm:?} {role:?} {scope:?}");
+        }
+    }
+
+    #[test]
+    fn traeger_tokens_see_their_own_traeger_only() {
+        let v = authorize(&principal(Role::Traeger, "read"), Permission::ReadRegistry).unwrap();
+        assert_eq!(v, Visibility::Traeger(Ags::parse("06633").unwrap()));
+        let v = authorize(&principal(Role::Hmsi, "read"), Permission::ReadRegistry).unwrap();
+        assert_eq!(v, Visibility::All);
+    }
+}

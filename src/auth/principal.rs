@@ -1,0 +1,124 @@
+//! The authenticated caller, extracted from `Authorization: Bearer <JWT>`.
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+
+use super::jwt::{Claims, Verifier};
+use crate::domain::actor::{Actor, Role};
+use crate::domain::traeger::Ags;
+use crate::telemetry::RequestId;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scopes {
+    pub read: bool,
+    pub write: bool,
+}
+
+impl Scopes {
+    /// `scope` is space separated (RFC 8693); scopes this service does not know are ignored.
+    pub fn parse(scope: &str) -> Self {
+        let mut s = Scopes::default();
+        for word in scope.split_ascii_whitespace() {
+            match word {
+                "read" => s.read = true,
+                "write" => s.write = true,
+                _ => {}
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub sub: String,
+    pub role: Role,
+    pub traeger: Option<Ags>,
+    pub jobcenter: Option<String>,
+    pub scopes: Scopes,
+    pub request_id: String,
+}
+
+/// Why a request is not authenticated; the text is shown to the caller.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unauthenticated(pub String);
+
+impl Principal {
+    /// A token of a Träger or its Jobcenter is bound to exactly one Träger; without it the
+    /// token cannot be scoped and is refused.
+    pub fn from_claims(claims: Claims, request_id: String) -> Result<Self, Unauthenticated> {
+        let bad = |m: String| Unauthenticated(m);
+        if claims.sub.trim().is_empty() {
+            return Err(bad("the token's `sub` is empty".into()));
+        }
+        let role: Role = claims.role.parse().map_err(bad)?;
+        let traeger = claims
+            .traeger
+            .as_deref()
+            .map(Ags::parse)
+            .transpose()
+            .map_err(|e| bad(format!("the token's `traeger`: {e}")))?;
+        let jobcenter = claims.jobcenter.filter(|j| !j.is_empty());
+        match role {
+            Role::Traeger | Role::Jobcenter if traeger.is_none() => {
+                return Err(bad(format!("a {role} token needs the claim `traeger`")));
+            }
+            Role::Jobcenter if jobcenter.is_none() => {
+                return Err(bad("a jobcenter token needs the claim `jobcenter`".into()));
+            }
+            _ => {}
+        }
+        Ok(Principal {
+            sub: claims.sub,
+            role,
+            traeger,
+            jobcenter,
+            scopes: Scopes::parse(&claims.scope),
+            request_id,
+        })
+    }
+
+    /// The author of a write, as the ledger records it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            sub: self.sub.clone(),
+            role: self.role,
+            traeger: self.traeger.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Principal, Unauthenticated> {
+    let verifier = req
+        .app_data::<web::Data<Verifier>>()
+        .ok_or_else(|| Unauthenticated("no key is configured".into()))?;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| Unauthenticated("this operation needs a bearer token".into()))?;
+    let value = value
+        .to_str()
+        .map_err(|_| Unauthenticated("the Authorization header is not ASCII".into()))?;
+    let token = value
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Unauthenticated("the Authorization header must be `Bearer <token>`".into())
+        })?;
+    let claims = verifier.verify(token).map_err(Unauthenticated)?;
+    Principal::from_claims(claims, RequestId::of(req))
+}
+
+impl FromRequest for Principal {
+    type Error = Unauthenticated;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}

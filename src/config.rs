@@ -1,0 +1,221 @@
+//! Settings from the environment (or the same names as flags), checked at start-up so that a
+//! bad value stops the service with a message instead of surprising it later.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use crate::auth::jwt::{Signer, Verifier};
+use crate::store::Backend;
+
+const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// A value that must never reach a log line.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+fn parse_secret(raw: &str) -> Result<Secret, String> {
+    if raw.len() < MIN_SECRET_BYTES {
+        Err(format!("must be at least {MIN_SECRET_BYTES} bytes long"))
+    } else {
+        Ok(Secret(raw.to_owned()))
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database: `postgres://…` selects PostgreSQL, anything else is a SQLite file.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "zv-monitor.sqlite3",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "ZV_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// HS256 shared secret (development). Without it and without ZV_JWKS_FILE, a SQLite
+    /// service makes a random one and keeps it in a file beside the database.
+    #[arg(long, env = "ZV_JWT_SECRET", hide_env_values = true, value_parser = parse_secret, global = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Required `iss` of every token, if set.
+    #[arg(long, env = "ZV_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` of every token, if set.
+    #[arg(long, env = "ZV_JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+
+    /// JWK set of public keys (production): RS256, ES256, EdDSA …, selected by `kid`.
+    #[arg(long, env = "ZV_JWKS_FILE", global = true)]
+    pub jwks_file: Option<PathBuf>,
+
+    /// Log format.
+    #[arg(
+        long,
+        env = "ZV_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "ZV_MAX_BODY_BYTES", default_value_t = 1_048_576,
+          value_parser = clap::value_parser!(u64).range(1024..=1_073_741_824), global = true)]
+    pub max_body_bytes: u64,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "ZV_DB_POOL_SIZE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=500), global = true)]
+    pub db_pool_size: u32,
+
+    /// How long a request waits for a database connection before it gets 503.
+    #[arg(long, env = "ZV_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub db_timeout: Duration,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "ZV_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no signing key: set ZV_JWT_SECRET (at least {MIN_SECRET_BYTES} bytes) or ZV_JWKS_FILE; \
+         a random development secret is only made for SQLite"
+    )]
+    NoKey,
+    #[error("development secret file {path}: {source}")]
+    SecretFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the development secret in {0} is shorter than {MIN_SECRET_BYTES} bytes")]
+    ShortSecretFile(String),
+    #[error("ZV_JWKS_FILE: {0}")]
+    Jwks(#[from] crate::auth::jwt::KeyError),
+    #[error(
+        "`token` signs HS256 development tokens and needs ZV_JWT_SECRET (ZV_JWKS_FILE holds public keys only)"
+    )]
+    CannotSign,
+}
+
+impl Settings {
+    pub fn backend(&self) -> Backend {
+        Backend::from_url(&self.database_url)
+    }
+
+    /// Where the generated development secret lives: beside the SQLite database.
+    pub fn secret_file(&self) -> Option<PathBuf> {
+        (self.backend() == Backend::Sqlite).then(|| {
+            let db = self
+                .database_url
+                .strip_prefix("sqlite://")
+                .unwrap_or(&self.database_url);
+            PathBuf::from(format!("{db}.jwt-secret"))
+        })
+    }
+
+    /// The HS256 secret: configured, or the generated one (made on first use).
+    pub fn hs256_secret(&self) -> Result<Option<Secret>, ConfigError> {
+        if let Some(s) = &self.jwt_secret {
+            return Ok(Some(s.clone()));
+        }
+        if self.jwks_file.is_some() {
+            return Ok(None);
+        }
+        let path = self.secret_file().ok_or(ConfigError::NoKey)?;
+        load_or_create_secret(&path).map(Some)
+    }
+
+    pub fn verifier(&self) -> Result<Verifier, ConfigError> {
+        let secret = self.hs256_secret()?;
+        let verifier = Verifier::new(
+            secret.as_ref().map(Secret::expose),
+            self.jwt_issuer.clone(),
+            self.jwt_audience.clone(),
+        );
+        match &self.jwks_file {
+            Some(path) => {
+                let shown = path.display().to_string();
+                let json = std::fs::read_to_string(path).map_err(|source| {
+                    crate::auth::jwt::KeyError::Read {
+                        path: shown.clone(),
+                        source,
+                    }
+                })?;
+                Ok(verifier.with_jwks(&shown, &json)?)
+            }
+            None => Ok(verifier),
+        }
+    }
+
+    pub fn signer(&self) -> Result<Signer, ConfigError> {
+        let secret = self.hs256_secret()?.ok_or(ConfigError::CannotSign)?;
+        Ok(Signer::new(
+            secret.expose(),
+            self.jwt_issuer.clone(),
+            self.jwt_audience.clone(),
+        ))
+    }
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Secret, ConfigError> {
+    let shown = path.display().to_string();
+    let io = |source| ConfigError::SecretFile {
+        path: shown.clone(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            parse_secret(text.trim()).map_err(|_| ConfigError::ShortSecretFile(shown.clone()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = hex::encode(rand::random::<[u8; 32]>());
+            write_private(path, &secret).map_err(io)?;
+            Ok(Secret(secret))
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Creates the file readable by its owner only; fails if another process made it first.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}

@@ -1,0 +1,95 @@
+//! Who acts: the three roles of the agreement (see DOMAIN.md) and the system itself.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::traeger::Ags;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The ministry: signs every agreement, receives and reviews, forwards BA data.
+    Hmsi,
+    /// One kommunaler Träger: sees and delivers only its own data.
+    Traeger,
+    /// The Jobcenter of one Träger: receives the Träger's figures.
+    Jobcenter,
+    /// The service itself, e.g. when it loads reference data at start-up.
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Hmsi => "hmsi",
+            Role::Traeger => "traeger",
+            Role::Jobcenter => "jobcenter",
+            Role::System => "system",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Only the three roles a token may carry; `system` is never accepted from outside.
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "hmsi" => Ok(Role::Hmsi),
+            "traeger" => Ok(Role::Traeger),
+            "jobcenter" => Ok(Role::Jobcenter),
+            other => Err(format!("unknown role `{other}`")),
+        }
+    }
+}
+
+/// The author of a write, as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub sub: String,
+    pub role: Role,
+    pub traeger: Option<Ags>,
+    pub request_id: String,
+}
+
+impl Actor {
+    pub fn system(what: &str) -> Self {
+        Self {
+            sub: format!("system:{what}"),
+            role: Role::System,
+            traeger: None,
+            request_id: format!("{what}-{}", uuid::Uuid::new_v4()),
+        }
+    }
+}
+
+/// Which Träger's objects a principal may see: all (HMSI) or exactly one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    Traeger(Ags),
+}
+
+impl Visibility {
+    pub fn sees(&self, ags: &Ags) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Traeger(own) => own == ags,
+        }
+    }
+
+    /// The one Träger a query must be restricted to, if any.
+    pub fn only(&self) -> Option<&Ags> {
+        match self {
+            Visibility::All => None,
+            Visibility::Traeger(own) => Some(own),
+        }
+    }
+}

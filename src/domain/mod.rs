@@ -1,0 +1,67 @@
+//! Pure types and rules of the domain: no I/O, no diesel, no actix.
+
+pub mod actor;
+pub mod audit;
+pub mod traeger;
+
+use serde::{Deserialize, Serialize};
+
+/// One reason why input was refused, at a JSON Pointer (RFC 6901) into the request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub pointer: String,
+    pub message: String,
+}
+
+impl Violation {
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects every violation of one input, so a client learns all of them at once.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<Violation>);
+
+impl Violations {
+    pub fn push(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Violation::new(pointer, message));
+    }
+
+    /// Records the error of a parse at `pointer` and keeps the parsed value, if any.
+    pub fn check<T, E: std::fmt::Display>(&mut self, pointer: &str, r: Result<T, E>) -> Option<T> {
+        r.map_err(|e| self.push(pointer, e.to_string())).ok()
+    }
+
+    /// Takes a required field; records "is required" when it is absent.
+    pub fn required<'a, T>(&mut self, pointer: &str, value: &'a Option<T>) -> Option<&'a T> {
+        if value.is_none() {
+            self.push(pointer, "is required");
+        }
+        value.as_ref()
+    }
+
+    pub fn into_result<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Vec<Violation>> {
+        if self.0.is_empty() {
+            // Every field parsed, so every value is present.
+            value().ok_or_else(|| vec![Violation::new("", "is incomplete")])
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+/// Text fields shared by several resources: trimmed, non-empty and bounded.
+pub fn parse_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        Err("must not be empty".into())
+    } else if trimmed.chars().count() > max_chars {
+        Err(format!("must be at most {max_chars} characters"))
+    } else {
+        Ok(trimmed.to_owned())
+    }
+}

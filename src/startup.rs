@@ -1,0 +1,120 @@
+//! Builds the running service from settings; used by `main` and by the tests alike.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, fallback, metrics::Metrics};
+use crate::config::Settings;
+use crate::store::{Db, pool};
+use crate::telemetry::{self, RequestSpan};
+
+/// What start-up did, for the banner.
+#[derive(Debug, Clone)]
+pub struct StartupReport {
+    pub migrations_applied: usize,
+    pub traeger_loaded: usize,
+}
+
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    report: StartupReport,
+}
+
+/// Opens the pool, applies pending migrations and loads missing reference data.
+pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Db, StartupReport)> {
+    let backend = settings.backend();
+    let pool = pool::build_pool(
+        &settings.database_url,
+        settings.db_pool_size,
+        settings.db_timeout,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", backend.name()))?;
+    let db = Db::new(pool, backend);
+    let migrations_applied = db
+        .run(|conn| {
+            pool::run_migrations(conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let traeger_loaded = crate::app::reference::load(&db).await?;
+    Ok((
+        db,
+        StartupReport {
+            migrations_applied,
+            traeger_loaded,
+        },
+    ))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let verifier = web::Data::new(settings.verifier()?);
+        let (db, report) = prepare_database(&settings).await?;
+        let listener = TcpListener::bind(settings.listen)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        let address = listener.local_addr()?;
+
+        let spec = api::openapi();
+        let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
+        let metrics = web::Data::new(Metrics::new(db.backend().name())?);
+        let db = web::Data::new(db);
+        let body_limit = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
+
+        let mut server = HttpServer::new(move || {
+            let (app, _) = api::routes(App::new()).split_for_parts();
+            app.app_data(db.clone())
+                .app_data(verifier.clone())
+                .app_data(metrics.clone())
+                .app_data(route_table.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(body_limit)
+                        .error_handler(fallback::json_error),
+                )
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(web::QueryConfig::default().error_handler(fallback::query_error))
+                .app_data(web::PathConfig::default().error_handler(fallback::path_error))
+                .service(web::redirect("/swagger-ui", "/swagger-ui/"))
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}").url(api::docs::SPEC_PATH, spec.clone()),
+                )
+                .default_service(web::to(fallback::no_route))
+                .wrap(from_fn(api::metrics::record))
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(from_fn(telemetry::assign_request_id))
+        })
+        .listen(listener)?
+        // SIGTERM / Ctrl-C: stop accepting, give in-flight requests this long to finish.
+        .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            server: server.run(),
+            address,
+            report,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn report(&self) -> &StartupReport {
+        &self.report
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
