@@ -24,6 +24,10 @@ pub enum LogFormat {
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(raw: &str) -> Result<Self, String> {
+        parse_secret(raw)
+    }
+
     pub fn expose(&self) -> &[u8] {
         self.0.as_bytes()
     }

@@ -117,6 +117,7 @@ pub async fn update(
 ) -> Result<Traeger, AppError> {
     db.run(move |conn| {
         write_transaction(conn, |conn| {
+            store::lock(conn, &ags)?;
             let current = store::find(conn, &ags)?.ok_or(AppError::NotFound)?;
             if expected_version.is_some_and(|v| v != current.version) {
                 return Err(AppError::PreconditionFailed);

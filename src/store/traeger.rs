@@ -69,6 +69,17 @@ pub struct TraegerFilter {
     pub only: Option<Ags>,
 }
 
+/// Holds the row until the transaction ends, so a read-compare-write cannot interleave with
+/// another writer. SQLite needs nothing: a write transaction holds the whole database.
+pub fn lock(conn: &mut DbConnection, ags: &Ags) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query("SELECT ags FROM traeger WHERE ags = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(ags.as_str())
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, ags: &Ags) -> QueryResult<Option<Traeger>> {
     dsl::traeger
         .find(ags.as_str())

@@ -1,0 +1,322 @@
+//! Spawns the real service on a random port against a fresh database: a SQLite file in its
+//! own directory, or a PostgreSQL database created for the test and dropped after it.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Once;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+use zv_monitor::auth::jwt::{Claims, Signer};
+use zv_monitor::config::{LogFormat, Secret};
+use zv_monitor::store::Backend;
+use zv_monitor::{Application, Settings};
+
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
+const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::common::TestApp::sqlite().await).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(app) = $crate::common::TestApp::postgres().await {
+                        super::$name(app).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
+/// Writes past the test harness's output capture, so the note shows in every run.
+fn notice(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("ZV_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned())
+}
+
+fn postgres_required() -> bool {
+    std::env::var("ZV_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { admin_url, name } => {
+                if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    signer: Signer,
+    handle: ServerHandle,
+    db: TestDb,
+}
+
+pub fn settings(database_url: &str) -> Settings {
+    Settings {
+        database_url: database_url.to_owned(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        jwt_secret: Some(Secret::new(SECRET).unwrap()),
+        jwt_issuer: None,
+        jwt_audience: None,
+        jwks_file: None,
+        log_format: LogFormat::Pretty,
+        max_body_bytes: 64 * 1024,
+        db_pool_size: 4,
+        db_timeout: Duration::from_secs(2),
+        workers: Some(2),
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(|_| {}).await
+    }
+
+    pub async fn sqlite_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = std::env::temp_dir().join(format!("zv-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = dir.join("zv.sqlite3").display().to_string();
+        Self::start(url, Backend::Sqlite, TestDb::Sqlite(dir), tweak).await
+    }
+
+    /// None when PostgreSQL is not reachable and not required.
+    pub async fn postgres() -> Option<TestApp> {
+        Self::postgres_with(|_| {}).await
+    }
+
+    pub async fn postgres_with(tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+        static ANNOUNCE: Once = Once::new();
+        let admin_url = postgres_admin_url();
+        let mut admin = match PgConnection::establish(&admin_url) {
+            Ok(c) => c,
+            Err(e) if postgres_required() => {
+                panic!("ZV_REQUIRE_POSTGRES=1 but PostgreSQL at {admin_url} is not reachable: {e}")
+            }
+            Err(_) => {
+                ANNOUNCE.call_once(|| {
+                    notice(&format!(
+                        "zv-monitor tests: PostgreSQL at {admin_url} is not reachable: the PostgreSQL \
+                         variants PASS WITHOUT RUNNING (set ZV_REQUIRE_POSTGRES=1 to fail instead)"
+                    ))
+                });
+                return None;
+            }
+        };
+        ANNOUNCE.call_once(|| {
+            notice(&format!(
+                "zv-monitor tests: running on SQLite and on PostgreSQL at {admin_url}"
+            ))
+        });
+        let name = format!("zv_test_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create the test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        let db = TestDb::Postgres { admin_url, name };
+        Some(Self::start(url, Backend::Postgres, db, tweak).await)
+    }
+
+    async fn start(
+        url: String,
+        backend: Backend,
+        db: TestDb,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        let mut s = settings(&url);
+        tweak(&mut s);
+        let signer = Signer::new(
+            SECRET.as_bytes(),
+            s.jwt_issuer.clone(),
+            s.jwt_audience.clone(),
+        );
+        let app = Application::build(s).await.expect("the service starts");
+        let base = format!("http://{}", app.address());
+        let handle = app.handle();
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            backend,
+            database_url: url,
+            client: reqwest::Client::new(),
+            signer,
+            handle,
+            db,
+        }
+    }
+
+    /// Runs SQL directly against the test database, as an operator (or an attacker) could.
+    pub fn sql(&self, statements: &str) -> Result<(), String> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.database_url)
+                .map_err(|e| e.to_string())?
+                .batch_execute(statements)
+                .map_err(|e| e.to_string()),
+            Backend::Sqlite => SqliteConnection::establish(&self.database_url)
+                .map_err(|e| e.to_string())?
+                .batch_execute(statements)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Drops the database under the running service (PostgreSQL only).
+    pub fn kill_database(&self) {
+        if let TestDb::Postgres { admin_url, name } = &self.db {
+            let mut conn = PgConnection::establish(admin_url).unwrap();
+            conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .unwrap();
+        }
+    }
+
+    pub fn claims(&self, role: &str, traeger: Option<&str>, scope: &str) -> Claims {
+        let now = chrono::Utc::now().timestamp();
+        Claims {
+            sub: format!("test-{role}"),
+            role: role.to_owned(),
+            traeger: traeger.map(str::to_owned),
+            jobcenter: (role == "jobcenter").then(|| format!("jc-{}", traeger.unwrap_or(""))),
+            scope: scope.to_owned(),
+            iss: None,
+            aud: None,
+            exp: now + 600,
+            iat: now,
+        }
+    }
+
+    pub fn sign(&self, claims: Claims) -> String {
+        self.signer.sign(claims).unwrap()
+    }
+
+    /// HMSI with read and write.
+    pub fn hmsi(&self) -> String {
+        self.sign(self.claims("hmsi", None, "read write"))
+    }
+
+    /// HMSI read-only, like the data warehouse.
+    pub fn hmsi_read_only(&self) -> String {
+        self.sign(self.claims("hmsi", None, "read"))
+    }
+
+    pub fn traeger(&self, ags: &str) -> String {
+        self.sign(self.claims("traeger", Some(ags), "read write"))
+    }
+
+    pub fn jobcenter(&self, ags: &str) -> String {
+        self.sign(self.claims("jobcenter", Some(ags), "read"))
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let rb = self.client.request(method, format!("{}{path}", self.base));
+        match token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut rb = self.request(Method::PUT, path, token).json(body);
+        if let Some(tag) = if_match {
+            rb = rb.header("If-Match", tag);
+        }
+        rb.send().await.unwrap()
+    }
+}
+
+/// Asserts a problem+json response with `status` and returns its body.
+pub async fn problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status of {}", res.url());
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(content_type, "application/problem+json");
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:zv-monitor:problem:")
+    );
+    assert!(!body["title"].as_str().unwrap().is_empty());
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    assert_eq!(
+        body["instance"].as_str(),
+        request_id.as_deref(),
+        "instance is the request id"
+    );
+    body
+}
+
+/// Asserts status 200 (or `status`) and returns the JSON body.
+pub async fn json(res: Response, status: u16) -> Value {
+    let url = res.url().to_string();
+    let got = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "status of {url}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
