@@ -28,6 +28,12 @@ impl Secret {
         parse_secret(raw)
     }
 
+    /// Takes the value as given; it is checked where it is used, so that an error message
+    /// never has to repeat it (clap's own messages would).
+    fn unchecked(raw: &str) -> Result<Self, std::convert::Infallible> {
+        Ok(Secret(raw.to_owned()))
+    }
+
     pub fn expose(&self) -> &[u8] {
         self.0.as_bytes()
     }
@@ -53,6 +59,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
         default_value = "zv-monitor.sqlite3",
         global = true
     )]
@@ -62,6 +69,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "ZV_LISTEN",
+        value_name = "ZV_LISTEN",
         default_value = "127.0.0.1:8080",
         global = true
     )]
@@ -69,25 +77,36 @@ pub struct Settings {
 
     /// HS256 shared secret (development). Without it and without ZV_JWKS_FILE, a SQLite
     /// service makes a random one and keeps it in a file beside the database.
-    #[arg(long, env = "ZV_JWT_SECRET", hide_env_values = true, value_parser = parse_secret, global = true)]
+    #[arg(long, env = "ZV_JWT_SECRET", value_name = "ZV_JWT_SECRET", hide_env_values = true, value_parser = Secret::unchecked, global = true)]
     pub jwt_secret: Option<Secret>,
 
     /// Required `iss` of every token, if set.
-    #[arg(long, env = "ZV_JWT_ISSUER", global = true)]
+    #[arg(
+        long,
+        env = "ZV_JWT_ISSUER",
+        value_name = "ZV_JWT_ISSUER",
+        global = true
+    )]
     pub jwt_issuer: Option<String>,
 
     /// Required `aud` of every token, if set.
-    #[arg(long, env = "ZV_JWT_AUDIENCE", global = true)]
+    #[arg(
+        long,
+        env = "ZV_JWT_AUDIENCE",
+        value_name = "ZV_JWT_AUDIENCE",
+        global = true
+    )]
     pub jwt_audience: Option<String>,
 
     /// JWK set of public keys (production): RS256, ES256, EdDSA …, selected by `kid`.
-    #[arg(long, env = "ZV_JWKS_FILE", global = true)]
+    #[arg(long, env = "ZV_JWKS_FILE", value_name = "ZV_JWKS_FILE", global = true)]
     pub jwks_file: Option<PathBuf>,
 
     /// Log format.
     #[arg(
         long,
         env = "ZV_LOG_FORMAT",
+        value_name = "ZV_LOG_FORMAT",
         value_enum,
         default_value = "pretty",
         global = true
@@ -95,21 +114,21 @@ pub struct Settings {
     pub log_format: LogFormat,
 
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "ZV_MAX_BODY_BYTES", default_value_t = 1_048_576,
+    #[arg(long, env = "ZV_MAX_BODY_BYTES", value_name = "ZV_MAX_BODY_BYTES", default_value_t = 1_048_576,
           value_parser = clap::value_parser!(u64).range(1024..=1_073_741_824), global = true)]
     pub max_body_bytes: u64,
 
     /// Database connections in the pool.
-    #[arg(long, env = "ZV_DB_POOL_SIZE", default_value_t = 10,
+    #[arg(long, env = "ZV_DB_POOL_SIZE", value_name = "ZV_DB_POOL_SIZE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=500), global = true)]
     pub db_pool_size: u32,
 
     /// How long a request waits for a database connection before it gets 503.
-    #[arg(long, env = "ZV_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "ZV_DB_TIMEOUT", value_name = "ZV_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
     pub db_timeout: Duration,
 
     /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "ZV_WORKERS", global = true)]
+    #[arg(long, env = "ZV_WORKERS", value_name = "ZV_WORKERS", global = true)]
     pub workers: Option<usize>,
 }
 
@@ -127,6 +146,8 @@ pub enum ConfigError {
     },
     #[error("the development secret in {0} is shorter than {MIN_SECRET_BYTES} bytes")]
     ShortSecretFile(String),
+    #[error("ZV_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long")]
+    ShortSecret,
     #[error("ZV_JWKS_FILE: {0}")]
     Jwks(#[from] crate::auth::jwt::KeyError),
     #[error(
@@ -154,7 +175,9 @@ impl Settings {
     /// The HS256 secret: configured, or the generated one (made on first use).
     pub fn hs256_secret(&self) -> Result<Option<Secret>, ConfigError> {
         if let Some(s) = &self.jwt_secret {
-            return Ok(Some(s.clone()));
+            return parse_secret(&s.0)
+                .map(Some)
+                .map_err(|_| ConfigError::ShortSecret);
         }
         if self.jwks_file.is_some() {
             return Ok(None);
@@ -207,8 +230,14 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, ConfigError> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let secret = hex::encode(rand::random::<[u8; 32]>());
-            write_private(path, &secret).map_err(io)?;
-            Ok(Secret(secret))
+            match write_private(path, &secret) {
+                Ok(()) => Ok(Secret(secret)),
+                // Another process (a `token` beside `serve`) made it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    load_or_create_secret(path)
+                }
+                Err(e) => Err(io(e)),
+            }
         }
         Err(e) => Err(io(e)),
     }

@@ -7,6 +7,8 @@ use actix_web::error::InternalError;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest};
+use std::io::IsTerminal;
+
 use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
 use tracing_subscriber::EnvFilter;
@@ -119,7 +121,10 @@ impl RootSpanBuilder for RequestSpan {
 /// Installs the global subscriber; later calls (tests) keep the first.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs go to stderr: stdout belongs to what a command prints (a token, the spec, the banner).
     let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE);
     let _ = match format {
