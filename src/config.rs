@@ -243,12 +243,19 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, ConfigError> {
     }
 }
 
-/// Creates the file readable by its owner only; fails if another process made it first.
+/// Creates the file, readable by its owner only, complete or not at all: written beside it
+/// first, then linked into place, which fails if another process made it meanwhile.
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(contents.as_bytes()));
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }

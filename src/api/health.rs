@@ -24,7 +24,7 @@ pub struct HealthResponse {
 #[utoipa::path(tag = TAG, responses((status = 200, description = "Alive", body = HealthResponse,
     example = json!({"status": "alive"}))))]
 #[get("/health/live")]
-pub async fn live() -> web::Json<HealthResponse> {
+pub async fn liveness() -> web::Json<HealthResponse> {
     web::Json(HealthResponse {
         status: "alive",
         database: None,
@@ -40,7 +40,7 @@ pub async fn live() -> web::Json<HealthResponse> {
     (status = 503, response = Unavailable),
 ))]
 #[get("/health/ready")]
-pub async fn ready(db: web::Data<Db>) -> Result<web::Json<HealthResponse>, ApiError> {
+pub async fn readiness(db: web::Data<Db>) -> Result<web::Json<HealthResponse>, ApiError> {
     let current = db
         .run(|conn| {
             migrations_current(conn)

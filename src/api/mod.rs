@@ -22,8 +22,8 @@ where
 {
     app.into_utoipa_app()
         .openapi(docs::ApiDoc::openapi())
-        .service(health::live)
-        .service(health::ready)
+        .service(health::liveness)
+        .service(health::readiness)
         .service(metrics::render_metrics)
         .service(scope::scope("/api/v1").configure(v1::configure))
 }

@@ -1,6 +1,6 @@
 -- The registry of the kommunale Träger (§ 6 Abs. 1 Nr. 2 SGB II) and their Jobcenter.
 CREATE TABLE traeger (
-    ags            TEXT PRIMARY KEY,
+    ags            TEXT NOT NULL PRIMARY KEY,
     name           TEXT NOT NULL,
     kind           TEXT NOT NULL CHECK (kind IN ('landkreis', 'kreisfreie_stadt')),
     jobcenter_id   TEXT NOT NULL UNIQUE,
@@ -14,7 +14,7 @@ CREATE TABLE traeger (
 -- The ledger: append-only and hash-chained. `seq` is assigned under a table lock held until
 -- commit (see src/store/ledger.rs), so numbers follow commit order without gaps.
 CREATE TABLE audit_events (
-    seq           BIGINT PRIMARY KEY,
+    seq           BIGINT NOT NULL PRIMARY KEY,
     occurred_at   TIMESTAMP NOT NULL,
     actor         TEXT NOT NULL,
     actor_role    TEXT NOT NULL,
