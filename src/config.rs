@@ -127,6 +127,11 @@ pub struct Settings {
     #[arg(long, env = "ZV_DB_TIMEOUT", value_name = "ZV_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
     pub db_timeout: Duration,
 
+    /// The business date for due dates and signatures, e.g. 2024-02-20, for tests and
+    /// demonstrations; default: today (UTC). The ledger always records the real time.
+    #[arg(long, env = "ZV_TODAY", value_name = "ZV_TODAY", global = true)]
+    pub today: Option<chrono::NaiveDate>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ZV_WORKERS", value_name = "ZV_WORKERS", global = true)]
     pub workers: Option<usize>,

@@ -88,7 +88,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         address = %app.address(),
         backend = settings.backend().name(),
         migrations_applied = report.migrations_applied,
-        traeger_loaded = report.traeger_loaded,
+        traeger_loaded = report.loaded.traeger,
+        indicators_loaded = report.loaded.indicators,
+        agreements_loaded = report.loaded.agreements,
         "zv-monitor is serving"
     );
     println!(
@@ -108,8 +110,11 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     telemetry::init(settings.log_format);
     let (_, report) = startup::prepare_database(&settings).await?;
     eprintln!(
-        "applied {} migration(s); loaded {} Träger",
-        report.migrations_applied, report.traeger_loaded
+        "applied {} migration(s); loaded {} Träger, {} indicators, {} agreements",
+        report.migrations_applied,
+        report.loaded.traeger,
+        report.loaded.indicators,
+        report.loaded.agreements
     );
     Ok(())
 }

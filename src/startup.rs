@@ -17,7 +17,7 @@ use crate::telemetry::{self, RequestSpan};
 #[derive(Debug, Clone)]
 pub struct StartupReport {
     pub migrations_applied: usize,
-    pub traeger_loaded: usize,
+    pub loaded: crate::app::reference::Loaded,
 }
 
 pub struct Application {
@@ -42,12 +42,12 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Db, Startu
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let traeger_loaded = crate::app::reference::load(&db).await?;
+    let loaded = crate::app::reference::load(&db).await?;
     Ok((
         db,
         StartupReport {
             migrations_applied,
-            traeger_loaded,
+            loaded,
         },
     ))
 }
@@ -64,11 +64,13 @@ impl Application {
         let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
         let metrics = web::Data::new(Metrics::new(db.backend().name())?);
         let db = web::Data::new(db);
+        let clock = web::Data::new(crate::app::Clock::new(settings.today));
         let body_limit = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
 
         let mut server = HttpServer::new(move || {
             let (app, _) = api::routes(App::new()).split_for_parts();
             app.app_data(db.clone())
+                .app_data(clock.clone())
                 .app_data(verifier.clone())
                 .app_data(metrics.clone())
                 .app_data(route_table.clone())

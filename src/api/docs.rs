@@ -33,6 +33,8 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
     ),
     tags(
         (name = "traeger", description = "The registry of the kommunale Träger and their Jobcenter"),
+        (name = "indicators", description = "The catalogue of figures (Kennzahlen), versioned by year of validity"),
+        (name = "agreements", description = "The Zielvereinbarungen: obligations, signatures, rollover"),
         (name = "audit", description = "The append-only, hash-chained ledger of every write"),
         (name = "operations", description = "Health and metrics for operators"),
     )

@@ -42,6 +42,25 @@ pub fn next_cursor<T>(items: &[T], more: bool, key: impl Fn(&T) -> String) -> Op
     }
 }
 
+/// A page of a small list held in memory, sorted by `key`.
+pub fn page_of<T>(
+    items: Vec<T>,
+    after: Option<&str>,
+    limit: i64,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, bool) {
+    let mut rest: Vec<T> = match after {
+        Some(after) => items
+            .into_iter()
+            .filter(|i| key(i).as_str() > after)
+            .collect(),
+        None => items,
+    };
+    let more = rest.len() as i64 > limit;
+    rest.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    (rest, more)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,14 @@
 //! Use cases: the only code that opens transactions. Each loads, applies a domain rule, writes,
 //! appends the ledger event and commits, in one transaction.
 
+pub mod agreements;
 pub mod audit;
 pub mod idempotency;
+pub mod indicators;
 pub mod reference;
 pub mod traeger;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::domain::Violation;
@@ -54,4 +56,23 @@ impl From<DieselError> for AppError {
 /// value read back equal to the value written on both.
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// The business date: due dates and signing dates are judged against it. One clock for the
+/// whole service, so tests and demonstrations can set the day (`ZV_TODAY`); the ledger always
+/// records the real time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    fixed_today: Option<NaiveDate>,
+}
+
+impl Clock {
+    pub fn new(fixed_today: Option<NaiveDate>) -> Self {
+        Self { fixed_today }
+    }
+
+    /// Today in UTC, unless fixed.
+    pub fn today(&self) -> NaiveDate {
+        self.fixed_today.unwrap_or_else(|| Utc::now().date_naive())
+    }
 }

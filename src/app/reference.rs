@@ -1,29 +1,39 @@
-//! Reference data shipped with the service and loaded at start-up: the 26 Träger of Hessen.
-//! The service needs nothing outside its binary to run.
+//! Reference data shipped with the service and loaded at start-up: the 26 Träger of Hessen,
+//! the 2023 indicator catalogue, the 2023 agreement template, and the agreements signed as the
+//! seed documents show. The service needs nothing outside its binary to run.
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::AppError;
+use super::agreements::{SignatureInput, Template, seed_signed};
+use super::{AppError, now};
+use crate::domain::actor::Actor;
+use crate::domain::agreement::{Party, Signatory};
+use crate::domain::indicator::{Indicator, IndicatorCode, IndicatorInput, ReferenceInput};
 use crate::domain::traeger::{Ags, TraegerContent, TraegerInput};
-use crate::store::Db;
+use crate::store::pool::write_transaction;
+use crate::store::{Db, agreements as agreement_store};
 
 const TRAEGER_FILE: &str = include_str!("../../seed/traeger-hessen.json");
+const INDICATORS_FILE: &str = include_str!("../../seed/indicators-2023.json");
+const TEMPLATE_FILE: &str = include_str!("../../seed/agreement-template-2023.json");
+const AGREEMENTS_FILE: &str = include_str!("../../seed/agreements-2023.json");
 
 #[derive(Deserialize)]
 struct RegistryFile {
-    traeger: Vec<Entry>,
+    traeger: Vec<TraegerEntry>,
 }
 
 #[derive(Deserialize)]
-struct Entry {
+struct TraegerEntry {
     ags: String,
     name: String,
     kind: String,
-    jobcenter: EntryJobcenter,
+    jobcenter: JobcenterEntry,
 }
 
 #[derive(Deserialize)]
-struct EntryJobcenter {
+struct JobcenterEntry {
     id: String,
     name: String,
     form: String,
@@ -51,6 +61,135 @@ pub fn traeger_registry() -> Result<Vec<(Ags, TraegerContent)>, String> {
         .collect()
 }
 
+#[derive(Deserialize)]
+struct CatalogueFile {
+    year: i32,
+    indicators: Vec<IndicatorEntry>,
+}
+
+#[derive(Deserialize)]
+struct IndicatorEntry {
+    code: String,
+    section: String,
+    name_de: String,
+    description_de: Option<String>,
+    unit: String,
+    measure: String,
+    source: String,
+    reference: ReferenceEntry,
+    part_of: Option<String>,
+    breakdown: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ReferenceEntry {
+    kind: String,
+    date: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The shipped catalogue, validated by the API's rules.
+pub fn indicator_catalogue() -> Result<Vec<Indicator>, String> {
+    let file: CatalogueFile = serde_json::from_str(INDICATORS_FILE)
+        .map_err(|e| format!("seed/indicators-2023.json: {e}"))?;
+    let at = now();
+    file.indicators
+        .into_iter()
+        .map(|e| {
+            let code = IndicatorCode::parse(&e.code)?;
+            let definition = IndicatorInput {
+                section: Some(e.section),
+                name_de: Some(e.name_de),
+                description_de: e.description_de,
+                unit: Some(e.unit),
+                measure: Some(e.measure),
+                source: Some(e.source),
+                reference: Some(ReferenceInput {
+                    kind: Some(e.reference.kind),
+                    date: e.reference.date,
+                    from: e.reference.from,
+                    to: e.reference.to,
+                }),
+                part_of: e.part_of,
+                breakdown_by_reporting_body: Some(e.breakdown.as_deref() == Some("reporting_body")),
+                discontinued: Some(false),
+            }
+            .validate(Some(file.year))
+            .map_err(|v| format!("seed/indicators-2023.json, `{code}`: {v:?}"))?;
+            Ok(Indicator {
+                code,
+                valid_from: file.year,
+                definition,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct TemplateFile {
+    year: i32,
+    #[serde(flatten)]
+    template: Template,
+}
+
+pub fn agreement_template() -> Result<(i32, Template), String> {
+    let file: TemplateFile = serde_json::from_str(TEMPLATE_FILE)
+        .map_err(|e| format!("seed/agreement-template-2023.json: {e}"))?;
+    Ok((file.year, file.template))
+}
+
+#[derive(Deserialize)]
+struct AgreementsFile {
+    agreements: Vec<SignedEntry>,
+}
+
+#[derive(Deserialize)]
+struct SignedEntry {
+    traeger: String,
+    year: i32,
+    signatures: Vec<SignatureEntry>,
+}
+
+#[derive(Deserialize)]
+struct SignatureEntry {
+    party: String,
+    signatories: Vec<Signatory>,
+    place: String,
+    signed_on: NaiveDate,
+}
+
+fn signed_agreements() -> Result<Vec<(Ags, i32, SignatureInput)>, String> {
+    let file: AgreementsFile = serde_json::from_str(AGREEMENTS_FILE)
+        .map_err(|e| format!("seed/agreements-2023.json: {e}"))?;
+    let mut out = Vec::new();
+    for a in file.agreements {
+        let ags = Ags::parse(&a.traeger)?;
+        for s in a.signatures {
+            // The seed records HMSI's signature; a Träger signs through the API.
+            if s.party.parse::<Party>()? != Party::Hmsi {
+                return Err(format!(
+                    "seed/agreements-2023.json: only HMSI signatures are seeded, not {}",
+                    s.party
+                ));
+            }
+            out.push((
+                ags.clone(),
+                a.year,
+                SignatureInput {
+                    signatories: s.signatories,
+                    place: s.place,
+                    signed_on: s.signed_on,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("reference data is broken: {0}")]
@@ -59,15 +198,50 @@ pub enum LoadError {
     App(#[from] AppError),
 }
 
-/// Adds what is missing; returns how many Träger were added.
-pub async fn load(db: &Db) -> Result<usize, LoadError> {
+/// What a start-up load added.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub traeger: usize,
+    pub indicators: usize,
+    pub agreements: usize,
+}
+
+/// Adds what is missing, in one transaction; safe on every start and by several replicas at
+/// once. What HMSI has changed through the API is left as it is.
+pub async fn load(db: &Db) -> Result<Loaded, LoadError> {
     let registry = traeger_registry().map_err(LoadError::Broken)?;
-    Ok(super::traeger::seed(db, registry).await?)
+    let catalogue = indicator_catalogue().map_err(LoadError::Broken)?;
+    let (template_year, template) = agreement_template().map_err(LoadError::Broken)?;
+    let template_text =
+        serde_json::to_string(&template).map_err(|e| LoadError::Broken(e.to_string()))?;
+    let signed = signed_agreements().map_err(LoadError::Broken)?;
+    let actor = Actor::system("seed");
+    let loaded = db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let mut loaded = Loaded {
+                    traeger: super::traeger::seed(conn, &actor, registry)?,
+                    indicators: super::indicators::seed(conn, &actor, catalogue)?,
+                    agreements: 0,
+                };
+                if agreement_store::template(conn, template_year)?.is_none() {
+                    agreement_store::insert_template(conn, template_year, &template_text)?;
+                }
+                for (ags, year, signature) in signed {
+                    loaded.agreements +=
+                        usize::from(seed_signed(conn, &actor, &ags, year, signature)?);
+                }
+                Ok::<_, AppError>(loaded)
+            })
+        })
+        .await?;
+    Ok(loaded)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::indicator::{Unit, catalogue_for};
     use crate::domain::traeger::JobcenterForm;
 
     #[test]
@@ -80,5 +254,25 @@ mod tests {
             .count();
         // § 6a SGB II: 16 Optionskommunen in Hessen; the other 10 run a gE with the BA.
         assert_eq!((zkt, registry.len() - zkt), (16, 10));
+    }
+
+    #[test]
+    fn the_shipped_catalogue_and_template_are_consistent() {
+        let catalogue = catalogue_for(2023, indicator_catalogue().unwrap());
+        assert_eq!(catalogue.len(), 20);
+        for (code, ind) in &catalogue {
+            let errors =
+                crate::domain::indicator::check_part_of(code, &ind.definition, 2023, &catalogue);
+            assert!(errors.is_empty(), "{code}: {errors:?}");
+        }
+        let eur = catalogue
+            .values()
+            .filter(|i| i.definition.unit == Unit::Eur)
+            .count();
+        assert_eq!(eur, 3, "§ 4: three kinds of Erstausstattung");
+        let (year, template) = agreement_template().unwrap();
+        let content = template.input().validate(&catalogue, year).unwrap();
+        assert_eq!(content.obligations.len(), 9);
+        assert_eq!(signed_agreements().unwrap().len(), 1);
     }
 }

@@ -153,21 +153,18 @@ pub async fn update(
     .await
 }
 
-/// Loads the reference registry: adds the Träger that are missing, leaves the others as HMSI
-/// maintains them. Safe to run on every start and by several replicas at once.
-pub async fn seed(db: &Db, entries: Vec<(Ags, TraegerContent)>) -> Result<usize, AppError> {
-    let actor = Actor::system("seed");
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            let mut added = 0;
-            for (ags, content) in entries {
-                if store::find(conn, &ags)?.is_none() {
-                    insert_new(conn, &actor, ags, content)?;
-                    added += 1;
-                }
-            }
-            Ok(added)
-        })
-    })
-    .await
+/// Adds the shipped Träger that are missing and leaves the others as HMSI maintains them.
+pub fn seed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entries: Vec<(Ags, TraegerContent)>,
+) -> Result<usize, AppError> {
+    let mut added = 0;
+    for (ags, content) in entries {
+        if store::find(conn, &ags)?.is_none() {
+            insert_new(conn, actor, ags, content)?;
+            added += 1;
+        }
+    }
+    Ok(added)
 }

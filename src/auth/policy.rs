@@ -18,10 +18,17 @@ pub enum Permission {
     ReadRegistry,
     MaintainRegistry,
     ReadAudit,
+    ReadCatalogue,
+    MaintainCatalogue,
+    ReadAgreements,
+    DraftAgreements,
+    SignAgreement,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
 const HMSI: &[Role] = &[Role::Hmsi];
+/// The two parties of an agreement; the Jobcenter is a recipient, never a party.
+const PARTIES: &[Role] = &[Role::Hmsi, Role::Traeger];
 
 impl Permission {
     /// The roles allowed, and the scope their token must hold.
@@ -30,6 +37,11 @@ impl Permission {
             Permission::ReadRegistry => (ALL, Scope::Read),
             Permission::MaintainRegistry => (HMSI, Scope::Write),
             Permission::ReadAudit => (HMSI, Scope::Read),
+            Permission::ReadCatalogue => (ALL, Scope::Read),
+            Permission::MaintainCatalogue => (HMSI, Scope::Write),
+            Permission::ReadAgreements => (ALL, Scope::Read),
+            Permission::DraftAgreements => (HMSI, Scope::Write),
+            Permission::SignAgreement => (PARTIES, Scope::Write),
         }
     }
 }
@@ -107,6 +119,16 @@ mod tests {
             (MaintainRegistry, Jobcenter, "read write", false),
             (ReadAudit, Hmsi, "read", true),
             (ReadAudit, Traeger, "read write", false),
+            (ReadCatalogue, Jobcenter, "read", true),
+            (MaintainCatalogue, Hmsi, "write", true),
+            (MaintainCatalogue, Traeger, "read write", false),
+            (ReadAgreements, Jobcenter, "read", true),
+            (DraftAgreements, Hmsi, "read write", true),
+            (DraftAgreements, Traeger, "read write", false),
+            (SignAgreement, Hmsi, "write", true),
+            (SignAgreement, Traeger, "write", true),
+            (SignAgreement, Traeger, "read", false),
+            (SignAgreement, Jobcenter, "read write", false),
         ];
         for (perm, role, scope, allowed) in cases {
             let got = authorize(&principal(role, scope), perm).is_ok();

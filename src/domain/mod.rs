@@ -1,7 +1,36 @@
 //! Pure types and rules of the domain: no I/O, no diesel, no actix.
 
+/// An enum that is written as snake_case text in JSON and in the database.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [&'static str] = &[$($text),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!("`{other}` is not one of: {}", Self::ALL.join(", "))),
+                }
+            }
+        }
+    };
+}
+
 pub mod actor;
+pub mod agreement;
 pub mod audit;
+pub mod indicator;
 pub mod traeger;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,8 @@
 //! Diesel queries, one file per aggregate, over either backend.
 
+pub mod agreements;
 pub mod idempotency;
+pub mod indicators;
 pub mod ledger;
 pub mod pool;
 pub mod schema;

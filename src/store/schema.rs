@@ -42,3 +42,84 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    indicators (code, valid_from) {
+        code -> Text,
+        valid_from -> Integer,
+        section -> Text,
+        name_de -> Text,
+        description_de -> Nullable<Text>,
+        unit -> Text,
+        measure -> Text,
+        source -> Text,
+        reference -> Text,
+        part_of -> Nullable<Text>,
+        breakdown_by_reporting_body -> Bool,
+        discontinued -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_templates (year) {
+        year -> Integer,
+        content -> Text,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        traeger -> Text,
+        year -> Integer,
+        kind -> Text,
+        legal_basis -> Text,
+        benefits -> Text,
+        sections -> Text,
+        targets -> Text,
+        status -> Text,
+        supersedes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    obligations (id) {
+        id -> Text,
+        agreement_id -> Text,
+        position -> Integer,
+        section -> Text,
+        title_de -> Text,
+        delivered_by -> Text,
+        recipients -> Text,
+        due -> Nullable<Date>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    obligation_indicators (obligation_id, indicator_code) {
+        obligation_id -> Text,
+        position -> Integer,
+        indicator_code -> Text,
+    }
+}
+
+diesel::table! {
+    signatures (agreement_id, party) {
+        agreement_id -> Text,
+        party -> Text,
+        signatories -> Text,
+        place -> Text,
+        signed_on -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(agreements, obligations, obligation_indicators);

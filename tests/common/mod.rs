@@ -20,28 +20,35 @@ use zv_monitor::{Application, Settings};
 pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL. The form
+/// `mod NAME with TWEAK; tests…` starts those apps with settings changed by `TWEAK`.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name($crate::common::TestApp::sqlite().await).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    if let Some(app) = $crate::common::TestApp::postgres().await {
-                        super::$name(app).await;
+    (mod $module:ident with $tweak:expr; $($name:ident),+ $(,)?) => {
+        mod $module {
+            mod sqlite {
+                $(
+                    #[actix_web::test]
+                    async fn $name() {
+                        let app = $crate::common::TestApp::sqlite_with($tweak).await;
+                        super::super::$name(app).await;
                     }
-                }
-            )+
+                )+
+            }
+            mod postgres {
+                $(
+                    #[actix_web::test]
+                    async fn $name() {
+                        if let Some(app) = $crate::common::TestApp::postgres_with($tweak).await {
+                            super::super::$name(app).await;
+                        }
+                    }
+                )+
+            }
         }
+    };
+    ($($name:ident),+ $(,)?) => {
+        $crate::on_both_backends!(mod on with |_| {}; $($name),+);
     };
 }
 
@@ -102,6 +109,7 @@ pub fn settings(database_url: &str) -> Settings {
         db_pool_size: 4,
         db_timeout: Duration::from_secs(2),
         workers: Some(2),
+        today: None,
     }
 }
 

@@ -1,9 +1,13 @@
 //! Version 1 of the API, under `/api/v1`.
 
+pub mod agreements;
 pub mod audit;
+pub mod indicators;
 pub mod traeger;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     traeger::configure(cfg);
+    indicators::configure(cfg);
+    agreements::configure(cfg);
     audit::configure(cfg);
 }

@@ -1,0 +1,220 @@
+//! The indicator catalogue: read by everyone, versioned by HMSI.
+
+use super::idempotency::{Outcome, fingerprint, write_once};
+use super::{AppError, now};
+use crate::domain::Violation;
+use crate::domain::actor::Actor;
+use crate::domain::audit::Change;
+use crate::domain::indicator::{
+    Catalogue, Indicator, IndicatorCode, IndicatorDefinition, Source, catalogue_for, check_part_of,
+};
+use crate::store::pool::write_transaction;
+use crate::store::{Db, DbConnection, indicators as store, ledger};
+
+const ENTITY: &str = "indicator";
+
+fn entity_id(code: &IndicatorCode, valid_from: i32) -> String {
+    format!("{code}@{valid_from}")
+}
+
+pub struct Listing {
+    /// The catalogue valid in this year; without it, every version.
+    pub year: Option<i32>,
+    pub section: Option<String>,
+    pub source: Option<Source>,
+}
+
+/// The catalogue of a year (or every version), in code order.
+pub async fn list(db: &Db, listing: Listing) -> Result<Vec<Indicator>, AppError> {
+    let versions = db
+        .run(move |conn| store::versions(conn, listing.year).map_err(AppError::from))
+        .await?;
+    let mut items: Vec<Indicator> = match listing.year {
+        Some(year) => catalogue_for(year, versions).into_values().collect(),
+        None => versions,
+    };
+    items.retain(|i| {
+        listing
+            .section
+            .as_ref()
+            .is_none_or(|s| &i.definition.section == s)
+            && listing.source.is_none_or(|s| i.definition.source == s)
+    });
+    items.sort_by(|a, b| (&a.code, a.valid_from).cmp(&(&b.code, b.valid_from)));
+    Ok(items)
+}
+
+/// The catalogue valid in `year`, for validating agreements.
+pub fn catalogue(conn: &mut DbConnection, year: i32) -> Result<Catalogue, AppError> {
+    Ok(catalogue_for(year, store::versions(conn, Some(year))?))
+}
+
+/// The version valid in `year`, or the newest version without a year.
+pub async fn find(db: &Db, code: IndicatorCode, year: Option<i32>) -> Result<Indicator, AppError> {
+    let versions = db
+        .run(move |conn| store::versions_of(conn, &code).map_err(AppError::from))
+        .await?;
+    versions
+        .into_iter()
+        .rev()
+        .find(|v| year.is_none_or(|y| v.valid_from <= y))
+        .filter(|v| year.is_none() || !v.definition.discontinued)
+        .ok_or(AppError::NotFound)
+}
+
+/// Checks a version against the catalogue it would join: its own `part_of`, and the parts
+/// that count on it as their total.
+fn check_in_catalogue(
+    conn: &mut DbConnection,
+    code: &IndicatorCode,
+    valid_from: i32,
+    def: &IndicatorDefinition,
+) -> Result<(), AppError> {
+    let mut versions = store::versions(conn, None)?;
+    versions.retain(|v| !(v.code == *code && v.valid_from == valid_from));
+    let candidate = Indicator {
+        code: code.clone(),
+        valid_from,
+        definition: def.clone(),
+        version: 0,
+        created_at: now(),
+        updated_at: now(),
+    };
+    versions.push(candidate);
+    let catalogue = catalogue_for(valid_from, versions);
+    let mut errors = check_part_of(code, def, valid_from, &catalogue);
+    for part in catalogue.values() {
+        if part.definition.part_of.as_ref() == Some(code) && part.definition.unit != def.unit {
+            errors.push(Violation::new(
+                "/unit",
+                format!(
+                    "`{}` is part of this indicator and is measured in {}",
+                    part.code,
+                    part.definition.unit.as_str()
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    actor: Actor,
+    code: IndicatorCode,
+    valid_from: i32,
+    definition: IndicatorDefinition,
+    idempotency_key: Option<String>,
+) -> Result<Outcome<Indicator>, AppError> {
+    let fp = fingerprint("indicator.create", &(&code, valid_from, &definition));
+    let who = actor.clone();
+    write_once(db, &who, idempotency_key, fp, move |conn| {
+        let versions = store::versions_of(conn, &code)?;
+        if versions.iter().any(|v| v.valid_from == valid_from) {
+            return Err(AppError::Conflict(format!(
+                "indicator `{code}` has a version valid from {valid_from} already; change it with PUT"
+            )));
+        }
+        check_in_catalogue(conn, &code, valid_from, &definition)?;
+        let at = now();
+        let created = Indicator {
+            code,
+            valid_from,
+            definition,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        store::insert(conn, &created)?;
+        let id = entity_id(&created.code, valid_from);
+        ledger::append(conn, &actor, at, Change::of("create", ENTITY, id, None, Some(&created)))?;
+        Ok(created)
+    })
+    .await
+}
+
+/// Changes a version in place, which is allowed only until a signed agreement asks for it.
+pub async fn update(
+    db: &Db,
+    actor: Actor,
+    code: IndicatorCode,
+    valid_from: i32,
+    expected_version: Option<i64>,
+    definition: IndicatorDefinition,
+) -> Result<Indicator, AppError> {
+    db.run(move |conn| {
+        write_transaction(conn, |conn| {
+            let versions = store::versions_of(conn, &code)?;
+            let pos = versions
+                .iter()
+                .position(|v| v.valid_from == valid_from)
+                .ok_or(AppError::NotFound)?;
+            let current = versions[pos].clone();
+            if expected_version.is_some_and(|v| v != current.version) {
+                return Err(AppError::PreconditionFailed);
+            }
+            if current.definition == definition {
+                return Ok(current);
+            }
+            let until = versions
+                .get(pos + 1)
+                .map_or(i32::MAX, |next| next.valid_from);
+            if store::in_signed_agreement(conn, &code, valid_from..until)? {
+                return Err(AppError::Conflict(format!(
+                    "indicator `{code}` valid from {valid_from} is part of a signed agreement, so \
+                     it is never changed in place: create a new version with POST for the year \
+                     from which the new definition applies"
+                )));
+            }
+            check_in_catalogue(conn, &code, valid_from, &definition)?;
+            let updated = Indicator {
+                definition,
+                version: current.version + 1,
+                updated_at: now(),
+                ..current.clone()
+            };
+            if !store::update(conn, &updated, current.version)? {
+                return Err(AppError::PreconditionFailed);
+            }
+            let id = entity_id(&code, valid_from);
+            ledger::append(
+                conn,
+                &actor,
+                updated.updated_at,
+                Change::of("update", ENTITY, id, Some(&current), Some(&updated)),
+            )?;
+            Ok(updated)
+        })
+    })
+    .await
+}
+
+/// Adds the shipped versions that are missing; returns how many.
+pub fn seed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    shipped: Vec<Indicator>,
+) -> Result<usize, AppError> {
+    let mut added = 0;
+    for ind in shipped {
+        let exists = store::versions_of(conn, &ind.code)?
+            .iter()
+            .any(|v| v.valid_from == ind.valid_from);
+        if !exists {
+            store::insert(conn, &ind)?;
+            let id = entity_id(&ind.code, ind.valid_from);
+            ledger::append(
+                conn,
+                actor,
+                ind.created_at,
+                Change::of("create", ENTITY, id, None, Some(&ind)),
+            )?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}

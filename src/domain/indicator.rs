@@ -1,0 +1,475 @@
+//! The catalogue of figures an agreement asks for (Kennzahlen / Merkmale).
+//!
+//! An indicator version is valid from its year until the next version of the same code, or
+//! until a version marks it discontinued. Reference dates are kept as month and day and resolved
+//! against the year asked for, so a stock "at 31 December" stays one definition across years.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::{Violation, Violations, parse_text};
+
+pub const MIN_YEAR: i32 = 2005; // SGB II in force since 1 January 2005
+pub const MAX_YEAR: i32 = 2100;
+
+string_enum! {
+    /// `count`: whole number ≥ 0; `eur`: euro amount ≥ 0 with cents; `text`: a narrative.
+    Unit { Count = "count", Eur = "eur", Text = "text" }
+}
+
+string_enum! {
+    /// `stock` at a reference date (Bestand), `flow` over a period (Zugänge), `report` in words.
+    Measure { Stock = "stock", Flow = "flow", Report = "report" }
+}
+
+string_enum! {
+    /// Who produces the figure: the Träger itself, or the BA statistics through HMSI.
+    Source { Traeger = "traeger", Ba = "ba" }
+}
+
+/// `^[a-z][a-z0-9_]{1,63}$`, e.g. `debt_counselling_stock`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IndicatorCode(String);
+
+impl IndicatorCode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let b = raw.as_bytes();
+        let ok = (2..=64).contains(&b.len())
+            && b[0].is_ascii_lowercase()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(format!(
+                "`{raw}` is not an indicator code: 2 to 64 of a-z, 0-9 and _, starting with a letter"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for IndicatorCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<IndicatorCode> for String {
+    fn from(c: IndicatorCode) -> String {
+        c.0
+    }
+}
+
+impl fmt::Display for IndicatorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub fn parse_year(year: i64) -> Result<i32, String> {
+    i32::try_from(year)
+        .ok()
+        .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
+        .ok_or_else(|| format!("{year} is not a year between {MIN_YEAR} and {MAX_YEAR}"))
+}
+
+/// A day of the year without the year, e.g. 31 December.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
+}
+
+impl MonthDay {
+    pub fn of(date: NaiveDate) -> Self {
+        Self {
+            month: date.month(),
+            day: date.day(),
+        }
+    }
+
+    /// `MM-DD`, as stored.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (m, d) = raw.split_once('-')?;
+        let md = Self {
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
+        // 2024 is a leap year, so 29 February is accepted here and resolved per year.
+        NaiveDate::from_ymd_opt(2024, md.month, md.day).map(|_| md)
+    }
+
+    /// This day in `year`; 29 February becomes 28 February outside leap years.
+    pub fn in_year(self, year: i32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, self.month, self.day)
+            .or_else(|| NaiveDate::from_ymd_opt(year, self.month, self.day - 1))
+            .unwrap_or(NaiveDate::MIN)
+    }
+}
+
+impl fmt::Display for MonthDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}-{:02}", self.month, self.day)
+    }
+}
+
+/// The reference date (stock) or period (flow) of a figure, within the reporting year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reference {
+    Stock { date: MonthDay },
+    Flow { from: MonthDay, to: MonthDay },
+}
+
+impl Reference {
+    /// `stock MM-DD` or `flow MM-DD MM-DD`, as stored.
+    pub fn to_text(self) -> String {
+        match self {
+            Reference::Stock { date } => format!("stock {date}"),
+            Reference::Flow { from, to } => format!("flow {from} {to}"),
+        }
+    }
+
+    pub fn from_text(text: &str) -> Option<Self> {
+        let mut words = text.split(' ');
+        let r = match (words.next()?, words.next(), words.next()) {
+            ("stock", Some(d), None) => Reference::Stock {
+                date: MonthDay::parse(d)?,
+            },
+            ("flow", Some(f), Some(t)) => Reference::Flow {
+                from: MonthDay::parse(f)?,
+                to: MonthDay::parse(t)?,
+            },
+            _ => return None,
+        };
+        words.next().is_none().then_some(r)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorDefinition {
+    pub section: String,
+    pub name_de: String,
+    pub description_de: Option<String>,
+    pub unit: Unit,
+    pub measure: Measure,
+    pub source: Source,
+    pub reference: Reference,
+    /// The total a "davon" figure belongs to; part ≤ total.
+    pub part_of: Option<IndicatorCode>,
+    pub breakdown_by_reporting_body: bool,
+    /// From `valid_from` on, the code is no longer asked for.
+    pub discontinued: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub code: IndicatorCode,
+    pub valid_from: i32,
+    #[serde(flatten)]
+    pub definition: IndicatorDefinition,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Raw reference as a request carries it: concrete dates within the year of validity.
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceInput {
+    pub kind: Option<String>,
+    pub date: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorInput {
+    pub section: Option<String>,
+    pub name_de: Option<String>,
+    pub description_de: Option<String>,
+    pub unit: Option<String>,
+    pub measure: Option<String>,
+    pub source: Option<String>,
+    pub reference: Option<ReferenceInput>,
+    pub part_of: Option<String>,
+    pub breakdown_by_reporting_body: Option<bool>,
+    pub discontinued: Option<bool>,
+}
+
+/// A concrete date of the year of validity (any year when that is unknown).
+fn date_in_year(
+    v: &mut Violations,
+    pointer: &str,
+    raw: &Option<String>,
+    year: Option<i32>,
+) -> Option<MonthDay> {
+    let raw = v.required(pointer, raw)?;
+    match (NaiveDate::parse_from_str(raw, "%Y-%m-%d"), year) {
+        (Ok(d), None) => Some(MonthDay::of(d)),
+        (Ok(d), Some(year)) if d.year() == year => Some(MonthDay::of(d)),
+        (Ok(_), Some(year)) => {
+            v.push(pointer, format!("must lie in the year of validity, {year}"));
+            None
+        }
+        (Err(_), _) => {
+            v.push(pointer, "must be a date YYYY-MM-DD");
+            None
+        }
+    }
+}
+
+impl ReferenceInput {
+    fn validate(&self, v: &mut Violations, year: Option<i32>) -> Option<Reference> {
+        let kind = v.required("/reference/kind", &self.kind)?;
+        match kind.as_str() {
+            "stock" => {
+                let date = date_in_year(v, "/reference/date", &self.date, year)?;
+                Some(Reference::Stock { date })
+            }
+            "flow" => {
+                let from = date_in_year(v, "/reference/from", &self.from, year);
+                let to = date_in_year(v, "/reference/to", &self.to, year);
+                let (from, to) = (from?, to?);
+                if from > to {
+                    v.push("/reference/to", "must not lie before `from`");
+                    return None;
+                }
+                Some(Reference::Flow { from, to })
+            }
+            other => {
+                v.push(
+                    "/reference/kind",
+                    format!("`{other}` is not one of: stock, flow"),
+                );
+                None
+            }
+        }
+    }
+}
+
+impl IndicatorInput {
+    /// Checks the fields of one indicator version valid from `year`; the catalogue checks
+    /// (`part_of`) follow in [`check_part_of`].
+    pub fn validate(&self, year: Option<i32>) -> Result<IndicatorDefinition, Vec<Violation>> {
+        let mut v = Violations::default();
+        let section = v
+            .required("/section", &self.section)
+            .and_then(|s| v.check("/section", parse_text(s, 32)));
+        let name_de = v
+            .required("/name_de", &self.name_de)
+            .and_then(|s| v.check("/name_de", parse_text(s, 500)));
+        let description_de = match &self.description_de {
+            None => Some(None),
+            Some(d) => v.check("/description_de", parse_text(d, 4000)).map(Some),
+        };
+        let unit = v
+            .required("/unit", &self.unit)
+            .and_then(|u| v.check("/unit", u.parse::<Unit>()));
+        let measure = v
+            .required("/measure", &self.measure)
+            .and_then(|m| v.check("/measure", m.parse::<Measure>()));
+        let source = v
+            .required("/source", &self.source)
+            .and_then(|s| v.check("/source", s.parse::<Source>()));
+        let reference = v
+            .required("/reference", &self.reference)
+            .and_then(|r| r.validate(&mut v, year));
+        if let (Some(m), Some(r)) = (measure, reference) {
+            match (m, r) {
+                (Measure::Stock, Reference::Flow { .. }) => v.push(
+                    "/reference/kind",
+                    "a stock has a reference date: kind `stock`",
+                ),
+                (Measure::Flow, Reference::Stock { .. }) => v.push(
+                    "/reference/kind",
+                    "a flow has a reference period: kind `flow`",
+                ),
+                _ => {}
+            }
+        }
+        if let (Some(Measure::Report), Some(u)) = (measure, unit)
+            && u != Unit::Text
+        {
+            v.push("/unit", "a report is written: unit `text`");
+        }
+        let part_of = match &self.part_of {
+            None => Some(None),
+            Some(p) => v.check("/part_of", IndicatorCode::parse(p)).map(Some),
+        };
+        v.into_result(|| {
+            Some(IndicatorDefinition {
+                section: section?,
+                name_de: name_de?,
+                description_de: description_de?,
+                unit: unit?,
+                measure: measure?,
+                source: source?,
+                reference: reference?,
+                part_of: part_of?,
+                breakdown_by_reporting_body: self.breakdown_by_reporting_body.unwrap_or(false),
+                discontinued: self.discontinued.unwrap_or(false),
+            })
+        })
+    }
+}
+
+/// The catalogue valid in one year: for each code, the version in force then.
+pub type Catalogue = HashMap<IndicatorCode, Indicator>;
+
+/// Builds the catalogue of `year` from versions (any order): the latest version per code
+/// with `valid_from <= year`, without discontinued codes.
+pub fn catalogue_for(year: i32, versions: impl IntoIterator<Item = Indicator>) -> Catalogue {
+    let mut latest: Catalogue = HashMap::new();
+    for ind in versions.into_iter().filter(|i| i.valid_from <= year) {
+        match latest.get(&ind.code) {
+            Some(have) if have.valid_from >= ind.valid_from => {}
+            _ => {
+                latest.insert(ind.code.clone(), ind);
+            }
+        }
+    }
+    latest.retain(|_, i| !i.definition.discontinued);
+    latest
+}
+
+/// A "davon" figure must point to a total valid in the same year, of the same unit, and the
+/// chain of totals must not lead back to itself.
+pub fn check_part_of(
+    code: &IndicatorCode,
+    def: &IndicatorDefinition,
+    year: i32,
+    catalogue: &Catalogue,
+) -> Vec<Violation> {
+    let Some(total) = &def.part_of else {
+        return Vec::new();
+    };
+    let fail = |m: String| vec![Violation::new("/part_of", m)];
+    if total == code {
+        return fail("an indicator cannot be part of itself".into());
+    }
+    let Some(parent) = catalogue.get(total) else {
+        return fail(format!("no indicator `{total}` is valid in {year}"));
+    };
+    if parent.definition.unit != def.unit {
+        return fail(format!(
+            "`{total}` is measured in {}, this indicator in {}: a part must have the unit of its total",
+            parent.definition.unit.as_str(),
+            def.unit.as_str()
+        ));
+    }
+    if def.unit == Unit::Text {
+        return fail("a text cannot be part of another".into());
+    }
+    let mut seen = vec![code.clone()];
+    let mut next = parent.definition.part_of.clone();
+    while let Some(c) = next {
+        if seen.contains(&c) {
+            return fail(format!(
+                "`{total}` is, through its totals, part of `{code}`: a cycle"
+            ));
+        }
+        seen.push(c.clone());
+        next = catalogue.get(&c).and_then(|i| i.definition.part_of.clone());
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ind(code: &str, valid_from: i32, part_of: Option<&str>, discontinued: bool) -> Indicator {
+        Indicator {
+            code: IndicatorCode::parse(code).unwrap(),
+            valid_from,
+            definition: IndicatorDefinition {
+                section: "§ 2 (3)".into(),
+                name_de: code.into(),
+                description_de: None,
+                unit: Unit::Count,
+                measure: Measure::Stock,
+                source: Source::Traeger,
+                reference: Reference::Stock {
+                    date: MonthDay { month: 12, day: 31 },
+                },
+                part_of: part_of.map(|p| IndicatorCode::parse(p).unwrap()),
+                breakdown_by_reporting_body: false,
+                discontinued,
+            },
+            version: 1,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn the_catalogue_of_a_year_takes_the_latest_version_in_force() {
+        let versions = vec![
+            ind("a_total", 2023, None, false),
+            ind("a_total", 2025, None, false),
+            ind("b_gone", 2023, None, false),
+            ind("b_gone", 2024, None, true),
+            ind("c_new", 2026, None, false),
+        ];
+        let c2024 = catalogue_for(2024, versions.clone());
+        assert_eq!(c2024.len(), 1);
+        assert_eq!(
+            c2024[&IndicatorCode::parse("a_total").unwrap()].valid_from,
+            2023
+        );
+        let c2026 = catalogue_for(2026, versions);
+        assert_eq!(
+            c2026[&IndicatorCode::parse("a_total").unwrap()].valid_from,
+            2025
+        );
+        assert!(c2026.contains_key(&IndicatorCode::parse("c_new").unwrap()));
+    }
+
+    #[test]
+    fn part_of_must_exist_match_the_unit_and_not_cycle() {
+        let cat = catalogue_for(
+            2023,
+            vec![
+                ind("total", 2023, None, false),
+                ind("part", 2023, Some("total"), false),
+            ],
+        );
+        let new_total = ind("total", 2023, Some("part"), false);
+        let errors = check_part_of(&new_total.code, &new_total.definition, 2023, &cat);
+        assert!(errors[0].message.contains("cycle"), "{errors:?}");
+        let missing = ind("xx", 2023, Some("nowhere"), false);
+        assert!(!check_part_of(&missing.code, &missing.definition, 2023, &cat).is_empty());
+        let mut eur = ind("yy", 2023, Some("total"), false);
+        eur.definition.unit = Unit::Eur;
+        assert!(
+            check_part_of(&eur.code, &eur.definition, 2023, &cat)[0]
+                .message
+                .contains("unit")
+        );
+        let ok = ind("part2", 2023, Some("total"), false);
+        assert!(check_part_of(&ok.code, &ok.definition, 2023, &cat).is_empty());
+    }
+
+    #[test]
+    fn month_days_resolve_per_year() {
+        let leap = MonthDay::parse("02-29").unwrap();
+        assert_eq!(
+            leap.in_year(2023),
+            NaiveDate::from_ymd_opt(2023, 2, 28).unwrap()
+        );
+        assert_eq!(
+            leap.in_year(2024),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+        assert!(MonthDay::parse("13-01").is_none());
+    }
+}
