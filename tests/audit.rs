@@ -48,13 +48,20 @@ async fn update_kassel(app: &TestApp, version: i64, jobcenter_name: &str) {
     .await;
 }
 
+/// Events the reference data load wrote: 26 Träger, 20 indicators, the Kassel agreement
+/// created and signed by HMSI.
+const SEEDED: i64 = 26 + 20 + 2;
+
 async fn the_reference_data_load_is_in_the_ledger(app: TestApp) {
     let all = events(&app, "").await;
-    assert_eq!(all.len(), 26);
-    assert!(
-        all.iter()
-            .all(|e| e["actor"] == "system:seed" && e["action"] == "create")
+    assert_eq!(all.len() as i64, SEEDED);
+    assert!(all.iter().all(|e| e["actor"] == "system:seed"));
+    let count = |t: &str| all.iter().filter(|e| e["entity_type"] == t).count();
+    assert_eq!(
+        (count("traeger"), count("indicator"), count("agreement")),
+        (26, 20, 2)
     );
+    assert_eq!(all[SEEDED as usize - 1]["action"], "sign");
     assert_eq!(all[0]["seq"], 1);
     assert_eq!(all[0]["prev_hash"], "0".repeat(64));
     assert_eq!(all[1]["prev_hash"], all[0]["hash"]);
@@ -99,7 +106,7 @@ async fn events_page_in_commit_order_and_filter(app: TestApp) {
             None => break,
         }
     }
-    assert_eq!(seqs, (1..=28).collect::<Vec<_>>());
+    assert_eq!(seqs, (1..=SEEDED + 2).collect::<Vec<_>>());
 
     let kassel = events(&app, "entity_type=traeger&entity_id=06633").await;
     assert_eq!(kassel.len(), 3);
@@ -107,7 +114,7 @@ async fn events_page_in_commit_order_and_filter(app: TestApp) {
     assert_eq!(by_test.len(), 2);
     assert_eq!(by_test[1]["before"]["jobcenter"]["name"], "A");
     assert_eq!(by_test[1]["after"]["jobcenter"]["name"], "B");
-    assert!(events(&app, "entity_type=agreement").await.is_empty());
+    assert!(events(&app, "entity_type=submission").await.is_empty());
     problem(
         app.get("/api/v1/audit-events?after=bogus", Some(&token))
             .await,
@@ -124,7 +131,10 @@ async fn an_intact_ledger_verifies(app: TestApp) {
         200,
     )
     .await;
-    assert_eq!(v, json!({"ok": true, "checked": 27, "first_bad_seq": null}));
+    assert_eq!(
+        v,
+        json!({"ok": true, "checked": SEEDED + 1, "first_bad_seq": null})
+    );
 }
 
 async fn the_database_refuses_to_change_the_ledger(app: TestApp) {
@@ -154,8 +164,9 @@ async fn verify_finds_a_changed_event(app: TestApp) {
     update_kassel(&app, 1, "A").await;
     update_kassel(&app, 2, "B").await;
     let tamper = format!(
-        "{} UPDATE audit_events SET after_state = replace(after_state, '\"B\"', '\"C\"') WHERE seq = 28;",
-        lift_guard(&app)
+        "{} UPDATE audit_events SET after_state = replace(after_state, '\"B\"', '\"C\"') WHERE seq = {};",
+        lift_guard(&app),
+        SEEDED + 2
     );
     app.sql(&tamper).unwrap();
     let v = json(
@@ -164,7 +175,10 @@ async fn verify_finds_a_changed_event(app: TestApp) {
         200,
     )
     .await;
-    assert_eq!(v, json!({"ok": false, "checked": 28, "first_bad_seq": 28}));
+    assert_eq!(
+        v,
+        json!({"ok": false, "checked": SEEDED + 2, "first_bad_seq": SEEDED + 2})
+    );
 }
 
 async fn verify_finds_a_removed_event(app: TestApp) {
@@ -222,12 +236,12 @@ async fn concurrent_writers_leave_a_gapless_chain_on_postgres() {
     );
     let all = events(&app, "").await;
     let seqs: Vec<i64> = all.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
-    assert_eq!(seqs, (1..=66).collect::<Vec<_>>());
+    assert_eq!(seqs, (1..=SEEDED + 40).collect::<Vec<_>>());
     let v = json(
         app.get("/api/v1/audit-events/verify", Some(&token)).await,
         200,
     )
     .await;
     assert_eq!(v["ok"], true);
-    assert_eq!(v["checked"], 66);
+    assert_eq!(v["checked"], SEEDED + 40);
 }

@@ -22,6 +22,17 @@ const PROTECTED: &[(&str, &str)] = &[
     ("PUT", "/api/v1/traeger/06633"),
     ("GET", "/api/v1/audit-events"),
     ("GET", "/api/v1/audit-events/verify"),
+    ("GET", "/api/v1/indicators"),
+    ("GET", "/api/v1/indicators/childcare_u3"),
+    ("POST", "/api/v1/indicators"),
+    ("PUT", "/api/v1/indicators/childcare_u3?year=2023"),
+    ("GET", "/api/v1/agreements"),
+    ("GET", "/api/v1/agreements/zv-2023-06633-1"),
+    ("GET", "/api/v1/agreements/zv-2023-06633-1/obligations"),
+    ("POST", "/api/v1/agreements"),
+    ("PUT", "/api/v1/agreements/zv-2023-06633-1"),
+    ("POST", "/api/v1/agreements/zv-2023-06633-1/signatures"),
+    ("POST", "/api/v1/agreements/rollover"),
 ];
 
 async fn assert_unauthenticated(app: &TestApp, token: Option<&str>, expect_detail: &str) {

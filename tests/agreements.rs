@@ -1,0 +1,887 @@
+//! Agreements through HTTP, on SQLite and PostgreSQL: the Kassel 2023 agreement as seeded,
+//! drafting, editing, signing, superseding and rolling over.
+
+mod common;
+
+use common::{TestApp, json, problem};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const KASSEL: &str = "/api/v1/agreements/zv-2023-06633-1";
+
+on_both_backends!(
+    the_kassel_agreement_is_seeded_as_signed_by_hmsi,
+    traeger_and_jobcenter_see_only_their_own_agreements,
+    kassel_signs_and_the_agreement_is_in_force,
+    signatures_are_refused_when_they_cannot_count,
+    hmsi_drafts_from_the_template,
+    one_agreement_per_traeger_and_year,
+    drafts_are_edited_with_if_match_and_validated,
+    a_signed_agreement_changes_only_by_a_successor,
+    rollover_carries_agreements_into_the_next_year,
+    only_hmsi_with_write_scope_drafts,
+    idempotent_drafting,
+);
+
+on_both_backends!(
+    mod before_the_deadline with |s| s.today = Some("2024-02-15".parse().unwrap());
+    obligations_are_open_until_their_deadline,
+);
+
+on_both_backends!(
+    mod after_the_deadline with |s| s.today = Some("2024-02-16".parse().unwrap());
+    obligations_are_overdue_after_their_deadline,
+);
+
+fn signature(place: &str, signed_on: &str) -> Value {
+    json!({
+        "signatories": [{"name": "Andreas Siebert", "function": "Landrat"},
+                        {"name": "Silke Engler", "function": "Erste Kreisbeigeordnete"}],
+        "place": place, "signed_on": signed_on
+    })
+}
+
+fn hmsi_signature() -> Value {
+    json!({"signatories": [{"name": "Referatsleitung", "function": "Abteilung III"}],
+           "place": "Wiesbaden", "signed_on": "2024-03-01"})
+}
+
+async fn sign(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
+    app.post(&format!("{path}/signatures"), Some(token), body)
+        .await
+}
+
+async fn draft(app: &TestApp, traeger: &str, year: i32, copy_from: Option<&str>) -> Value {
+    let body = json!({"traeger": traeger, "year": year, "copy_from": copy_from});
+    json(
+        app.post("/api/v1/agreements", Some(&app.hmsi()), &body)
+            .await,
+        201,
+    )
+    .await
+}
+
+async fn the_kassel_agreement_is_seeded_as_signed_by_hmsi(app: TestApp) {
+    let res = app.get(KASSEL, Some(&app.hmsi())).await;
+    assert_eq!(res.headers()["etag"], "\"2\"");
+    let a = json(res, 200).await;
+    assert_eq!(
+        (a["traeger"].as_str(), a["year"].as_i64()),
+        (Some("06633"), Some(2023))
+    );
+    assert_eq!(a["status"], "signed_by_one");
+    assert!(
+        a["legal_basis"]
+            .as_str()
+            .unwrap()
+            .contains("§ 8a Abs. 1 und 2 des Hessischen OFFENSIV-Gesetzes")
+    );
+    let sections: Vec<&str> = a["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["section"].as_str().unwrap())
+        .collect();
+    assert_eq!(sections, ["§ 1", "§ 2", "§ 3", "§ 4", "§ 5"]);
+    let obligations = a["obligations"].as_array().unwrap();
+    assert_eq!(obligations.len(), 9);
+    let debt = obligations
+        .iter()
+        .find(|o| o["section"] == "§ 2 (3)")
+        .unwrap();
+    assert_eq!(debt["title_de"], "Schuldnerberatung");
+    assert_eq!(debt["delivered_by"], "traeger");
+    assert_eq!(debt["recipients"], json!(["jobcenter", "hmsi"]));
+    assert_eq!(debt["due"], "2024-02-15");
+    assert_eq!(debt["indicators"].as_array().unwrap().len(), 4);
+    let costs = obligations.iter().find(|o| o["section"] == "§ 4").unwrap();
+    assert_eq!(costs["recipients"], json!([]));
+    assert!(costs["due"].is_null());
+    let survey = obligations
+        .iter()
+        .find(|o| o["section"] == "§ 5 (1)")
+        .unwrap();
+    assert_eq!(survey["indicators"], json!([]));
+    let sig = &a["signatures"][0];
+    assert_eq!(sig["party"], "hmsi");
+    assert_eq!(
+        sig["signatories"][0],
+        json!({"name": "Barbara Tiemann", "function": "Abteilungsleiterin III „Arbeit“"})
+    );
+    assert_eq!(
+        (sig["place"].as_str(), sig["signed_on"].as_str()),
+        (Some("Wiesbaden"), Some("2023-01-24"))
+    );
+    assert_eq!(
+        a["signatures"].as_array().unwrap().len(),
+        1,
+        "the Träger's signature is open"
+    );
+}
+
+async fn traeger_and_jobcenter_see_only_their_own_agreements(app: TestApp) {
+    draft(&app, "06611", 2023, None).await;
+    for token in [app.traeger("06633"), app.jobcenter("06633")] {
+        let page = json(app.get("/api/v1/agreements", Some(&token)).await, 200).await;
+        let ids: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["zv-2023-06633-1"]);
+        json(app.get(KASSEL, Some(&token)).await, 200).await;
+        problem(
+            app.get("/api/v1/agreements/zv-2023-06611-1", Some(&token))
+                .await,
+            404,
+        )
+        .await;
+        problem(
+            app.get(
+                "/api/v1/agreements/zv-2023-06611-1/obligations",
+                Some(&token),
+            )
+            .await,
+            404,
+        )
+        .await;
+        let filtered = json(
+            app.get("/api/v1/agreements?traeger=06611", Some(&token))
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            filtered["items"],
+            json!([]),
+            "a filter cannot widen what a token sees"
+        );
+    }
+    let stadt = app.traeger("06611");
+    let p = problem(app.get(KASSEL, Some(&stadt)).await, 404).await;
+    let absent = problem(
+        app.get("/api/v1/agreements/zv-2023-06699-1", Some(&stadt))
+            .await,
+        404,
+    )
+    .await;
+    assert_eq!(p["detail"], absent["detail"]);
+    problem(
+        app.get(&format!("{KASSEL}/obligations"), Some(&stadt))
+            .await,
+        404,
+    )
+    .await;
+
+    let all = json(
+        app.get("/api/v1/agreements?year=2023", Some(&app.hmsi()))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let drafts = json(
+        app.get("/api/v1/agreements?status=draft", Some(&app.hmsi()))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(drafts["items"][0]["id"], "zv-2023-06611-1");
+    let paged = json(
+        app.get("/api/v1/agreements?limit=1", Some(&app.hmsi()))
+            .await,
+        200,
+    )
+    .await;
+    let next = paged["next"].as_str().unwrap();
+    let rest = json(
+        app.get(
+            &format!("/api/v1/agreements?limit=1&after={next}"),
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(rest["items"][0]["id"], "zv-2023-06633-1");
+    assert!(rest["next"].is_null());
+    for bad in ["year=23", "traeger=6633", "status=signed", "limit=5000"] {
+        problem(
+            app.get(&format!("/api/v1/agreements?{bad}"), Some(&app.hmsi()))
+                .await,
+            400,
+        )
+        .await;
+    }
+}
+
+async fn kassel_signs_and_the_agreement_is_in_force(app: TestApp) {
+    let token = app.traeger("06633");
+    let res = sign(&app, KASSEL, &token, &signature("Kassel", "2023-02-10")).await;
+    assert_eq!(res.headers()["etag"], "\"3\"");
+    let signed = json(res, 200).await;
+    assert_eq!(signed["status"], "in_force");
+    let ours = &signed["signatures"][1];
+    assert_eq!(ours["party"], "traeger");
+    assert_eq!(ours["place"], "Kassel");
+    assert_eq!(ours["recorded_by"], "test-traeger");
+    assert_eq!(
+        ours["signatories"][1]["function"],
+        "Erste Kreisbeigeordnete"
+    );
+    assert_eq!(
+        json(app.get(KASSEL, Some(&app.jobcenter("06633"))).await, 200).await["status"],
+        "in_force"
+    );
+
+    let events = json(
+        app.get(
+            "/api/v1/audit-events?entity_id=zv-2023-06633-1",
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let last = events["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "sign");
+    assert_eq!(last["actor_role"], "traeger");
+    assert_eq!(last["actor_traeger"], "06633");
+    assert_eq!(
+        (
+            last["before"]["status"].as_str(),
+            last["after"]["status"].as_str()
+        ),
+        (Some("signed_by_one"), Some("in_force"))
+    );
+}
+
+async fn signatures_are_refused_when_they_cannot_count(app: TestApp) {
+    let hmsi = app.hmsi();
+    let p = problem(sign(&app, KASSEL, &hmsi, &hmsi_signature()).await, 409).await;
+    assert!(p["detail"].as_str().unwrap().contains("hmsi"));
+    problem(
+        sign(
+            &app,
+            KASSEL,
+            &app.jobcenter("06633"),
+            &signature("Kassel", "2023-02-10"),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let read_only = app.sign(app.claims("traeger", Some("06633"), "read"));
+    problem(
+        sign(&app, KASSEL, &read_only, &signature("Kassel", "2023-02-10")).await,
+        403,
+    )
+    .await;
+    problem(
+        sign(
+            &app,
+            KASSEL,
+            &app.traeger("06611"),
+            &signature("Kassel", "2023-02-10"),
+        )
+        .await,
+        404,
+    )
+    .await;
+
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    let p = problem(
+        sign(
+            &app,
+            KASSEL,
+            &app.traeger("06633"),
+            &signature("Kassel", &tomorrow),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["pointer"], "/signed_on");
+    let p = problem(
+        sign(
+            &app,
+            KASSEL,
+            &app.traeger("06633"),
+            &json!({"signatories": [{"name": ""}], "signed_on": "10.02.2023"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let pointers: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "/signatories/0/name",
+            "/signatories/0/function",
+            "/place",
+            "/signed_on"
+        ]
+    );
+    assert_eq!(
+        json(app.get(KASSEL, Some(&hmsi)).await, 200).await["status"],
+        "signed_by_one",
+        "nothing changed"
+    );
+
+    json(
+        sign(
+            &app,
+            KASSEL,
+            &app.traeger("06633"),
+            &signature("Kassel", "2023-02-10"),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let p = problem(
+        sign(
+            &app,
+            KASSEL,
+            &app.traeger("06633"),
+            &signature("Kassel", "2023-02-11"),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("traeger"));
+}
+
+async fn hmsi_drafts_from_the_template(app: TestApp) {
+    let res = app
+        .post(
+            "/api/v1/agreements",
+            Some(&app.hmsi()),
+            &json!({"traeger": "06611", "year": 2023}),
+        )
+        .await;
+    assert_eq!(
+        res.headers()["location"],
+        "/api/v1/agreements/zv-2023-06611-1"
+    );
+    let body = json(res, 201).await;
+    let a = &body["agreement"];
+    assert_eq!(
+        (a["id"].as_str(), a["status"].as_str()),
+        (Some("zv-2023-06611-1"), Some("draft"))
+    );
+    assert_eq!(a["obligations"].as_array().unwrap().len(), 9);
+    assert_eq!(a["obligations"][0]["due"], "2024-02-15");
+    assert_eq!(a["obligations"][0]["id"], "zv-2023-06611-1.1");
+    assert_eq!(body["unmapped"], json!([]));
+
+    let p = problem(
+        app.post(
+            "/api/v1/agreements",
+            Some(&app.hmsi()),
+            &json!({"traeger": "06499", "year": 2023}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["pointer"], "/traeger");
+    let p = problem(
+        app.post(
+            "/api/v1/agreements",
+            Some(&app.hmsi()),
+            &json!({"traeger": "06611", "year": 2030}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no template for 2030")
+    );
+    let p = problem(
+        app.post(
+            "/api/v1/agreements",
+            Some(&app.hmsi()),
+            &json!({"traeger": "06412", "year": 2024, "copy_from": "zv-1999-x"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["pointer"], "/copy_from");
+    let p = problem(
+        app.post(
+            "/api/v1/agreements",
+            Some(&app.hmsi()),
+            &json!({"traeger": "6633", "year": 1990}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"].as_array().unwrap().len(), 2);
+}
+
+async fn one_agreement_per_traeger_and_year(app: TestApp) {
+    let p = problem(
+        app.post(
+            "/api/v1/agreements",
+            Some(&app.hmsi()),
+            &json!({"traeger": "06633", "year": 2023}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("zv-2023-06633-1"));
+    draft(&app, "06611", 2023, None).await;
+    problem(
+        app.post(
+            "/api/v1/agreements",
+            Some(&app.hmsi()),
+            &json!({"traeger": "06611", "year": 2023, "copy_from": "zv-2023-06611-1"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+}
+
+async fn drafts_are_edited_with_if_match_and_validated(app: TestApp) {
+    let created = draft(&app, "06611", 2023, None).await;
+    let path = "/api/v1/agreements/zv-2023-06611-1";
+    let mut body = json!({
+        "kind": "reporting",
+        "legal_basis": created["agreement"]["legal_basis"],
+        "benefits": created["agreement"]["benefits"],
+        "sections": created["agreement"]["sections"],
+        "obligations": [{
+            "section": "§ 2 (3)", "title_de": "Schuldnerberatung", "delivered_by": "traeger",
+            "recipients": ["jobcenter", "hmsi"],
+            "indicators": ["debt_counselling_stock", "debt_counselling_stock_sgb2"],
+            "due": "2024-03-01", "note": "Stadt Kassel: zwei Beratungsstellen"
+        }],
+        "targets": []
+    });
+    let token = app.hmsi();
+    problem(app.put(path, Some(&token), None, &body).await, 428).await;
+    problem(app.put(path, Some(&token), Some("\"5\""), &body).await, 412).await;
+    let res = app.put(path, Some(&token), Some("\"1\""), &body).await;
+    assert_eq!(res.headers()["etag"], "\"2\"");
+    let edited = json(res, 200).await;
+    assert_eq!(edited["obligations"].as_array().unwrap().len(), 1);
+    assert_eq!(edited["obligations"][0]["due"], "2024-03-01");
+    assert_eq!(edited["obligations"][0]["id"], "zv-2023-06611-1.1");
+
+    body["obligations"][0]["indicators"] = json!([
+        "debt_counselling_stock",
+        "debt_counselling_stock",
+        "no_such_figure"
+    ]);
+    body["obligations"][0]["recipients"] = json!(["jobcenter", "landrat"]);
+    body["obligations"][0]["delivered_by"] = json!("jobcenter");
+    body["obligations"][0]["due"] = json!("15.02.2024");
+    body["targets"] = json!([{"indicator": "debt_counselling_stock", "value": "10"}]);
+    let p = problem(app.put(path, Some(&token), Some("\"2\""), &body).await, 422).await;
+    let pointers: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "/obligations/0/delivered_by",
+            "/obligations/0/recipients/1",
+            "/obligations/0/indicators/1",
+            "/obligations/0/indicators/2",
+            "/obligations/0/due",
+            "/targets"
+        ]
+    );
+
+    // A zkT agreement with numeric targets.
+    body["obligations"] = json!([]);
+    body["kind"] = json!("targets");
+    body["targets"] = json!([{"indicator": "but_beneficiaries", "value": "1250"},
+                             {"indicator": "initial_equipment_home", "value": "80000.50"}]);
+    let with_targets = json(app.put(path, Some(&token), Some("\"2\""), &body).await, 200).await;
+    assert_eq!(with_targets["targets"][1]["value"], "80000.50");
+    body["targets"] = json!([{"indicator": "but_beneficiaries", "value": "12.5"}]);
+    problem(app.put(path, Some(&token), Some("\"3\""), &body).await, 422).await;
+    problem(
+        app.put(
+            "/api/v1/agreements/zv-2023-06499-1",
+            Some(&token),
+            Some("\"1\""),
+            &body,
+        )
+        .await,
+        404,
+    )
+    .await;
+}
+
+async fn a_signed_agreement_changes_only_by_a_successor(app: TestApp) {
+    let hmsi = app.hmsi();
+    let kassel = json(app.get(KASSEL, Some(&hmsi)).await, 200).await;
+    let body = json!({"kind": "reporting", "legal_basis": kassel["legal_basis"], "benefits": kassel["benefits"],
+                      "sections": [], "obligations": []});
+    let p = problem(
+        app.put(KASSEL, Some(&hmsi), Some("\"2\""), &body).await,
+        409,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("copy_from"));
+
+    json(
+        sign(
+            &app,
+            KASSEL,
+            &app.traeger("06633"),
+            &signature("Kassel", "2023-02-10"),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let successor = draft(&app, "06633", 2023, Some("zv-2023-06633-1")).await;
+    let new_id = successor["agreement"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(new_id, "zv-2023-06633-2");
+    assert_eq!(successor["agreement"]["supersedes"], "zv-2023-06633-1");
+    assert_eq!(
+        successor["agreement"]["obligations"][0]["due"], "2024-02-15",
+        "same year, same dates"
+    );
+    problem(
+        app.post(
+            "/api/v1/agreements",
+            Some(&hmsi),
+            &json!({"traeger": "06633", "year": 2023, "copy_from": "zv-2023-06633-1"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+
+    let path = format!("/api/v1/agreements/{new_id}");
+    assert_eq!(
+        json(sign(&app, &path, &hmsi, &hmsi_signature()).await, 200).await["status"],
+        "signed_by_one"
+    );
+    assert_eq!(
+        json(app.get(KASSEL, Some(&hmsi)).await, 200).await["status"],
+        "in_force",
+        "until the successor is"
+    );
+    let in_force = json(
+        sign(
+            &app,
+            &path,
+            &app.traeger("06633"),
+            &signature("Kassel", "2024-03-02"),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(in_force["status"], "in_force");
+    let old = json(app.get(KASSEL, Some(&hmsi)).await, 200).await;
+    assert_eq!(old["status"], "superseded");
+    let p = problem(sign(&app, KASSEL, &hmsi, &hmsi_signature()).await, 409).await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("signed for hmsi")
+            || p["detail"].as_str().unwrap().contains("superseded")
+    );
+    let current = json(
+        app.get(
+            "/api/v1/agreements?year=2023&traeger=06633&status=in_force",
+            Some(&hmsi),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(current["items"].as_array().unwrap().len(), 1);
+    assert_eq!(current["items"][0]["id"], new_id);
+}
+
+async fn rollover_carries_agreements_into_the_next_year(app: TestApp) {
+    let hmsi = app.hmsi();
+    draft(&app, "06611", 2023, None).await;
+    // From 2024 on, § 2 (4) is no longer asked for.
+    let discontinue = json!({
+        "code": "psychosocial_care", "valid_from": 2024, "section": "§ 2 (4)",
+        "name_de": "Psychosoziale Betreuung (entfallen)", "unit": "count", "measure": "flow", "source": "ba",
+        "reference": {"kind": "flow", "from": "2024-01-01", "to": "2024-12-31"}, "discontinued": true
+    });
+    json(
+        app.post("/api/v1/indicators", Some(&hmsi), &discontinue)
+            .await,
+        201,
+    )
+    .await;
+
+    let request = json!({"from_year": 2023, "to_year": 2024});
+    let result = json(
+        app.post("/api/v1/agreements/rollover", Some(&hmsi), &request)
+            .await,
+        200,
+    )
+    .await;
+    let created: Vec<&str> = result["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(created, ["zv-2024-06611-1", "zv-2024-06633-1"]);
+    assert_eq!(result["skipped"], json!([]));
+    let unmapped = result["unmapped"].as_array().unwrap();
+    assert_eq!(unmapped.len(), 2, "{unmapped:?}");
+    assert!(
+        unmapped
+            .iter()
+            .all(|u| u["indicator"] == "psychosocial_care" && u["section"] == "§ 2 (4)")
+    );
+
+    let kassel_2024 = json(
+        app.get("/api/v1/agreements/zv-2024-06633-1", Some(&hmsi))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(kassel_2024["status"], "draft");
+    assert!(kassel_2024["signatures"].as_array().unwrap().is_empty());
+    let debt = kassel_2024["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["section"] == "§ 2 (3)")
+        .unwrap();
+    assert_eq!(debt["due"], "2025-02-15");
+    let psycho = kassel_2024["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["section"] == "§ 2 (4)")
+        .unwrap();
+    assert_eq!(psycho["indicators"], json!([]));
+
+    let again = json(
+        app.post("/api/v1/agreements/rollover", Some(&hmsi), &request)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(again["created"], json!([]));
+    assert_eq!(again["skipped"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        again["skipped"][1],
+        json!({"traeger": "06633", "existing": "zv-2024-06633-1"})
+    );
+
+    let obligations = json(
+        app.get(
+            "/api/v1/agreements/zv-2024-06633-1/obligations",
+            Some(&hmsi),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let stock = obligations["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["section"] == "§ 2 (3)")
+        .unwrap();
+    assert_eq!(
+        stock["indicator_details"][0]["reference"]["date"],
+        "2024-12-31"
+    );
+
+    let p = problem(
+        app.post(
+            "/api/v1/agreements/rollover",
+            Some(&hmsi),
+            &json!({"from_year": 2024, "to_year": 2024}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["pointer"], "/to_year");
+    problem(
+        app.post(
+            "/api/v1/agreements/rollover",
+            Some(&hmsi),
+            &json!({"from_year": "2023"}),
+        )
+        .await,
+        400,
+    )
+    .await;
+}
+
+async fn only_hmsi_with_write_scope_drafts(app: TestApp) {
+    let create = json!({"traeger": "06633", "year": 2024, "copy_from": "zv-2023-06633-1"});
+    let rollover = json!({"from_year": 2023, "to_year": 2024});
+    for token in [
+        app.traeger("06633"),
+        app.jobcenter("06633"),
+        app.hmsi_read_only(),
+    ] {
+        problem(
+            app.post("/api/v1/agreements", Some(&token), &create).await,
+            403,
+        )
+        .await;
+        problem(
+            app.post("/api/v1/agreements/rollover", Some(&token), &rollover)
+                .await,
+            403,
+        )
+        .await;
+        problem(
+            app.put(KASSEL, Some(&token), Some("\"2\""), &json!({}))
+                .await,
+            403,
+        )
+        .await;
+    }
+    let all = json(app.get("/api/v1/agreements", Some(&app.hmsi())).await, 200).await;
+    assert_eq!(
+        all["items"].as_array().unwrap().len(),
+        1,
+        "nothing was created"
+    );
+}
+
+async fn idempotent_drafting(app: TestApp) {
+    let send = |year: i32| {
+        app.request(Method::POST, "/api/v1/agreements", Some(&app.hmsi()))
+            .header("Idempotency-Key", "draft-06611")
+            .json(&json!({"traeger": "06611", "year": year}))
+            .send()
+    };
+    let first: Value = send(2023).await.unwrap().json().await.unwrap();
+    let again = send(2023).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    problem(send(2024).await.unwrap(), 422).await;
+    let events = json(
+        app.get(
+            "/api/v1/audit-events?entity_id=zv-2023-06611-1",
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(events["items"].as_array().unwrap().len(), 1);
+}
+
+async fn obligation_statuses(app: &TestApp) -> Vec<(String, String)> {
+    let list = json(
+        app.get(
+            &format!("{KASSEL}/obligations"),
+            Some(&app.traeger("06633")),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(list["agreement_id"], "zv-2023-06633-1");
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["section"].as_str().unwrap().to_owned(),
+                o["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn obligations_are_open_until_their_deadline(app: TestApp) {
+    let statuses = obligation_statuses(&app).await;
+    assert!(statuses.iter().all(|(_, s)| s == "open"), "{statuses:?}");
+    let list = json(
+        app.get(
+            &format!("{KASSEL}/obligations"),
+            Some(&app.jobcenter("06633")),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let debt = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["section"] == "§ 2 (3)")
+        .unwrap();
+    let codes: Vec<&str> = debt["indicator_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "debt_counselling_stock",
+            "debt_counselling_stock_sgb2",
+            "debt_counselling_inflow",
+            "debt_counselling_inflow_sgb2"
+        ]
+    );
+    assert_eq!(
+        debt["indicator_details"][1]["part_of"],
+        "debt_counselling_stock"
+    );
+}
+
+async fn obligations_are_overdue_after_their_deadline(app: TestApp) {
+    let statuses = obligation_statuses(&app).await;
+    let overdue: Vec<&str> = statuses
+        .iter()
+        .filter(|(_, s)| s == "overdue")
+        .map(|(sec, _)| sec.as_str())
+        .collect();
+    assert_eq!(
+        overdue,
+        ["§ 2 (1)", "§ 2 (3)"],
+        "only obligations with a deadline"
+    );
+    // The business date also bounds signatures: 2024-02-16 is "today" here.
+    let p = problem(
+        sign(
+            &app,
+            KASSEL,
+            &app.traeger("06633"),
+            &signature("Kassel", "2024-02-17"),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["pointer"], "/signed_on");
+}
