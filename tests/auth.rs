@@ -33,6 +33,23 @@ const PROTECTED: &[(&str, &str)] = &[
     ("PUT", "/api/v1/agreements/zv-2023-06633-1"),
     ("POST", "/api/v1/agreements/zv-2023-06633-1/signatures"),
     ("POST", "/api/v1/agreements/rollover"),
+    ("GET", "/api/v1/obligations"),
+    ("GET", "/api/v1/submissions"),
+    ("GET", "/api/v1/submissions/sub-zv-2023-06633-1.3"),
+    ("POST", "/api/v1/submissions"),
+    ("PUT", "/api/v1/submissions/sub-zv-2023-06633-1.3"),
+    ("POST", "/api/v1/submissions/sub-zv-2023-06633-1.3/submit"),
+    ("POST", "/api/v1/submissions/sub-zv-2023-06633-1.3/review"),
+    (
+        "POST",
+        "/api/v1/submissions/sub-zv-2023-06633-1.3/corrections",
+    ),
+    ("POST", "/api/v1/submissions/sub-zv-2023-06633-1.3/receipts"),
+    ("GET", "/api/v1/submissions/sub-zv-2023-06633-1.3/revisions"),
+    (
+        "GET",
+        "/api/v1/submissions/sub-zv-2023-06633-1.3/revisions/1",
+    ),
 ];
 
 async fn assert_unauthenticated(app: &TestApp, token: Option<&str>, expect_detail: &str) {

@@ -35,6 +35,8 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
         (name = "traeger", description = "The registry of the kommunale Träger and their Jobcenter"),
         (name = "indicators", description = "The catalogue of figures (Kennzahlen), versioned by year of validity"),
         (name = "agreements", description = "The Zielvereinbarungen: obligations, signatures, rollover"),
+        (name = "obligations", description = "Who delivers what to whom by when, and where it stands"),
+        (name = "submissions", description = "The Träger's figures: drafts, submission, review, corrections, receipts"),
         (name = "audit", description = "The append-only, hash-chained ledger of every write"),
         (name = "operations", description = "Health and metrics for operators"),
     )

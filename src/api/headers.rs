@@ -20,7 +20,8 @@ pub fn etag(version: i64) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct IfMatch(pub Option<i64>);
 
-fn parse_if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
+/// Reads `If-Match`; answers 428 when it is missing.
+pub fn if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(ApiError::PreconditionRequired(
             "send the ETag you read as If-Match, so that no concurrent change is overwritten"
@@ -45,7 +46,7 @@ impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse_if_match(req))
+        ready(if_match(req))
     }
 }
 

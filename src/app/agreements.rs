@@ -13,7 +13,6 @@ use crate::domain::agreement::{
     SignRefusal, Signatory, Signature, Unmapped,
 };
 use crate::domain::audit::Change;
-use crate::domain::indicator::Indicator;
 use crate::domain::traeger::Ags;
 use crate::store::agreements::{self as store, AgreementFilter};
 use crate::store::pool::write_transaction;
@@ -40,7 +39,7 @@ pub async fn list(
     Ok((items, more))
 }
 
-fn visible(
+pub(super) fn visible(
     conn: &mut DbConnection,
     visibility: &Visibility,
     id: &str,
@@ -53,52 +52,6 @@ fn visible(
 
 pub async fn find(db: &Db, visibility: Visibility, id: String) -> Result<Agreement, AppError> {
     db.run(move |conn| visible(conn, &visibility, &id)).await
-}
-
-/// An obligation with the indicators it asks for, as defined for the agreement's year.
-#[derive(Debug, Clone)]
-pub struct ObligationView {
-    pub obligation: crate::domain::agreement::Obligation,
-    pub indicators: Vec<Indicator>,
-    pub status: ObligationStatus,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObligationStatus {
-    Open,
-    Overdue,
-}
-
-pub async fn obligations(
-    db: &Db,
-    visibility: Visibility,
-    id: String,
-    clock: Clock,
-) -> Result<(Agreement, Vec<ObligationView>), AppError> {
-    db.run(move |conn| {
-        let agreement = visible(conn, &visibility, &id)?;
-        let catalogue = catalogue(conn, agreement.year)?;
-        let today = clock.today();
-        let views = agreement
-            .obligations
-            .iter()
-            .map(|o| ObligationView {
-                indicators: o
-                    .content
-                    .indicators
-                    .iter()
-                    .filter_map(|c| catalogue.get(c).cloned())
-                    .collect(),
-                status: match o.content.due {
-                    Some(due) if due < today => ObligationStatus::Overdue,
-                    _ => ObligationStatus::Open,
-                },
-                obligation: o.clone(),
-            })
-            .collect();
-        Ok((agreement, views))
-    })
-    .await
 }
 
 /// A new draft, and the indicators its source had that the new year's catalogue lacks.

@@ -163,7 +163,9 @@ pub async fn update(
             let until = versions
                 .get(pos + 1)
                 .map_or(i32::MAX, |next| next.valid_from);
-            if store::in_signed_agreement(conn, &code, valid_from..until)? {
+            if store::in_signed_agreement(conn, &code, valid_from..until)?
+                || crate::store::submissions::reported(conn, &code, valid_from..until)?
+            {
                 return Err(AppError::Conflict(format!(
                     "indicator `{code}` valid from {valid_from} is part of a signed agreement, so \
                      it is never changed in place: create a new version with POST for the year \

@@ -5,7 +5,9 @@ pub mod agreements;
 pub mod audit;
 pub mod idempotency;
 pub mod indicators;
+pub mod obligations;
 pub mod reference;
+pub mod submissions;
 pub mod traeger;
 
 use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};

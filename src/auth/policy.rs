@@ -23,12 +23,20 @@ pub enum Permission {
     ReadAgreements,
     DraftAgreements,
     SignAgreement,
+    ReadSubmissions,
+    DeliverFigures,
+    ReviewSubmissions,
+    ConfirmReceipt,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
 const HMSI: &[Role] = &[Role::Hmsi];
 /// The two parties of an agreement; the Jobcenter is a recipient, never a party.
 const PARTIES: &[Role] = &[Role::Hmsi, Role::Traeger];
+/// § 2 (1), (3) and § 3 (3): the Träger delivers its own figures.
+const TRAEGER: &[Role] = &[Role::Traeger];
+/// The recipients of a Träger's figures: its Jobcenter and HMSI.
+const RECIPIENTS: &[Role] = &[Role::Jobcenter, Role::Hmsi];
 
 impl Permission {
     /// The roles allowed, and the scope their token must hold.
@@ -42,6 +50,10 @@ impl Permission {
             Permission::ReadAgreements => (ALL, Scope::Read),
             Permission::DraftAgreements => (HMSI, Scope::Write),
             Permission::SignAgreement => (PARTIES, Scope::Write),
+            Permission::ReadSubmissions => (ALL, Scope::Read),
+            Permission::DeliverFigures => (TRAEGER, Scope::Write),
+            Permission::ReviewSubmissions => (HMSI, Scope::Write),
+            Permission::ConfirmReceipt => (RECIPIENTS, Scope::Write),
         }
     }
 }
@@ -129,6 +141,16 @@ mod tests {
             (SignAgreement, Traeger, "write", true),
             (SignAgreement, Traeger, "read", false),
             (SignAgreement, Jobcenter, "read write", false),
+            (ReadSubmissions, Jobcenter, "read", true),
+            (DeliverFigures, Traeger, "write", true),
+            (DeliverFigures, Hmsi, "read write", false),
+            (DeliverFigures, Jobcenter, "read write", false),
+            (ReviewSubmissions, Hmsi, "write", true),
+            (ReviewSubmissions, Traeger, "read write", false),
+            (ConfirmReceipt, Jobcenter, "write", true),
+            (ConfirmReceipt, Jobcenter, "read", false),
+            (ConfirmReceipt, Hmsi, "write", true),
+            (ConfirmReceipt, Traeger, "read write", false),
         ];
         for (perm, role, scope, allowed) in cases {
             let got = authorize(&principal(role, scope), perm).is_ok();

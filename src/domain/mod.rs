@@ -30,7 +30,9 @@ macro_rules! string_enum {
 pub mod actor;
 pub mod agreement;
 pub mod audit;
+pub mod figure;
 pub mod indicator;
+pub mod submission;
 pub mod traeger;
 
 use serde::{Deserialize, Serialize};

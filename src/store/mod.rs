@@ -6,6 +6,7 @@ pub mod indicators;
 pub mod ledger;
 pub mod pool;
 pub mod schema;
+pub mod submissions;
 pub mod traeger;
 
 pub use pool::{Backend, DbConnection, DbPool};

@@ -122,4 +122,69 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(agreements, obligations, obligation_indicators);
+diesel::table! {
+    submissions (id) {
+        id -> Text,
+        obligation_id -> Text,
+        agreement_id -> Text,
+        traeger -> Text,
+        year -> Integer,
+        section -> Text,
+        due -> Nullable<Date>,
+        recipients -> Text,
+        status -> Text,
+        current_revision -> Integer,
+        accepted_revision -> Nullable<Integer>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    submission_revisions (submission_id, revision) {
+        submission_id -> Text,
+        revision -> Integer,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        days_late -> Nullable<Integer>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        return_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    submission_values (submission_id, revision, indicator_code, reporting_body) {
+        submission_id -> Text,
+        revision -> Integer,
+        position -> Integer,
+        indicator_code -> Text,
+        reporting_body -> Text,
+        unit -> Text,
+        value_int -> Nullable<BigInt>,
+        value_text -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    submission_receipts (submission_id, revision, recipient) {
+        submission_id -> Text,
+        revision -> Integer,
+        recipient -> Text,
+        confirmed_by -> Text,
+        confirmed_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agreements,
+    obligations,
+    obligation_indicators,
+    submissions,
+    submission_values
+);

@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::indicators::IndicatorResponse;
 use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, IfMatch, etag};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::problem::{
@@ -15,7 +14,7 @@ use crate::api::problem::{
     UnsupportedMediaTypeResponse,
 };
 use crate::app::Clock;
-use crate::app::agreements::{self as app, ObligationStatus, Rollover, SignatureInput};
+use crate::app::agreements::{self as app, Rollover, SignatureInput};
 use crate::app::idempotency::Outcome;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
@@ -35,7 +34,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_agreements)
         .service(rollover_agreements)
         .service(find_agreement)
-        .service(list_obligations)
         .service(create_agreement)
         .service(update_agreement)
         .service(sign_agreement);
@@ -280,25 +278,6 @@ pub struct DraftResponse {
     /// Indicators of the copied agreement that are not valid in the new year; they were left
     /// out of the draft.
     pub unmapped: Vec<UnmappedDto>,
-}
-
-/// An obligation with its indicators and where it stands.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ObligationStatusResponse {
-    #[serde(flatten)]
-    pub obligation: ObligationResponse,
-    /// `open` (not due yet, or no deadline) or `overdue` (deadline passed).
-    #[schema(example = "overdue")]
-    pub status: String,
-    /// The indicators, as defined for the agreement's year.
-    #[serde(rename = "indicator_details")]
-    pub indicator_details: Vec<IndicatorResponse>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ObligationList {
-    pub agreement_id: String,
-    pub items: Vec<ObligationStatusResponse>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -661,52 +640,6 @@ pub async fn find_agreement(
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let a = app::find(&db, visibility, id.into_inner()).await?;
     Ok(single(StatusCode::OK, a))
-}
-
-/// The obligations of an agreement and where they stand
-///
-/// Each obligation with its indicators as defined for the agreement's year, and its status:
-/// `open` until the deadline, `overdue` after it.
-#[utoipa::path(
-    tag = TAG,
-    params(("id" = String, Path, example = "zv-2023-06633-1")),
-    responses(
-        (status = 200, description = "The obligations", body = ObligationList),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
-        (status = 404, response = NotFound),
-    ),
-    security(("bearer" = []))
-)]
-#[get("/agreements/{id}/obligations")]
-pub async fn list_obligations(
-    principal: Principal,
-    id: web::Path<String>,
-    db: web::Data<Db>,
-    clock: web::Data<Clock>,
-) -> Result<web::Json<ObligationList>, ApiError> {
-    let visibility = authorize(&principal, Permission::ReadAgreements)?;
-    let (agreement, views) = app::obligations(&db, visibility, id.into_inner(), **clock).await?;
-    let year = agreement.year;
-    Ok(web::Json(ObligationList {
-        agreement_id: agreement.id,
-        items: views
-            .into_iter()
-            .map(|v| ObligationStatusResponse {
-                status: match v.status {
-                    ObligationStatus::Open => "open",
-                    ObligationStatus::Overdue => "overdue",
-                }
-                .to_owned(),
-                indicator_details: v
-                    .indicators
-                    .into_iter()
-                    .map(|i| IndicatorResponse::of(i, Some(year)))
-                    .collect(),
-                obligation: v.obligation.into(),
-            })
-            .collect(),
-    }))
 }
 
 /// Draft an agreement

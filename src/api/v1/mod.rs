@@ -3,11 +3,15 @@
 pub mod agreements;
 pub mod audit;
 pub mod indicators;
+pub mod obligations;
+pub mod submissions;
 pub mod traeger;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     traeger::configure(cfg);
     indicators::configure(cfg);
     agreements::configure(cfg);
+    obligations::configure(cfg);
+    submissions::configure(cfg);
     audit::configure(cfg);
 }

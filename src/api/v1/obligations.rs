@@ -1,0 +1,236 @@
+//! Where obligations stand: per agreement, and across all Träger for HMSI.
+
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::indicators::IndicatorResponse;
+use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, NotFound, Unauthorized};
+use crate::app::Clock;
+use crate::app::obligations::{self as app, ObligationState, Overview};
+use crate::auth::Principal;
+use crate::auth::policy::{Permission, authorize};
+use crate::domain::indicator::parse_year;
+use crate::domain::submission::ObligationStatus;
+use crate::domain::traeger::Ags;
+use crate::store::Db;
+
+pub const TAG: &str = "obligations";
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_agreement_obligations)
+        .service(list_obligations);
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationStatusDto {
+    Open,
+    Overdue,
+    Submitted,
+    Returned,
+    Fulfilled,
+}
+
+impl From<ObligationStatus> for ObligationStatusDto {
+    fn from(s: ObligationStatus) -> Self {
+        match s {
+            ObligationStatus::Open => Self::Open,
+            ObligationStatus::Overdue => Self::Overdue,
+            ObligationStatus::Submitted => Self::Submitted,
+            ObligationStatus::Returned => Self::Returned,
+            ObligationStatus::Fulfilled => Self::Fulfilled,
+        }
+    }
+}
+
+impl From<ObligationStatusDto> for ObligationStatus {
+    fn from(s: ObligationStatusDto) -> Self {
+        match s {
+            ObligationStatusDto::Open => Self::Open,
+            ObligationStatusDto::Overdue => Self::Overdue,
+            ObligationStatusDto::Submitted => Self::Submitted,
+            ObligationStatusDto::Returned => Self::Returned,
+            ObligationStatusDto::Fulfilled => Self::Fulfilled,
+        }
+    }
+}
+
+/// An obligation, its indicators and where it stands.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "zv-2023-06633-1.3", "agreement_id": "zv-2023-06633-1", "traeger": "06633", "year": 2023,
+    "section": "§ 2 (3)", "title_de": "Schuldnerberatung", "delivered_by": "traeger",
+    "recipients": ["jobcenter", "hmsi"], "due": "2024-02-15", "note": "von den Schuldnerberatungen erhoben",
+    "indicators": ["debt_counselling_stock", "debt_counselling_stock_sgb2", "debt_counselling_inflow", "debt_counselling_inflow_sgb2"],
+    "status": "submitted", "late": true, "days_late": 5, "submission_id": "sub-zv-2023-06633-1.3",
+    "receipts_confirmed": ["jobcenter"], "receipts_pending": ["hmsi"], "indicator_details": []
+}))]
+pub struct ObligationStateResponse {
+    pub id: String,
+    pub agreement_id: String,
+    pub traeger: String,
+    pub year: i32,
+    pub section: String,
+    pub title_de: String,
+    /// `traeger` or `hmsi`.
+    pub delivered_by: String,
+    pub recipients: Vec<String>,
+    pub due: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub indicators: Vec<String>,
+    /// `open` (not due, nothing submitted), `overdue` (due passed, nothing submitted),
+    /// `submitted`, `returned`, `fulfilled` (accepted).
+    pub status: ObligationStatusDto,
+    /// The newest submission came after the due date.
+    pub late: bool,
+    pub days_late: Option<i64>,
+    pub submission_id: Option<String>,
+    /// Recipients that confirmed receipt of the newest delivered revision, and those pending.
+    pub receipts_confirmed: Vec<String>,
+    pub receipts_pending: Vec<String>,
+    /// The indicators as defined for the agreement's year.
+    pub indicator_details: Vec<IndicatorResponse>,
+}
+
+impl From<ObligationState> for ObligationStateResponse {
+    fn from(s: ObligationState) -> Self {
+        let c = s.obligation.content;
+        let names = |v: Vec<crate::domain::agreement::Recipient>| {
+            v.iter().map(|r| r.as_str().to_owned()).collect()
+        };
+        ObligationStateResponse {
+            id: s.obligation.id,
+            agreement_id: s.agreement_id,
+            traeger: s.traeger.into(),
+            year: s.year,
+            section: c.section,
+            title_de: c.title_de,
+            delivered_by: c.delivered_by.as_str().to_owned(),
+            recipients: names(c.recipients),
+            due: c.due,
+            note: c.note,
+            indicators: c.indicators.into_iter().map(String::from).collect(),
+            status: s.progress.status.into(),
+            late: s.progress.days_late.is_some(),
+            days_late: s.progress.days_late,
+            submission_id: s.submission_id,
+            receipts_confirmed: names(s.progress.confirmed),
+            receipts_pending: names(s.progress.pending),
+            indicator_details: s
+                .indicators
+                .into_iter()
+                .map(|i| IndicatorResponse::of(i, Some(s.year)))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObligationList {
+    pub agreement_id: String,
+    pub items: Vec<ObligationStateResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObligationPage {
+    pub items: Vec<ObligationStateResponse>,
+    /// Pass as `after` to get the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ObligationQuery {
+    pub year: Option<i64>,
+    /// AGS of the Träger.
+    pub traeger: Option<String>,
+    pub status: Option<ObligationStatusDto>,
+    /// e.g. `§ 2 (3)`
+    pub section: Option<String>,
+    #[param(minimum = 1, maximum = 1000, default = 100)]
+    pub limit: Option<i64>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+}
+
+/// The obligations of an agreement and where they stand
+///
+/// Each obligation with its indicators as defined for the agreement's year and its status.
+#[utoipa::path(tag = TAG, params(("id" = String, Path, example = "zv-2023-06633-1")), responses(
+    (status = 200, description = "The obligations", body = ObligationList),
+    (status = 401, response = Unauthorized),
+    (status = 403, response = ForbiddenResponse),
+    (status = 404, response = NotFound),
+), security(("bearer" = [])))]
+#[get("/agreements/{id}/obligations")]
+pub async fn list_agreement_obligations(
+    principal: Principal,
+    id: web::Path<String>,
+    db: web::Data<Db>,
+    clock: web::Data<Clock>,
+) -> Result<web::Json<ObligationList>, ApiError> {
+    let visibility = authorize(&principal, Permission::ReadAgreements)?;
+    let id = id.into_inner();
+    let items = app::of_agreement(&db, visibility, id.clone(), **clock).await?;
+    Ok(web::Json(ObligationList {
+        agreement_id: id,
+        items: items
+            .into_iter()
+            .map(ObligationStateResponse::from)
+            .collect(),
+    }))
+}
+
+/// Obligations across all Träger
+///
+/// The obligations of every agreement in force, with their status, so the ministry sees at a
+/// glance who is overdue. A Träger or Jobcenter token sees its own Träger's only.
+#[utoipa::path(tag = TAG, params(ObligationQuery), responses(
+    (status = 200, description = "One page of obligations, by id", body = ObligationPage),
+    (status = 400, response = BadRequest),
+    (status = 401, response = Unauthorized),
+    (status = 403, response = ForbiddenResponse),
+), security(("bearer" = [])))]
+#[get("/obligations")]
+pub async fn list_obligations(
+    principal: Principal,
+    query: web::Query<ObligationQuery>,
+    db: web::Data<Db>,
+    clock: web::Data<Clock>,
+) -> Result<web::Json<ObligationPage>, ApiError> {
+    let visibility = authorize(&principal, Permission::ReadAgreements)?;
+    let q = query.into_inner();
+    let filter = Overview {
+        year: q
+            .year
+            .map(parse_year)
+            .transpose()
+            .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))?,
+        traeger: q
+            .traeger
+            .as_deref()
+            .map(Ags::parse)
+            .transpose()
+            .map_err(|e| ApiError::BadRequest(format!("`traeger`: {e}")))?,
+        status: q.status.map(ObligationStatus::from),
+        section: q.section,
+    };
+    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let limit = pagination::limit(q.limit)?;
+    let mut all = app::overview(&db, visibility, filter, **clock).await?;
+    let key = |s: &ObligationState| s.obligation.id.clone();
+    all.sort_by_key(key);
+    let (items, more) = page_of(all, after.as_deref(), limit, key);
+    let next = next_cursor(&items, more, key);
+    Ok(web::Json(ObligationPage {
+        items: items
+            .into_iter()
+            .map(ObligationStateResponse::from)
+            .collect(),
+        next,
+    }))
+}

@@ -1,0 +1,138 @@
+//! Where each obligation stands: the view HMSI steers by.
+
+use std::collections::HashMap;
+
+use super::agreements::visible;
+use super::indicators::catalogue;
+use super::{AppError, Clock};
+use crate::domain::actor::Visibility;
+use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party};
+use crate::domain::indicator::Indicator;
+use crate::domain::submission::{ObligationStatus, Progress, Submission, progress};
+use crate::domain::traeger::Ags;
+use crate::store::agreements::{self as agreement_store, AgreementFilter};
+use crate::store::submissions::{self as submission_store, SubmissionFilter};
+use crate::store::{Db, DbConnection};
+
+#[derive(Debug, Clone)]
+pub struct ObligationState {
+    pub agreement_id: String,
+    pub traeger: Ags,
+    pub year: i32,
+    pub obligation: Obligation,
+    pub indicators: Vec<Indicator>,
+    pub progress: Progress,
+    pub submission_id: Option<String>,
+}
+
+/// The standing of an obligation HMSI delivers. For now from its deadline alone; BA-statistics
+/// transmissions will tell when it was forwarded and acknowledged.
+fn hmsi_progress(obligation: &Obligation, today: chrono::NaiveDate) -> Progress {
+    progress(obligation.content.due, &[], None, today)
+}
+
+fn states(
+    conn: &mut DbConnection,
+    agreements: Vec<Agreement>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<ObligationState>, AppError> {
+    let ids: Vec<String> = agreements.iter().map(|a| a.id.clone()).collect();
+    let filter = SubmissionFilter {
+        agreement_ids: Some(ids),
+        ..SubmissionFilter::default()
+    };
+    let mut submissions: HashMap<String, Submission> =
+        submission_store::list(conn, &filter, None, i64::MAX)?
+            .into_iter()
+            .map(|s| (s.obligation_id.clone(), s))
+            .collect();
+    let mut catalogues = HashMap::new();
+    let mut out = Vec::new();
+    for a in agreements {
+        if let std::collections::hash_map::Entry::Vacant(slot) = catalogues.entry(a.year) {
+            slot.insert(catalogue(conn, a.year)?);
+        }
+        let catalogue = &catalogues[&a.year];
+        for o in a.obligations {
+            let submission = submissions.remove(&o.id);
+            let progress = match o.content.delivered_by {
+                Party::Traeger => progress(
+                    o.content.due,
+                    &o.content.recipients,
+                    submission.as_ref(),
+                    today,
+                ),
+                Party::Hmsi => hmsi_progress(&o, today),
+            };
+            out.push(ObligationState {
+                agreement_id: a.id.clone(),
+                traeger: a.traeger.clone(),
+                year: a.year,
+                indicators: o
+                    .content
+                    .indicators
+                    .iter()
+                    .filter_map(|c| catalogue.get(c).cloned())
+                    .collect(),
+                submission_id: submission.map(|s| s.id),
+                obligation: o,
+                progress,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The obligations of one agreement.
+pub async fn of_agreement(
+    db: &Db,
+    visibility: Visibility,
+    id: String,
+    clock: Clock,
+) -> Result<Vec<ObligationState>, AppError> {
+    db.run(move |conn| {
+        let agreement = visible(conn, &visibility, &id)?;
+        states(conn, vec![agreement], clock.today())
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub year: Option<i32>,
+    pub traeger: Option<Ags>,
+    pub status: Option<ObligationStatus>,
+    pub section: Option<String>,
+}
+
+/// The obligations of every agreement in force, across all Träger the caller may see.
+pub async fn overview(
+    db: &Db,
+    visibility: Visibility,
+    filter: Overview,
+    clock: Clock,
+) -> Result<Vec<ObligationState>, AppError> {
+    db.run(move |conn| {
+        let agreements = agreement_store::list(
+            conn,
+            &AgreementFilter {
+                year: filter.year,
+                traeger: filter.traeger.clone(),
+                status: Some(AgreementStatus::InForce),
+                only: visibility.only().cloned(),
+            },
+            None,
+            i64::MAX,
+        )?;
+        let mut all = states(conn, agreements, clock.today())?;
+        all.retain(|s| {
+            filter.status.is_none_or(|st| s.progress.status == st)
+                && filter
+                    .section
+                    .as_ref()
+                    .is_none_or(|sec| &s.obligation.content.section == sec)
+        });
+        Ok(all)
+    })
+    .await
+}

@@ -1,0 +1,546 @@
+//! A Träger's delivery of the figures one obligation asks for (Meldung / Datenlieferung), its
+//! revisions and their review.
+//!
+//! Every change after submission is a new revision; a submitted, accepted or superseded revision
+//! never changes. Until a correction is accepted, the last accepted revision stays the valid one.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::agreement::Recipient;
+use super::figure::Figure;
+use super::indicator::{Indicator, IndicatorCode};
+use super::traeger::Ags;
+use super::{Violation, Violations, parse_text};
+
+string_enum! {
+    RevisionStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Accepted = "accepted",
+        Superseded = "superseded",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakdownItem {
+    pub reporting_body: String,
+    pub value: Figure,
+}
+
+/// One indicator's figure, optionally broken down by reporting body (Jugendamt,
+/// Schuldnerberatungsstelle …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueEntry {
+    pub indicator: IndicatorCode,
+    pub value: Figure,
+    pub breakdown: Vec<BreakdownItem>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub recipient: Recipient,
+    pub confirmed_by: String,
+    pub confirmed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub number: i32,
+    pub status: RevisionStatus,
+    pub values: Vec<ValueEntry>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    /// Days after the due date on which it was submitted; none when on time.
+    pub days_late: Option<i64>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub return_reason: Option<String>,
+    pub receipts: Vec<Receipt>,
+}
+
+impl Revision {
+    pub fn draft(number: i32, values: Vec<ValueEntry>, by: &str, at: NaiveDateTime) -> Self {
+        Revision {
+            number,
+            status: RevisionStatus::Draft,
+            values,
+            created_by: by.to_owned(),
+            created_at: at,
+            submitted_by: None,
+            submitted_at: None,
+            days_late: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            return_reason: None,
+            receipts: Vec::new(),
+        }
+    }
+
+    /// Whether this revision went out to its recipients.
+    pub fn delivered(&self) -> bool {
+        matches!(
+            self.status,
+            RevisionStatus::Submitted | RevisionStatus::Accepted | RevisionStatus::Superseded
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: String,
+    pub obligation_id: String,
+    pub agreement_id: String,
+    pub traeger: Ags,
+    pub year: i32,
+    pub section: String,
+    pub due: Option<NaiveDate>,
+    /// Who is to receive the figures, from the obligation.
+    pub recipients: Vec<Recipient>,
+    /// Oldest first; never empty.
+    pub revisions: Vec<Revision>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Submission {
+    pub fn id_for(obligation_id: &str) -> String {
+        format!("sub-{obligation_id}")
+    }
+
+    pub fn current(&self) -> &Revision {
+        self.revisions.last().expect("a submission has a revision")
+    }
+
+    pub fn current_mut(&mut self) -> &mut Revision {
+        self.revisions
+            .last_mut()
+            .expect("a submission has a revision")
+    }
+
+    /// The valid revision: the last accepted one.
+    pub fn accepted(&self) -> Option<&Revision> {
+        self.revisions
+            .iter()
+            .rev()
+            .find(|r| r.status == RevisionStatus::Accepted)
+    }
+
+    /// The revision recipients should have: the newest one delivered.
+    pub fn delivered(&self) -> Option<&Revision> {
+        self.revisions.iter().rev().find(|r| r.delivered())
+    }
+}
+
+/// Days between the deadline and the day of submission; a figure delivered late is late, not
+/// rejected.
+pub fn days_late(due: Option<NaiveDate>, on: NaiveDate) -> Option<i64> {
+    due.map(|d| (on - d).num_days()).filter(|d| *d > 0)
+}
+
+/// Raw input of one value.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ValueInput {
+    pub indicator: Option<String>,
+    pub value: Option<serde_json::Value>,
+    pub breakdown: Option<Vec<(Option<String>, Option<serde_json::Value>)>>,
+    pub note: Option<String>,
+}
+
+/// Reads values against the indicators of the obligation: formats, foreign or repeated
+/// indicators, breakdown bodies. Completeness waits for submission ([`check_complete`]).
+pub fn parse_values(
+    inputs: &[ValueInput],
+    indicators: &[Indicator],
+) -> Result<Vec<ValueEntry>, Vec<Violation>> {
+    let mut v = Violations::default();
+    let mut entries: Vec<ValueEntry> = Vec::new();
+    let mut seen: Vec<&IndicatorCode> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let at = format!("/values/{i}");
+        let Some(code) = v
+            .required(&format!("{at}/indicator"), &input.indicator)
+            .cloned()
+        else {
+            continue;
+        };
+        let Some(ind) = indicators.iter().find(|d| d.code.as_str() == code) else {
+            v.push(
+                format!("{at}/indicator"),
+                format!("`{code}` is not asked for by this obligation"),
+            );
+            continue;
+        };
+        if seen.contains(&&ind.code) {
+            v.push(
+                format!("{at}/indicator"),
+                format!("`{code}` is given twice"),
+            );
+            continue;
+        }
+        seen.push(&ind.code);
+        let unit = ind.definition.unit;
+        let value = v
+            .required(&format!("{at}/value"), &input.value)
+            .and_then(|raw| v.check(&format!("{at}/value"), Figure::parse(raw, unit)));
+        let mut breakdown: Vec<BreakdownItem> = Vec::new();
+        let items = input.breakdown.as_deref().unwrap_or_default();
+        if !items.is_empty() && !ind.definition.breakdown_by_reporting_body {
+            v.push(
+                format!("{at}/breakdown"),
+                format!("`{code}` is not broken down by reporting body"),
+            );
+        }
+        for (j, (body, raw)) in items.iter().enumerate() {
+            let bt = format!("{at}/breakdown/{j}");
+            let body = v
+                .required(&format!("{bt}/reporting_body"), body)
+                .and_then(|b| v.check(&format!("{bt}/reporting_body"), parse_text(b, 200)));
+            let figure = v
+                .required(&format!("{bt}/value"), raw)
+                .and_then(|r| v.check(&format!("{bt}/value"), Figure::parse(r, unit)));
+            match (body, figure) {
+                (Some(b), _) if breakdown.iter().any(|x| x.reporting_body == b) => v.push(
+                    format!("{bt}/reporting_body"),
+                    format!("`{b}` is listed twice"),
+                ),
+                (Some(reporting_body), Some(value)) => breakdown.push(BreakdownItem {
+                    reporting_body,
+                    value,
+                }),
+                _ => {}
+            }
+        }
+        let note = match &input.note {
+            None => None,
+            Some(n) => v.check(&format!("{at}/note"), parse_text(n, 2000)),
+        };
+        if let Some(value) = value {
+            entries.push(ValueEntry {
+                indicator: ind.code.clone(),
+                value,
+                breakdown,
+                note,
+            });
+        }
+    }
+    v.into_result(|| Some(entries))
+}
+
+/// The rules a submission must meet: every indicator of the obligation present, a "davon"
+/// figure no larger than its total, a breakdown that adds up to its figure.
+pub fn check_complete(values: &[ValueEntry], indicators: &[Indicator]) -> Vec<Violation> {
+    let mut errors = Vec::new();
+    for ind in indicators {
+        if !values.iter().any(|e| e.indicator == ind.code) {
+            errors.push(Violation::new(
+                "/values",
+                format!("`{}` is missing", ind.code),
+            ));
+        }
+    }
+    let position = |code: &IndicatorCode| values.iter().position(|e| &e.indicator == code);
+    for (i, entry) in values.iter().enumerate() {
+        let Some(ind) = indicators.iter().find(|d| d.code == entry.indicator) else {
+            continue;
+        };
+        if let (Some(total_code), Some(part)) = (&ind.definition.part_of, entry.value.magnitude())
+            && let Some(total) = position(total_code).and_then(|t| values[t].value.magnitude())
+            && part > total
+        {
+            errors.push(Violation::new(
+                format!("/values/{i}/value"),
+                format!(
+                    "{} is more than its total `{total_code}` ({})",
+                    entry.value,
+                    entry.value.with_magnitude(total)
+                ),
+            ));
+        }
+        if !entry.breakdown.is_empty()
+            && let Some(figure) = entry.value.magnitude()
+        {
+            let sum: i64 = entry
+                .breakdown
+                .iter()
+                .filter_map(|b| b.value.magnitude())
+                .sum();
+            if sum != figure {
+                errors.push(Violation::new(
+                    format!("/values/{i}/breakdown"),
+                    format!(
+                        "adds up to {}, not to the figure {}",
+                        entry.value.with_magnitude(sum),
+                        entry.value
+                    ),
+                ));
+            }
+        }
+    }
+    errors
+}
+
+/// A remark that does not block: something worth a second look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Compares with last year's accepted figures: a change of more than half, or a zero where
+/// there was a value, is more often a typing error than a real change.
+pub fn warnings(values: &[ValueEntry], last_year: &HashMap<IndicatorCode, Figure>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (i, e) in values.iter().enumerate() {
+        let (Some(now), Some(before)) = (
+            e.value.magnitude(),
+            last_year.get(&e.indicator).and_then(Figure::magnitude),
+        ) else {
+            continue;
+        };
+        let pointer = format!("/values/{i}/value");
+        if now == 0 && before > 0 {
+            out.push(Warning {
+                pointer,
+                message: format!(
+                    "zero, where last year's accepted figure was {}",
+                    e.value.with_magnitude(before)
+                ),
+            });
+        } else if before > 0 && (now - before).abs() * 2 > before {
+            let pct = (now - before) * 100 / before;
+            out.push(Warning {
+                pointer,
+                message: format!(
+                    "{:+}% against last year's accepted figure {}",
+                    pct,
+                    e.value.with_magnitude(before)
+                ),
+            });
+        }
+    }
+    out
+}
+
+string_enum! {
+    /// Where an obligation stands.
+    ObligationStatus {
+        Open = "open",
+        Overdue = "overdue",
+        Submitted = "submitted",
+        Returned = "returned",
+        Fulfilled = "fulfilled",
+    }
+}
+
+/// An obligation's standing: its status, lateness, and which recipients have confirmed
+/// receipt of the delivered revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub status: ObligationStatus,
+    pub days_late: Option<i64>,
+    pub confirmed: Vec<Recipient>,
+    pub pending: Vec<Recipient>,
+}
+
+/// The standing of an obligation the Träger delivers, from its submission (if any) and today.
+/// Accepted once means fulfilled, even while a correction is under way: the accepted revision
+/// stays the valid one.
+pub fn progress(
+    due: Option<NaiveDate>,
+    recipients: &[Recipient],
+    submission: Option<&Submission>,
+    today: NaiveDate,
+) -> Progress {
+    let not_yet = if due.is_some_and(|d| d < today) {
+        ObligationStatus::Overdue
+    } else {
+        ObligationStatus::Open
+    };
+    let status = match submission {
+        None => not_yet,
+        Some(s) if s.accepted().is_some() => ObligationStatus::Fulfilled,
+        Some(s) => match s.current().status {
+            RevisionStatus::Submitted => ObligationStatus::Submitted,
+            RevisionStatus::Returned => ObligationStatus::Returned,
+            // A draft after a return is the return being worked on.
+            _ if s
+                .revisions
+                .iter()
+                .any(|r| r.status == RevisionStatus::Returned) =>
+            {
+                ObligationStatus::Returned
+            }
+            _ => not_yet,
+        },
+    };
+    let delivered = submission.and_then(Submission::delivered);
+    let confirmed: Vec<Recipient> = delivered
+        .map(|r| r.receipts.iter().map(|c| c.recipient).collect())
+        .unwrap_or_default();
+    let pending = match delivered {
+        Some(_) => recipients
+            .iter()
+            .copied()
+            .filter(|r| !confirmed.contains(r))
+            .collect(),
+        None => Vec::new(),
+    };
+    Progress {
+        status,
+        days_late: submission
+            .and_then(|s| s.revisions.iter().rev().find(|r| r.submitted_at.is_some()))
+            .and_then(|r| r.days_late),
+        confirmed,
+        pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::indicator::{
+        IndicatorDefinition, Measure, MonthDay, Reference, Source, Unit,
+    };
+    use serde_json::json;
+
+    fn ind(code: &str, part_of: Option<&str>, breakdown: bool) -> Indicator {
+        Indicator {
+            code: IndicatorCode::parse(code).unwrap(),
+            valid_from: 2023,
+            definition: IndicatorDefinition {
+                section: "§ 2 (3)".into(),
+                name_de: code.into(),
+                description_de: None,
+                unit: Unit::Count,
+                measure: Measure::Stock,
+                source: Source::Traeger,
+                reference: Reference::Stock {
+                    date: MonthDay { month: 12, day: 31 },
+                },
+                part_of: part_of.map(|p| IndicatorCode::parse(p).unwrap()),
+                breakdown_by_reporting_body: breakdown,
+                discontinued: false,
+            },
+            version: 1,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+        }
+    }
+
+    fn input(code: &str, value: serde_json::Value, breakdown: &[(&str, i64)]) -> ValueInput {
+        ValueInput {
+            indicator: Some(code.into()),
+            value: Some(value),
+            breakdown: Some(
+                breakdown
+                    .iter()
+                    .map(|(b, v)| (Some((*b).into()), Some(json!(v))))
+                    .collect(),
+            ),
+            note: None,
+        }
+    }
+
+    fn debt() -> Vec<Indicator> {
+        vec![
+            ind("stock", None, true),
+            ind("stock_sgb2", Some("stock"), true),
+        ]
+    }
+
+    #[test]
+    fn a_part_larger_than_its_total_and_a_breakdown_that_does_not_add_up_are_refused() {
+        let values = parse_values(
+            &[
+                input("stock", json!(100), &[("A", 60), ("B", 30)]),
+                input("stock_sgb2", json!(120), &[]),
+            ],
+            &debt(),
+        )
+        .unwrap();
+        let errors = check_complete(&values, &debt());
+        let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/values/0/breakdown", "/values/1/value"]);
+    }
+
+    #[test]
+    fn shape_errors_are_reported_together() {
+        let errors = parse_values(
+            &[
+                input("stock", json!(-1), &[("A", 1), ("A", 2)]),
+                input("foreign", json!(1), &[]),
+                input("stock", json!(5), &[]),
+            ],
+            &debt(),
+        )
+        .unwrap_err();
+        let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/values/0/value",
+                "/values/0/breakdown/1/reporting_body",
+                "/values/1/indicator",
+                "/values/2/indicator"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_indicators_are_named() {
+        let values = parse_values(&[input("stock", json!(5), &[])], &debt()).unwrap();
+        assert_eq!(
+            check_complete(&values, &debt())[0].message,
+            "`stock_sgb2` is missing"
+        );
+    }
+
+    #[test]
+    fn big_changes_and_new_zeros_are_flagged_but_allowed() {
+        let values = parse_values(
+            &[
+                input("stock", json!(0), &[]),
+                input("stock_sgb2", json!(160), &[]),
+            ],
+            &debt(),
+        )
+        .unwrap();
+        let last: HashMap<_, _> = [
+            (IndicatorCode::parse("stock").unwrap(), Figure::Count(40)),
+            (
+                IndicatorCode::parse("stock_sgb2").unwrap(),
+                Figure::Count(100),
+            ),
+        ]
+        .into();
+        let w = warnings(&values, &last);
+        assert_eq!(w.len(), 2);
+        assert!(w[0].message.starts_with("zero"));
+        assert!(w[1].message.starts_with("+60%"));
+    }
+
+    #[test]
+    fn lateness_counts_days_after_the_deadline() {
+        let due = NaiveDate::from_ymd_opt(2024, 2, 15);
+        assert_eq!(
+            days_late(due, NaiveDate::from_ymd_opt(2024, 2, 20).unwrap()),
+            Some(5)
+        );
+        assert_eq!(
+            days_late(due, NaiveDate::from_ymd_opt(2024, 2, 15).unwrap()),
+            None
+        );
+        assert_eq!(
+            days_late(None, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()),
+            None
+        );
+    }
+}
