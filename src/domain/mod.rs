@@ -32,6 +32,7 @@ pub mod agreement;
 pub mod audit;
 pub mod figure;
 pub mod indicator;
+pub mod progress;
 pub mod submission;
 pub mod traeger;
 

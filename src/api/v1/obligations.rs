@@ -13,7 +13,7 @@ use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::indicator::parse_year;
-use crate::domain::submission::ObligationStatus;
+use crate::domain::progress::ObligationStatus;
 use crate::domain::traeger::Ags;
 use crate::store::Db;
 

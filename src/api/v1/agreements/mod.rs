@@ -1,0 +1,344 @@
+//! `/api/v1/agreements`: the Zielvereinbarungen, their obligations and signatures.
+
+mod dto;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, get, post, put, web};
+
+use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, IfMatch, etag};
+use crate::api::pagination::{self, decode_cursor, next_cursor};
+use crate::api::problem::{
+    ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
+    PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
+    UnsupportedMediaTypeResponse,
+};
+use crate::app::Clock;
+use crate::app::agreements as app;
+use crate::app::idempotency::Outcome;
+use crate::auth::Principal;
+use crate::auth::policy::{Permission, authorize};
+use crate::domain::Violation;
+use crate::domain::actor::Role;
+use crate::domain::agreement::{Agreement, Party};
+use crate::domain::indicator::parse_year;
+use crate::domain::traeger::Ags;
+use crate::store::Db;
+use crate::store::agreements::AgreementFilter;
+
+pub use dto::*;
+
+pub const TAG: &str = "agreements";
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_agreements)
+        .service(rollover_agreements)
+        .service(find_agreement)
+        .service(create_agreement)
+        .service(update_agreement)
+        .service(sign_agreement);
+}
+
+fn single(status: StatusCode, a: Agreement) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(a.version)))
+        .json(AgreementResponse::from(a))
+}
+
+fn year_value(pointer: &str, raw: Option<i64>) -> Result<i32, Violation> {
+    match raw {
+        None => Err(Violation::new(pointer, "is required")),
+        Some(y) => parse_year(y).map_err(|m| Violation::new(pointer, m)),
+    }
+}
+
+/// List agreements
+///
+/// HMSI sees every agreement; a Träger or Jobcenter token only its own Träger's.
+#[utoipa::path(
+    tag = TAG,
+    params(AgreementQuery),
+    responses(
+        (status = 200, description = "One page of agreements, by year and AGS", body = AgreementPage),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/agreements")]
+pub async fn list_agreements(
+    principal: Principal,
+    query: web::Query<AgreementQuery>,
+    db: web::Data<Db>,
+) -> Result<web::Json<AgreementPage>, ApiError> {
+    let visibility = authorize(&principal, Permission::ReadAgreements)?;
+    let q = query.into_inner();
+    let filter = AgreementFilter {
+        year: q
+            .year
+            .map(parse_year)
+            .transpose()
+            .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))?,
+        traeger: q
+            .traeger
+            .as_deref()
+            .map(Ags::parse)
+            .transpose()
+            .map_err(|e| ApiError::BadRequest(format!("`traeger`: {e}")))?,
+        status: q.status.map(|s| match s {
+            AgreementStatusDto::Draft => crate::domain::agreement::AgreementStatus::Draft,
+            AgreementStatusDto::SignedByOne => {
+                crate::domain::agreement::AgreementStatus::SignedByOne
+            }
+            AgreementStatusDto::InForce => crate::domain::agreement::AgreementStatus::InForce,
+            AgreementStatusDto::Superseded => crate::domain::agreement::AgreementStatus::Superseded,
+        }),
+        only: None,
+    };
+    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let limit = pagination::limit(q.limit)?;
+    let (items, more) = app::list(&db, visibility, filter, after, limit).await?;
+    let next = next_cursor(&items, more, |a| a.id.clone());
+    Ok(web::Json(AgreementPage {
+        items: items.into_iter().map(AgreementResponse::from).collect(),
+        next,
+    }))
+}
+
+/// Read one agreement
+///
+/// Another Träger's agreement is answered with 404 for Träger and Jobcenter tokens.
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = String, Path, example = "zv-2023-06633-1")),
+    responses(
+        (status = 200, description = "The agreement", body = AgreementResponse,
+            headers(("ETag" = String, description = "Send as If-Match to edit a draft"))),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/agreements/{id}")]
+pub async fn find_agreement(
+    principal: Principal,
+    id: web::Path<String>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = authorize(&principal, Permission::ReadAgreements)?;
+    let a = app::find(&db, visibility, id.into_inner()).await?;
+    Ok(single(StatusCode::OK, a))
+}
+
+/// Draft an agreement
+///
+/// HMSI only, with scope `write`. From the year's template, or as a copy of another agreement
+/// (`copy_from`) with due dates moved by the difference in years. One agreement per Träger and
+/// year; a copy of the current signed agreement of the same year becomes its successor.
+#[utoipa::path(
+    tag = TAG,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
+    request_body = CreateAgreementRequest,
+    responses(
+        (status = 201, description = "The draft", body = DraftResponse, headers(
+            ("Location" = String, description = "URL of the new agreement"),
+            ("ETag" = String, description = "Version of the new agreement"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 409, response = ConflictResponse),
+        (status = 413, response = PayloadTooLargeResponse),
+        (status = 415, response = UnsupportedMediaTypeResponse),
+        (status = 422, response = Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/agreements")]
+pub async fn create_agreement(
+    principal: Principal,
+    key: IdempotencyKey,
+    body: web::Json<CreateAgreementRequest>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&principal, Permission::DraftAgreements)?;
+    let b = body.into_inner();
+    let traeger = match b.traeger.as_deref().map(Ags::parse) {
+        None => Err(Violation::new("/traeger", "is required")),
+        Some(r) => r.map_err(|m| Violation::new("/traeger", m)),
+    };
+    let year = year_value("/year", b.year);
+    let (traeger, year) = match (traeger, year) {
+        (Ok(t), Ok(y)) => (t, y),
+        (t, y) => {
+            return Err(ApiError::invalid(
+                t.err().into_iter().chain(y.err()).collect(),
+            ));
+        }
+    };
+    let Outcome { value, replayed } =
+        app::create(&db, principal.actor(), traeger, year, b.copy_from, key.0).await?;
+    let location = format!("/api/v1/agreements/{}", value.agreement.id);
+    let version = value.agreement.version;
+    let mut res = HttpResponse::Created();
+    res.insert_header((header::ETAG, etag(version)));
+    if let Ok(v) = header::HeaderValue::from_str(&location) {
+        res.insert_header((header::LOCATION, v));
+    }
+    if replayed {
+        res.insert_header((IDEMPOTENT_REPLAYED, "true"));
+    }
+    Ok(res.json(DraftResponse {
+        agreement: value.agreement.into(),
+        unmapped: value.unmapped.into_iter().map(UnmappedDto::from).collect(),
+    }))
+}
+
+/// Edit a draft
+///
+/// HMSI only, with scope `write`, `If-Match` required. Replaces the whole content; indicators
+/// must be valid in the agreement's year. Once anyone has signed, the text never changes: 409.
+#[utoipa::path(
+    tag = TAG,
+    params(
+        ("id" = String, Path, example = "zv-2024-06633-1"),
+        ("If-Match" = String, Header, description = "The ETag you read"),
+    ),
+    request_body = UpdateAgreementRequest,
+    responses(
+        (status = 200, description = "Changed", body = AgreementResponse,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 404, response = NotFound),
+        (status = 409, response = ConflictResponse),
+        (status = 412, response = PreconditionFailedResponse),
+        (status = 413, response = PayloadTooLargeResponse),
+        (status = 415, response = UnsupportedMediaTypeResponse),
+        (status = 422, response = Unprocessable),
+        (status = 428, response = PreconditionRequiredResponse),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/agreements/{id}")]
+pub async fn update_agreement(
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: web::Json<UpdateAgreementRequest>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&principal, Permission::DraftAgreements)?;
+    let updated = app::update(
+        &db,
+        principal.actor(),
+        id.into_inner(),
+        if_match.0,
+        body.into_inner().into(),
+    )
+    .await?;
+    Ok(single(StatusCode::OK, updated))
+}
+
+/// Sign an agreement
+///
+/// An HMSI token signs for the ministry, a Träger token (scope `write`) for its own Träger. The
+/// second signature puts the agreement in force (and supersedes its predecessor, if any).
+/// Signing twice for the same party is a conflict; a Jobcenter is no party.
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = String, Path, example = "zv-2023-06633-1")),
+    request_body = SignatureRequest,
+    responses(
+        (status = 200, description = "Signed", body = AgreementResponse,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 404, response = NotFound),
+        (status = 409, response = ConflictResponse),
+        (status = 413, response = PayloadTooLargeResponse),
+        (status = 415, response = UnsupportedMediaTypeResponse),
+        (status = 422, response = Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/agreements/{id}/signatures")]
+pub async fn sign_agreement(
+    principal: Principal,
+    id: web::Path<String>,
+    body: web::Json<SignatureRequest>,
+    db: web::Data<Db>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = authorize(&principal, Permission::SignAgreement)?;
+    let party = match principal.role {
+        Role::Hmsi => Party::Hmsi,
+        _ => Party::Traeger,
+    };
+    let input = body.into_inner().validate()?;
+    let signed = app::sign(
+        &db,
+        principal.actor(),
+        visibility,
+        id.into_inner(),
+        party,
+        input,
+        **clock,
+    )
+    .await?;
+    Ok(single(StatusCode::OK, signed))
+}
+
+/// Roll agreements over to a new year
+///
+/// HMSI only, with scope `write`. A draft for `to_year` for every Träger with a current
+/// agreement in `from_year`: due dates move by the difference in years, indicators not valid in
+/// `to_year` are left out and listed. Träger with an agreement for `to_year` are skipped, so
+/// repeating the call creates nothing twice.
+#[utoipa::path(
+    tag = TAG,
+    request_body = RolloverRequest,
+    responses(
+        (status = 200, description = "What the rollover did", body = RolloverResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 413, response = PayloadTooLargeResponse),
+        (status = 415, response = UnsupportedMediaTypeResponse),
+        (status = 422, response = Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/agreements/rollover")]
+pub async fn rollover_agreements(
+    principal: Principal,
+    body: web::Json<RolloverRequest>,
+    db: web::Data<Db>,
+) -> Result<web::Json<RolloverResponse>, ApiError> {
+    authorize(&principal, Permission::DraftAgreements)?;
+    let b = body.into_inner();
+    let (from, to) = match (
+        year_value("/from_year", b.from_year),
+        year_value("/to_year", b.to_year),
+    ) {
+        (Ok(f), Ok(t)) if f != t => (f, t),
+        (Ok(_), Ok(_)) => {
+            return Err(ApiError::invalid(vec![Violation::new(
+                "/to_year",
+                "must differ from `from_year`",
+            )]));
+        }
+        (f, t) => {
+            return Err(ApiError::invalid(
+                f.err().into_iter().chain(t.err()).collect(),
+            ));
+        }
+    };
+    Ok(web::Json(
+        app::rollover(&db, principal.actor(), from, to)
+            .await?
+            .into(),
+    ))
+}

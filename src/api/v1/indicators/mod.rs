@@ -1,0 +1,224 @@
+//! `/api/v1/indicators`: the catalogue of figures the agreements ask for.
+
+mod dto;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, get, post, put, web};
+
+use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, IfMatch, etag};
+use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::problem::{
+    ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
+    PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
+    UnsupportedMediaTypeResponse,
+};
+use crate::app::idempotency::Outcome;
+use crate::app::indicators::{self as app, Listing};
+use crate::auth::Principal;
+use crate::auth::policy::{Permission, authorize};
+use crate::domain::indicator::{Indicator, IndicatorCode, Source, parse_year};
+use crate::store::Db;
+
+pub use dto::*;
+
+pub const TAG: &str = "indicators";
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_indicators)
+        .service(find_indicator)
+        .service(create_indicator)
+        .service(update_indicator);
+}
+
+fn year_param(year: Option<i64>) -> Result<Option<i32>, ApiError> {
+    year.map(parse_year)
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))
+}
+
+fn code_param(raw: &str) -> Result<IndicatorCode, ApiError> {
+    IndicatorCode::parse(raw).map_err(ApiError::BadRequest)
+}
+
+fn single(status: StatusCode, i: Indicator, year: Option<i32>) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(i.version)))
+        .json(IndicatorResponse::of(i, year))
+}
+
+/// List indicators
+///
+/// With `year`: the catalogue valid in that year, one version per code, reference dates for
+/// that year. Without: every version of every code.
+#[utoipa::path(
+    tag = TAG,
+    params(IndicatorQuery),
+    responses(
+        (status = 200, description = "One page of indicators", body = IndicatorPage),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/indicators")]
+pub async fn list_indicators(
+    principal: Principal,
+    query: web::Query<IndicatorQuery>,
+    db: web::Data<Db>,
+) -> Result<web::Json<IndicatorPage>, ApiError> {
+    authorize(&principal, Permission::ReadCatalogue)?;
+    let q = query.into_inner();
+    let year = year_param(q.year)?;
+    let limit = pagination::limit(q.limit)?;
+    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let listing = Listing {
+        year,
+        section: q.section,
+        source: q.source.map(|s| match s {
+            SourceDto::Traeger => Source::Traeger,
+            SourceDto::Ba => Source::Ba,
+        }),
+    };
+    let key = |i: &Indicator| format!("{}@{}", i.code, i.valid_from);
+    let (items, more) = page_of(app::list(&db, listing).await?, after.as_deref(), limit, key);
+    let next = next_cursor(&items, more, key);
+    Ok(web::Json(IndicatorPage {
+        items: items
+            .into_iter()
+            .map(|i| IndicatorResponse::of(i, year))
+            .collect(),
+        next,
+    }))
+}
+
+/// Read one indicator
+///
+/// The version valid in `year`, or the newest version without it.
+#[utoipa::path(
+    tag = TAG,
+    params(("code" = String, Path, example = "debt_counselling_stock"), YearQuery),
+    responses(
+        (status = 200, description = "The indicator", body = IndicatorResponse,
+            headers(("ETag" = String, description = "Send as If-Match to change this version"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/indicators/{code}")]
+pub async fn find_indicator(
+    principal: Principal,
+    code: web::Path<String>,
+    query: web::Query<YearQuery>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&principal, Permission::ReadCatalogue)?;
+    let code = code_param(&code)?;
+    let year = year_param(query.year)?;
+    let found = app::find(&db, code, year).await?;
+    Ok(single(StatusCode::OK, found, year))
+}
+
+/// Add an indicator or a new version
+///
+/// HMSI only, with scope `write`. A version applies from `valid_from` until the next version of
+/// the code. `part_of` must name a total valid in that year, of the same unit, without a cycle.
+#[utoipa::path(
+    tag = TAG,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
+    request_body = CreateIndicatorRequest,
+    responses(
+        (status = 201, description = "Created", body = IndicatorResponse, headers(
+            ("Location" = String, description = "URL of the new version"),
+            ("ETag" = String, description = "Version of the new indicator"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 409, response = ConflictResponse),
+        (status = 413, response = PayloadTooLargeResponse),
+        (status = 415, response = UnsupportedMediaTypeResponse),
+        (status = 422, response = Unprocessable),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/indicators")]
+pub async fn create_indicator(
+    principal: Principal,
+    key: IdempotencyKey,
+    body: web::Json<CreateIndicatorRequest>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&principal, Permission::MaintainCatalogue)?;
+    let (code, year, definition) = body.into_inner().validate()?;
+    let Outcome { value, replayed } =
+        app::create(&db, principal.actor(), code, year, definition, key.0).await?;
+    let location = format!(
+        "/api/v1/indicators/{}?year={}",
+        value.code, value.valid_from
+    );
+    let mut res = single(StatusCode::CREATED, value, None);
+    if let Ok(v) = header::HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    if replayed {
+        res.headers_mut().insert(
+            IDEMPOTENT_REPLAYED,
+            header::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(res)
+}
+
+/// Change an indicator version
+///
+/// HMSI only, with scope `write`, `If-Match` required; `year` is the version's `valid_from`.
+/// Once a signed agreement asks for the version it is never changed in place: 409, and a new
+/// version is created with POST instead.
+#[utoipa::path(
+    tag = TAG,
+    params(
+        ("code" = String, Path, example = "debt_counselling_stock"),
+        ("year" = i32, Query, description = "`valid_from` of the version to change", example = 2023),
+        ("If-Match" = String, Header, description = "The ETag you read"),
+    ),
+    request_body = IndicatorDefinitionRequest,
+    responses(
+        (status = 200, description = "Changed", body = IndicatorResponse,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = ForbiddenResponse),
+        (status = 404, response = NotFound),
+        (status = 409, response = ConflictResponse),
+        (status = 412, response = PreconditionFailedResponse),
+        (status = 413, response = PayloadTooLargeResponse),
+        (status = 415, response = UnsupportedMediaTypeResponse),
+        (status = 422, response = Unprocessable),
+        (status = 428, response = PreconditionRequiredResponse),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/indicators/{code}")]
+pub async fn update_indicator(
+    principal: Principal,
+    code: web::Path<String>,
+    query: web::Query<YearQuery>,
+    if_match: IfMatch,
+    body: web::Json<IndicatorDefinitionRequest>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&principal, Permission::MaintainCatalogue)?;
+    let code = code_param(&code)?;
+    let year = year_param(query.year)?.ok_or_else(|| {
+        ApiError::BadRequest("`year` (the version's valid_from) is required".into())
+    })?;
+    let definition = body
+        .into_inner()
+        .validate(Some(year))
+        .map_err(ApiError::invalid)?;
+    let updated = app::update(&db, principal.actor(), code, year, if_match.0, definition).await?;
+    Ok(single(StatusCode::OK, updated, None))
+}
