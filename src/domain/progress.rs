@@ -78,3 +78,80 @@ pub fn progress(
         pending,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::submission::Revision;
+    use crate::domain::traeger::Ags;
+    use chrono::NaiveDateTime;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn submission(statuses: &[RevisionStatus]) -> Submission {
+        let at = NaiveDateTime::default();
+        Submission {
+            id: "sub-x".into(),
+            obligation_id: "x".into(),
+            agreement_id: "a".into(),
+            traeger: Ags::parse("06633").unwrap(),
+            year: 2023,
+            section: "§ 2 (3)".into(),
+            due: Some(day("2024-02-15")),
+            recipients: vec![Recipient::Jobcenter, Recipient::Hmsi],
+            revisions: statuses
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Revision {
+                    status: *s,
+                    ..Revision::draft(i as i32 + 1, Vec::new(), "t", at)
+                })
+                .collect(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn the_status_follows_the_deadline_and_the_revisions() {
+        use RevisionStatus::*;
+        let due = Some(day("2024-02-15"));
+        let recipients = [Recipient::Jobcenter, Recipient::Hmsi];
+        let cases: &[(&[RevisionStatus], &str, ObligationStatus)] = &[
+            (&[], "2024-02-15", ObligationStatus::Open),
+            (&[], "2024-02-16", ObligationStatus::Overdue),
+            (&[Draft], "2024-02-16", ObligationStatus::Overdue),
+            (&[Submitted], "2024-02-16", ObligationStatus::Submitted),
+            (&[Returned], "2024-02-16", ObligationStatus::Returned),
+            (&[Returned, Draft], "2024-02-16", ObligationStatus::Returned),
+            (&[Accepted], "2024-02-16", ObligationStatus::Fulfilled),
+            (&[Accepted, Draft], "2024-02-16", ObligationStatus::Fulfilled),
+            (&[Superseded, Accepted], "2024-02-16", ObligationStatus::Fulfilled),
+        ];
+        for (revisions, today, expected) in cases {
+            let s = (!revisions.is_empty()).then(|| submission(revisions));
+            let got = progress(due, &recipients, s.as_ref(), day(today)).status;
+            assert_eq!(got, *expected, "{revisions:?} on {today}");
+        }
+    }
+
+    #[test]
+    fn receipts_are_pending_for_the_delivered_revision_only() {
+        let mut s = submission(&[RevisionStatus::Submitted]);
+        let today = day("2024-02-10");
+        let p = progress(s.due, &s.recipients, Some(&s), today);
+        assert_eq!(p.pending, [Recipient::Jobcenter, Recipient::Hmsi]);
+        s.revisions[0].receipts.push(crate::domain::submission::Receipt {
+            recipient: Recipient::Jobcenter,
+            confirmed_by: "jc".into(),
+            confirmed_at: NaiveDateTime::default(),
+        });
+        let p = progress(s.due, &s.recipients, Some(&s), today);
+        assert_eq!((p.confirmed, p.pending), (vec![Recipient::Jobcenter], vec![Recipient::Hmsi]));
+        let draft = submission(&[RevisionStatus::Draft]);
+        assert!(progress(draft.due, &draft.recipients, Some(&draft), today).pending.is_empty());
+    }
+}
