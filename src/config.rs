@@ -118,6 +118,11 @@ pub struct Settings {
           value_parser = clap::value_parser!(u64).range(1024..=1_073_741_824), global = true)]
     pub max_body_bytes: u64,
 
+    /// Largest upload of BA data (`PUT /transmissions/{id}/data`), in bytes.
+    #[arg(long, env = "ZV_MAX_UPLOAD_BYTES", value_name = "ZV_MAX_UPLOAD_BYTES", default_value_t = 33_554_432,
+          value_parser = clap::value_parser!(u64).range(1024..=1_073_741_824), global = true)]
+    pub max_upload_bytes: u64,
+
     /// Database connections in the pool.
     #[arg(long, env = "ZV_DB_POOL_SIZE", value_name = "ZV_DB_POOL_SIZE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=500), global = true)]

@@ -65,12 +65,16 @@ impl Application {
         let metrics = web::Data::new(Metrics::new(db.backend().name())?);
         let db = web::Data::new(db);
         let clock = web::Data::new(crate::app::Clock::new(settings.today));
+        let upload_limit = web::Data::new(api::UploadLimit(
+            usize::try_from(settings.max_upload_bytes).unwrap_or(usize::MAX),
+        ));
         let body_limit = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
 
         let mut server = HttpServer::new(move || {
             let (app, _) = api::routes(App::new()).split_for_parts();
             app.app_data(db.clone())
                 .app_data(clock.clone())
+                .app_data(upload_limit.clone())
                 .app_data(verifier.clone())
                 .app_data(metrics.clone())
                 .app_data(route_table.clone())

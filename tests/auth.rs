@@ -50,6 +50,15 @@ const PROTECTED: &[(&str, &str)] = &[
         "GET",
         "/api/v1/submissions/sub-zv-2023-06633-1.3/revisions/1",
     ),
+    ("GET", "/api/v1/transmissions"),
+    ("GET", "/api/v1/transmissions/ba-2023-1"),
+    ("POST", "/api/v1/transmissions"),
+    ("PUT", "/api/v1/transmissions/ba-2023-1/data"),
+    ("GET", "/api/v1/transmissions/ba-2023-1/data"),
+    ("POST", "/api/v1/transmissions/ba-2023-1/forward"),
+    ("POST", "/api/v1/transmissions/ba-2023-1/acknowledgements"),
+    ("GET", "/api/v1/transmissions/ba-2023-1/versions"),
+    ("GET", "/api/v1/transmissions/ba-2023-1/versions/1"),
 ];
 
 async fn assert_unauthenticated(app: &TestApp, token: Option<&str>, expect_detail: &str) {

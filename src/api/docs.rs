@@ -37,6 +37,7 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
         (name = "agreements", description = "The Zielvereinbarungen: obligations, signatures, rollover"),
         (name = "obligations", description = "Who delivers what to whom by when, and where it stands"),
         (name = "submissions", description = "The Träger's figures: drafts, submission, review, corrections, receipts"),
+        (name = "transmissions", description = "BA statistics: requested and received by HMSI, forwarded to each Träger"),
         (name = "audit", description = "The append-only, hash-chained ledger of every write"),
         (name = "operations", description = "Health and metrics for operators"),
     )

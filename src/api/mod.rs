@@ -14,6 +14,10 @@ use actix_web::dev::{ServiceFactory, ServiceRequest};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 
+/// The largest upload of BA data an endpoint that reads its body itself accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimit(pub usize);
+
 /// Registers every documented route on `app`; the spec is collected from the same calls, so it
 /// cannot forget one.
 pub fn routes<T>(app: App<T>) -> UtoipaApp<T>

@@ -9,6 +9,7 @@ pub mod obligations;
 pub mod reference;
 pub mod submissions;
 pub mod traeger;
+pub mod transmissions;
 
 use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};

@@ -6,13 +6,15 @@ use super::agreements::visible;
 use super::indicators::catalogue;
 use super::{AppError, Clock};
 use crate::domain::actor::Visibility;
-use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party};
+use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party, Recipient};
 use crate::domain::indicator::Indicator;
 use crate::domain::progress::{ObligationStatus, Progress, progress};
 use crate::domain::submission::Submission;
 use crate::domain::traeger::Ags;
+use crate::domain::transmission::Transmission;
 use crate::store::agreements::{self as agreement_store, AgreementFilter};
 use crate::store::submissions::{self as submission_store, SubmissionFilter};
+use crate::store::transmissions as transmission_store;
 use crate::store::{Db, DbConnection};
 
 #[derive(Debug, Clone)]
@@ -26,10 +28,41 @@ pub struct ObligationState {
     pub submission_id: Option<String>,
 }
 
-/// The standing of an obligation HMSI delivers. For now from its deadline alone; BA-statistics
-/// transmissions will tell when it was forwarded and acknowledged.
-fn hmsi_progress(obligation: &Obligation, today: chrono::NaiveDate) -> Progress {
-    progress(obligation.content.due, &[], None, today)
+/// The standing of an obligation HMSI delivers from BA statistics: forwarded once every
+/// indicator went out in a forwarded transmission, acknowledged once the Träger confirmed all of
+/// them. Figures HMSI keeps (§ 4, no Träger recipient) are fulfilled once BA delivered them.
+fn hmsi_progress(
+    obligation: &Obligation,
+    traeger: &Ags,
+    transmissions: &[Transmission],
+    today: chrono::NaiveDate,
+) -> Progress {
+    let mut p = progress(obligation.content.due, &[], None, today);
+    let codes = &obligation.content.indicators;
+    if codes.is_empty() {
+        return p;
+    }
+    let covering = |code| {
+        transmissions
+            .iter()
+            .filter(move |t| t.indicators.iter().any(|s| &s.code == code))
+    };
+    let every = |f: &dyn Fn(&Transmission) -> bool| codes.iter().all(|c| covering(c).any(f));
+    let to_traeger = obligation.content.recipients.contains(&Recipient::Traeger);
+    if !to_traeger {
+        if every(&|t| t.current().is_some()) {
+            p.status = ObligationStatus::Fulfilled;
+        }
+    } else if every(&|t| {
+        t.forwarded()
+            .is_some_and(|v| v.acknowledgements.iter().any(|a| &a.traeger == traeger))
+    }) {
+        p.status = ObligationStatus::Acknowledged;
+    } else if every(&|t| t.forwarded().is_some()) {
+        p.status = ObligationStatus::Forwarded;
+        p.pending = vec![Recipient::Traeger];
+    }
+    p
 }
 
 fn states(
@@ -48,12 +81,17 @@ fn states(
             .map(|s| (s.obligation_id.clone(), s))
             .collect();
     let mut catalogues = HashMap::new();
+    let mut transmissions: HashMap<i32, Vec<Transmission>> = HashMap::new();
     let mut out = Vec::new();
     for a in agreements {
         if let std::collections::hash_map::Entry::Vacant(slot) = catalogues.entry(a.year) {
             slot.insert(catalogue(conn, a.year)?);
         }
+        if let std::collections::hash_map::Entry::Vacant(slot) = transmissions.entry(a.year) {
+            slot.insert(transmission_store::list(conn, Some(a.year), false)?);
+        }
         let catalogue = &catalogues[&a.year];
+        let sent = &transmissions[&a.year];
         for o in a.obligations {
             let submission = submissions.remove(&o.id);
             let progress = match o.content.delivered_by {
@@ -63,7 +101,7 @@ fn states(
                     submission.as_ref(),
                     today,
                 ),
-                Party::Hmsi => hmsi_progress(&o, today),
+                Party::Hmsi => hmsi_progress(&o, &a.traeger, sent, today),
             };
             out.push(ObligationState {
                 agreement_id: a.id.clone(),

@@ -27,6 +27,9 @@ pub enum Permission {
     DeliverFigures,
     ReviewSubmissions,
     ConfirmReceipt,
+    ReadTransmissions,
+    RequestStatistics,
+    AcknowledgeTransmission,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
@@ -54,6 +57,10 @@ impl Permission {
             Permission::DeliverFigures => (TRAEGER, Scope::Write),
             Permission::ReviewSubmissions => (HMSI, Scope::Write),
             Permission::ConfirmReceipt => (RECIPIENTS, Scope::Write),
+            Permission::ReadTransmissions => (ALL, Scope::Read),
+            Permission::RequestStatistics => (HMSI, Scope::Write),
+            // § 2 (2), (4), (5): HMSI forwards BA data to the kommunaler Träger.
+            Permission::AcknowledgeTransmission => (TRAEGER, Scope::Write),
         }
     }
 }
@@ -151,6 +158,12 @@ mod tests {
             (ConfirmReceipt, Jobcenter, "read", false),
             (ConfirmReceipt, Hmsi, "write", true),
             (ConfirmReceipt, Traeger, "read write", false),
+            (ReadTransmissions, Jobcenter, "read", true),
+            (RequestStatistics, Hmsi, "write", true),
+            (RequestStatistics, Traeger, "read write", false),
+            (AcknowledgeTransmission, Traeger, "write", true),
+            (AcknowledgeTransmission, Jobcenter, "read write", false),
+            (AcknowledgeTransmission, Hmsi, "read write", false),
         ];
         for (perm, role, scope, allowed) in cases {
             let got = authorize(&principal(role, scope), perm).is_ok();

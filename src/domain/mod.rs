@@ -35,6 +35,7 @@ pub mod indicator;
 pub mod progress;
 pub mod submission;
 pub mod traeger;
+pub mod transmission;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +60,14 @@ impl Violation {
 pub struct Violations(Vec<Violation>);
 
 impl Violations {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn push(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
         self.0.push(Violation::new(pointer, message));
     }

@@ -13,6 +13,8 @@ string_enum! {
         Submitted = "submitted",
         Returned = "returned",
         Fulfilled = "fulfilled",
+        Forwarded = "forwarded",
+        Acknowledged = "acknowledged",
     }
 }
 
@@ -128,8 +130,16 @@ mod tests {
             (&[Returned], "2024-02-16", ObligationStatus::Returned),
             (&[Returned, Draft], "2024-02-16", ObligationStatus::Returned),
             (&[Accepted], "2024-02-16", ObligationStatus::Fulfilled),
-            (&[Accepted, Draft], "2024-02-16", ObligationStatus::Fulfilled),
-            (&[Superseded, Accepted], "2024-02-16", ObligationStatus::Fulfilled),
+            (
+                &[Accepted, Draft],
+                "2024-02-16",
+                ObligationStatus::Fulfilled,
+            ),
+            (
+                &[Superseded, Accepted],
+                "2024-02-16",
+                ObligationStatus::Fulfilled,
+            ),
         ];
         for (revisions, today, expected) in cases {
             let s = (!revisions.is_empty()).then(|| submission(revisions));
@@ -144,14 +154,23 @@ mod tests {
         let today = day("2024-02-10");
         let p = progress(s.due, &s.recipients, Some(&s), today);
         assert_eq!(p.pending, [Recipient::Jobcenter, Recipient::Hmsi]);
-        s.revisions[0].receipts.push(crate::domain::submission::Receipt {
-            recipient: Recipient::Jobcenter,
-            confirmed_by: "jc".into(),
-            confirmed_at: NaiveDateTime::default(),
-        });
+        s.revisions[0]
+            .receipts
+            .push(crate::domain::submission::Receipt {
+                recipient: Recipient::Jobcenter,
+                confirmed_by: "jc".into(),
+                confirmed_at: NaiveDateTime::default(),
+            });
         let p = progress(s.due, &s.recipients, Some(&s), today);
-        assert_eq!((p.confirmed, p.pending), (vec![Recipient::Jobcenter], vec![Recipient::Hmsi]));
+        assert_eq!(
+            (p.confirmed, p.pending),
+            (vec![Recipient::Jobcenter], vec![Recipient::Hmsi])
+        );
         let draft = submission(&[RevisionStatus::Draft]);
-        assert!(progress(draft.due, &draft.recipients, Some(&draft), today).pending.is_empty());
+        assert!(
+            progress(draft.due, &draft.recipients, Some(&draft), today)
+                .pending
+                .is_empty()
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod pool;
 pub mod schema;
 pub mod submissions;
 pub mod traeger;
+pub mod transmissions;
 
 pub use pool::{Backend, DbConnection, DbPool};
 

@@ -181,6 +181,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    transmissions (id) {
+        id -> Text,
+        year -> Integer,
+        ba_reference -> Text,
+        requested_on -> Date,
+        note -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transmission_indicators (transmission_id, indicator_code) {
+        transmission_id -> Text,
+        position -> Integer,
+        indicator_code -> Text,
+        section -> Text,
+        unit -> Text,
+        forwardable -> Bool,
+    }
+}
+
+diesel::table! {
+    transmission_versions (transmission_id, version_no) {
+        transmission_id -> Text,
+        version_no -> Integer,
+        reason -> Nullable<Text>,
+        received_by -> Text,
+        received_at -> Timestamp,
+        forwarded_by -> Nullable<Text>,
+        forwarded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    transmission_rows (transmission_id, version_no, traeger, indicator_code) {
+        transmission_id -> Text,
+        version_no -> Integer,
+        position -> Integer,
+        traeger -> Text,
+        indicator_code -> Text,
+        unit -> Text,
+        value_int -> Nullable<BigInt>,
+        marker -> Nullable<Text>,
+        provisional -> Bool,
+        revised -> Bool,
+    }
+}
+
+diesel::table! {
+    transmission_acknowledgements (transmission_id, version_no, traeger) {
+        transmission_id -> Text,
+        version_no -> Integer,
+        traeger -> Text,
+        acknowledged_by -> Text,
+        acknowledged_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     obligations,

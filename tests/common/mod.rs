@@ -106,6 +106,7 @@ pub fn settings(database_url: &str) -> Settings {
         jwks_file: None,
         log_format: LogFormat::Pretty,
         max_body_bytes: 64 * 1024,
+        max_upload_bytes: 12 * 1024 * 1024,
         db_pool_size: 4,
         db_timeout: Duration::from_secs(2),
         workers: Some(2),

@@ -6,6 +6,7 @@ pub mod indicators;
 pub mod obligations;
 pub mod submissions;
 pub mod traeger;
+pub mod transmissions;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     traeger::configure(cfg);
@@ -13,5 +14,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     agreements::configure(cfg);
     obligations::configure(cfg);
     submissions::configure(cfg);
+    transmissions::configure(cfg);
     audit::configure(cfg);
 }

@@ -32,6 +32,8 @@ pub enum ObligationStatusDto {
     Submitted,
     Returned,
     Fulfilled,
+    Forwarded,
+    Acknowledged,
 }
 
 impl From<ObligationStatus> for ObligationStatusDto {
@@ -42,6 +44,8 @@ impl From<ObligationStatus> for ObligationStatusDto {
             ObligationStatus::Submitted => Self::Submitted,
             ObligationStatus::Returned => Self::Returned,
             ObligationStatus::Fulfilled => Self::Fulfilled,
+            ObligationStatus::Forwarded => Self::Forwarded,
+            ObligationStatus::Acknowledged => Self::Acknowledged,
         }
     }
 }
@@ -54,6 +58,8 @@ impl From<ObligationStatusDto> for ObligationStatus {
             ObligationStatusDto::Submitted => Self::Submitted,
             ObligationStatusDto::Returned => Self::Returned,
             ObligationStatusDto::Fulfilled => Self::Fulfilled,
+            ObligationStatusDto::Forwarded => Self::Forwarded,
+            ObligationStatusDto::Acknowledged => Self::Acknowledged,
         }
     }
 }
@@ -81,8 +87,10 @@ pub struct ObligationStateResponse {
     pub due: Option<NaiveDate>,
     pub note: Option<String>,
     pub indicators: Vec<String>,
-    /// `open` (not due, nothing submitted), `overdue` (due passed, nothing submitted),
-    /// `submitted`, `returned`, `fulfilled` (accepted).
+    /// Delivered by the Träger: `open` (not due, nothing submitted), `overdue` (due passed,
+    /// nothing submitted), `submitted`, `returned`, `fulfilled` (accepted). Delivered by HMSI
+    /// from BA statistics: `open`/`overdue` until forwarded, `forwarded`, `acknowledged` by the
+    /// Träger; figures HMSI keeps (§ 4) are `fulfilled` once BA delivered them.
     pub status: ObligationStatusDto,
     /// The newest submission came after the due date.
     pub late: bool,
