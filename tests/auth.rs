@@ -22,6 +22,7 @@ const PROTECTED: &[(&str, &str)] = &[
     ("PUT", "/api/v1/traeger/06633"),
     ("GET", "/api/v1/audit-events"),
     ("GET", "/api/v1/audit-events/verify"),
+    ("GET", "/api/v1/changes"),
     ("GET", "/api/v1/indicators"),
     ("GET", "/api/v1/indicators/childcare_u3"),
     ("POST", "/api/v1/indicators"),

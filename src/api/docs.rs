@@ -39,6 +39,7 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
         (name = "submissions", description = "The Träger's figures: drafts, submission, review, corrections, receipts"),
         (name = "transmissions", description = "BA statistics: requested and received by HMSI, forwarded to each Träger"),
         (name = "audit", description = "The append-only, hash-chained ledger of every write"),
+        (name = "changes", description = "The ledger as an ordered change feed for incremental loads"),
         (name = "operations", description = "Health and metrics for operators"),
     )
 )]

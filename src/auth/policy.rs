@@ -30,6 +30,7 @@ pub enum Permission {
     ReadTransmissions,
     RequestStatistics,
     AcknowledgeTransmission,
+    ReadChanges,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
@@ -61,6 +62,8 @@ impl Permission {
             Permission::RequestStatistics => (HMSI, Scope::Write),
             // § 2 (2), (4), (5): HMSI forwards BA data to the kommunaler Träger.
             Permission::AcknowledgeTransmission => (TRAEGER, Scope::Write),
+            // The data warehouse pulls everything: HMSI's own view, read-only.
+            Permission::ReadChanges => (HMSI, Scope::Read),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod changes;
 pub mod indicators;
 pub mod obligations;
 pub mod submissions;
@@ -16,4 +17,5 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     submissions::configure(cfg);
     transmissions::configure(cfg);
     audit::configure(cfg);
+    changes::configure(cfg);
 }
