@@ -23,6 +23,7 @@ const PROTECTED: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit-events"),
     ("GET", "/api/v1/audit-events/verify"),
     ("GET", "/api/v1/changes"),
+    ("GET", "/api/v1/exports/facts"),
     ("GET", "/api/v1/indicators"),
     ("GET", "/api/v1/indicators/childcare_u3"),
     ("POST", "/api/v1/indicators"),

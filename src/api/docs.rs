@@ -40,6 +40,7 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
         (name = "transmissions", description = "BA statistics: requested and received by HMSI, forwarded to each Träger"),
         (name = "audit", description = "The append-only, hash-chained ledger of every write"),
         (name = "changes", description = "The ledger as an ordered change feed for incremental loads"),
+        (name = "exports", description = "Every value in long format, streamed, for the HMSI data warehouse"),
         (name = "operations", description = "Health and metrics for operators"),
     )
 )]

@@ -3,6 +3,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod exports;
 pub mod idempotency;
 pub mod indicators;
 pub mod obligations;

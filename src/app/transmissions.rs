@@ -32,7 +32,7 @@ fn invalid(pointer: &str, message: impl Into<String>) -> AppError {
 /// What a Träger may see of a transmission: only once forwarded, only the forwarded versions,
 /// only its own rows of the indicators it receives, only its own acknowledgements. Everything
 /// a Träger-scoped caller gets passes through here.
-fn redact(mut t: Transmission, own: &Ags) -> Option<Transmission> {
+pub(crate) fn redact(mut t: Transmission, own: &Ags) -> Option<Transmission> {
     t.forwarded()?;
     let forwardable: HashSet<IndicatorCode> = t
         .indicators

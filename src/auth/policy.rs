@@ -31,6 +31,7 @@ pub enum Permission {
     RequestStatistics,
     AcknowledgeTransmission,
     ReadChanges,
+    ReadExports,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
@@ -64,6 +65,7 @@ impl Permission {
             Permission::AcknowledgeTransmission => (TRAEGER, Scope::Write),
             // The data warehouse pulls everything: HMSI's own view, read-only.
             Permission::ReadChanges => (HMSI, Scope::Read),
+            Permission::ReadExports => (ALL, Scope::Read),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod changes;
+pub mod exports;
 pub mod indicators;
 pub mod obligations;
 pub mod submissions;
@@ -18,4 +19,5 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     transmissions::configure(cfg);
     audit::configure(cfg);
     changes::configure(cfg);
+    exports::configure(cfg);
 }

@@ -1,0 +1,243 @@
+//! `/api/v1/exports/facts`: every value in long format, streamed batch by batch.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized};
+use crate::app::exports::{Export, FactFilter};
+use crate::auth::Principal;
+use crate::auth::policy::{Permission, authorize};
+use crate::domain::fact::{CSV_COLUMNS, Fact};
+use crate::domain::indicator::{IndicatorCode, parse_year};
+use crate::domain::traeger::Ags;
+use crate::store::Db;
+
+pub const TAG: &str = "exports";
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(export_facts);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportSource {
+    Traeger,
+    Ba,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FactQuery {
+    pub year: Option<i64>,
+    /// AGS of the Träger.
+    pub traeger: Option<String>,
+    pub indicator: Option<String>,
+    /// e.g. `§ 2 (3)`
+    pub section: Option<String>,
+    pub source: Option<ExportSource>,
+    /// Overrides `Accept`: `json`, `ndjson` or `csv`.
+    pub format: Option<ExportFormat>,
+    /// With CSV: `de` for `;`, a BOM and decimal commas.
+    pub csv: Option<String>,
+}
+
+fn format_of(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
+    if let Some(f) = asked {
+        return f;
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains("text/csv") {
+        ExportFormat::Csv
+    } else if accept.contains("application/x-ndjson") {
+        ExportFormat::Ndjson
+    } else {
+        ExportFormat::Json
+    }
+}
+
+/// Renders one batch in the chosen format; `first` says whether anything was written before.
+struct Renderer {
+    format: ExportFormat,
+    german: bool,
+    wrote_item: bool,
+}
+
+impl Renderer {
+    fn head(&self) -> Vec<u8> {
+        match self.format {
+            ExportFormat::Json => b"{\"items\":[".to_vec(),
+            ExportFormat::Ndjson => Vec::new(),
+            ExportFormat::Csv => {
+                let mut out = if self.german {
+                    b"\xEF\xBB\xBF".to_vec()
+                } else {
+                    Vec::new()
+                };
+                out.extend(self.csv_line(CSV_COLUMNS.iter().map(|c| (*c).to_owned())));
+                out
+            }
+        }
+    }
+
+    fn csv_line(&self, cells: impl IntoIterator<Item = String>) -> Vec<u8> {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(if self.german { b';' } else { b',' })
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        let _ = w.write_record(cells);
+        w.into_inner().unwrap_or_default()
+    }
+
+    fn batch(&mut self, facts: &[Fact]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for f in facts {
+            match self.format {
+                ExportFormat::Json => {
+                    if self.wrote_item {
+                        out.push(b',');
+                    }
+                    out.extend(f.to_json().to_string().into_bytes());
+                }
+                ExportFormat::Ndjson => {
+                    out.extend(f.to_json().to_string().into_bytes());
+                    out.push(b'\n');
+                }
+                ExportFormat::Csv => out.extend(self.csv_line(f.csv_cells(self.german))),
+            }
+            self.wrote_item = true;
+        }
+        out
+    }
+
+    fn tail(&self) -> Vec<u8> {
+        match self.format {
+            ExportFormat::Json => b"]}".to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+enum Step {
+    Head,
+    Body,
+    Tail,
+    End,
+}
+
+/// Export the facts
+///
+/// Every value in long format, one row per year, Träger, indicator and reporting body (or the
+/// figure itself): from the Träger's submissions (the accepted revision, else the one under
+/// review) and from BA transmissions (the newest version; a Träger sees only forwarded data).
+/// BA's suppressed, nil and not-applicable cells keep their status in every format. Streamed
+/// in batches: the first rows leave before the last are read. HMSI reads all; a Träger or
+/// Jobcenter token its own Träger's facts.
+#[utoipa::path(tag = TAG, params(FactQuery), responses(
+    (status = 200, description = "The facts", content(
+        (Object = "application/json", example = json!({"items": [{"year": 2023, "traeger": "06611",
+            "traeger_name": "Stadt Kassel", "section": "§ 2 (4)", "indicator": "psychosocial_care", "unit": "count",
+            "reference": "2023-01-01/2023-12-31", "reporting_body": null, "value": null, "status": "suppressed",
+            "source": "ba", "origin": "ba-2023-1", "revision": 1, "state": "forwarded", "late": false,
+            "changed_at": "2024-03-05T10:00:00.000000Z"}]})),
+        (String = "application/x-ndjson"),
+        (String = "text/csv", example = "year,traeger,traeger_name,section,indicator,unit,reference,reporting_body,value,status,source,origin,revision,state,late,changed_at\r\n2023,06611,Stadt Kassel,§ 2 (4),psychosocial_care,count,2023-01-01/2023-12-31,,*,suppressed,ba,ba-2023-1,1,forwarded,false,2024-03-05T10:00:00.000000Z\r\n"),
+    )),
+    (status = 400, response = BadRequest),
+    (status = 401, response = Unauthorized),
+    (status = 403, response = ForbiddenResponse),
+), security(("bearer" = [])))]
+#[get("/exports/facts")]
+pub async fn export_facts(
+    principal: Principal,
+    req: HttpRequest,
+    query: web::Query<FactQuery>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = authorize(&principal, Permission::ReadExports)?;
+    let q = query.into_inner();
+    let bad = |what: &str, e: String| ApiError::BadRequest(format!("`{what}`: {e}"));
+    let filter = FactFilter {
+        year: q
+            .year
+            .map(parse_year)
+            .transpose()
+            .map_err(|e| bad("year", e))?,
+        traeger: q
+            .traeger
+            .as_deref()
+            .map(Ags::parse)
+            .transpose()
+            .map_err(|e| bad("traeger", e))?,
+        indicator: q
+            .indicator
+            .as_deref()
+            .map(IndicatorCode::parse)
+            .transpose()
+            .map_err(|e| bad("indicator", e))?,
+        section: q.section,
+        source: q.source.map(|s| match s {
+            ExportSource::Traeger => "traeger",
+            ExportSource::Ba => "ba",
+        }),
+    };
+    let german = match q.csv.as_deref() {
+        None => false,
+        Some("de") => true,
+        Some(other) => return Err(bad("csv", format!("`{other}` is not `de`"))),
+    };
+    let format = format_of(&req, q.format);
+    let export = Export::start(&db, visibility, filter).await?;
+    let renderer = Renderer {
+        format,
+        german,
+        wrote_item: false,
+    };
+    let body = futures_util::stream::unfold(
+        (Step::Head, export, renderer),
+        |(step, mut export, mut r)| async move {
+            match step {
+                Step::Head => Some((Ok(Bytes::from(r.head())), (Step::Body, export, r))),
+                Step::Body => match export.next_batch().await {
+                    Ok(Some(facts)) => {
+                        let bytes = Bytes::from(r.batch(&facts));
+                        Some((Ok(bytes), (Step::Body, export, r)))
+                    }
+                    Ok(None) => Some((Ok(Bytes::from(r.tail())), (Step::Tail, export, r))),
+                    Err(e) => {
+                        // The status line is sent: all that is left is to break off the body.
+                        tracing::error!(error = %e, "export broke off");
+                        Some((
+                            Err(actix_web::error::ErrorInternalServerError("export failed")),
+                            (Step::End, export, r),
+                        ))
+                    }
+                },
+                Step::Tail | Step::End => None,
+            }
+        },
+    );
+    let content_type = match format {
+        ExportFormat::Json => "application/json",
+        ExportFormat::Ndjson => "application/x-ndjson",
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .streaming(body))
+}

@@ -1,0 +1,108 @@
+//! A fact: one value in long format, one per (year, Träger, indicator, reporting body or total),
+//! from a Träger's submission or a BA transmission, as the data warehouse loads it.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use super::figure::Figure;
+use super::transmission::BaMarker;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    pub year: i32,
+    pub traeger: String,
+    pub traeger_name: String,
+    pub section: String,
+    pub indicator: String,
+    pub unit: String,
+    /// `2023-12-31` for a stock, `2023-01-01/2023-12-31` for a flow.
+    pub reference: String,
+    /// None for the figure itself, the body's name for a breakdown row.
+    pub reporting_body: Option<String>,
+    pub value: Option<Figure>,
+    pub marker: Option<BaMarker>,
+    /// `traeger` or `ba`.
+    pub source: &'static str,
+    /// The submission or transmission the value comes from.
+    pub origin: String,
+    pub revision: i32,
+    /// `submitted`, `accepted` (submissions); `received`, `forwarded` (transmissions).
+    pub state: &'static str,
+    pub late: bool,
+    pub changed_at: NaiveDateTime,
+}
+
+pub const CSV_COLUMNS: [&str; 16] = [
+    "year",
+    "traeger",
+    "traeger_name",
+    "section",
+    "indicator",
+    "unit",
+    "reference",
+    "reporting_body",
+    "value",
+    "status",
+    "source",
+    "origin",
+    "revision",
+    "state",
+    "late",
+    "changed_at",
+];
+
+impl Fact {
+    /// As JSON: counts as numbers, amounts and texts as strings, BA's marker as `status`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "year": self.year,
+            "traeger": self.traeger,
+            "traeger_name": self.traeger_name,
+            "section": self.section,
+            "indicator": self.indicator,
+            "unit": self.unit,
+            "reference": self.reference,
+            "reporting_body": self.reporting_body,
+            "value": self.value.as_ref().map(Figure::to_json),
+            "status": self.marker.map(|m| m.as_str()),
+            "source": self.source,
+            "origin": self.origin,
+            "revision": self.revision,
+            "state": self.state,
+            "late": self.late,
+            "changed_at": self.changed_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        })
+    }
+
+    /// The CSV cells; with `decimal_comma`, amounts read `1234,50` for German spreadsheets.
+    pub fn csv_cells(&self, decimal_comma: bool) -> [String; 16] {
+        let value = match (&self.value, self.marker) {
+            (_, Some(BaMarker::Suppressed)) => "*".to_owned(),
+            (_, Some(BaMarker::Nil)) => "-".to_owned(),
+            (_, Some(BaMarker::NotApplicable)) => "x".to_owned(),
+            (Some(f @ Figure::Eur(_)), None) if decimal_comma => f.to_string().replace('.', ","),
+            (Some(f), None) => f.to_string(),
+            (None, None) => String::new(),
+        };
+        [
+            self.year.to_string(),
+            self.traeger.clone(),
+            self.traeger_name.clone(),
+            self.section.clone(),
+            self.indicator.clone(),
+            self.unit.clone(),
+            self.reference.clone(),
+            self.reporting_body.clone().unwrap_or_default(),
+            value,
+            self.marker.map_or("", |m| m.as_str()).to_owned(),
+            self.source.to_owned(),
+            self.origin.clone(),
+            self.revision.to_string(),
+            self.state.to_owned(),
+            self.late.to_string(),
+            self.changed_at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        ]
+    }
+}
