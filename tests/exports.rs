@@ -12,6 +12,7 @@ on_both_backends!(
     suppressed_values_keep_their_status_in_every_format,
     a_traeger_exports_only_its_own_facts,
     filters_and_formats_are_chosen_by_query_or_accept,
+    an_old_report_is_reproduced_as_of_its_time,
 );
 
 /// Kassel's § 2 (3) figures accepted; BA's § 2 (2) figures and § 4 costs forwarded, with
@@ -298,4 +299,157 @@ async fn filters_and_formats_are_chosen_by_query_or_accept(app: TestApp) {
         )
         .await;
     }
+}
+
+fn stock(facts: &[Value]) -> Option<(i64, i64)> {
+    facts
+        .iter()
+        .find(|f| f["indicator"] == "debt_counselling_stock" && f["reporting_body"].is_null())
+        .map(|f| {
+            (
+                f["value"].as_i64().unwrap(),
+                f["revision"].as_i64().unwrap(),
+            )
+        })
+}
+
+async fn an_old_report_is_reproduced_as_of_its_time(app: TestApp) {
+    history(&app).await;
+    let kassel = app.traeger("06633");
+    let s = "/api/v1/submissions/sub-zv-2023-06633-1.3";
+    // A correction after acceptance: revision 2 with 415 instead of 412.
+    let opened = json(
+        app.request(Method::POST, &format!("{s}/corrections"), Some(&kassel))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let tag = format!("\"{}\"", opened["submission"]["version"]);
+    let values = json!({"values": [
+        {"indicator": "debt_counselling_stock", "value": 415},
+        {"indicator": "debt_counselling_stock_sgb2", "value": 187},
+        {"indicator": "debt_counselling_inflow", "value": 268},
+        {"indicator": "debt_counselling_inflow_sgb2", "value": 121}]});
+    json(app.put(s, Some(&kassel), Some(&tag), &values).await, 200).await;
+    json(
+        app.request(Method::POST, &format!("{s}/submit"), Some(&kassel))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    json(
+        app.post(
+            &format!("{s}/review"),
+            Some(&app.hmsi()),
+            &json!({"decision": "accept"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    // BA corrects Kassel's § 2 (2) figure; forwarded again.
+    let csv = "traeger;indicator;value\n06633;care_of_relatives;91\n06611;care_of_relatives;*\n06633;initial_equipment_home;\"52.300,10\"\n";
+    let res = app
+        .request(
+            Method::PUT,
+            "/api/v1/transmissions/ba-2023-1/data?reason=BA-Revision",
+            Some(&app.hmsi()),
+        )
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    json(res, 200).await;
+    json(
+        app.request(
+            Method::POST,
+            "/api/v1/transmissions/ba-2023-1/forward",
+            Some(&app.hmsi()),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+
+    let revisions = json(
+        app.get(&format!("{s}/revisions"), Some(&app.hmsi())).await,
+        200,
+    )
+    .await;
+    let accepted_1 = revisions["items"][0]["reviewed_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let accepted_2 = revisions["items"][1]["reviewed_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let versions = json(
+        app.get(
+            "/api/v1/transmissions/ba-2023-1/versions",
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let forwarded_1 = versions[0]["forwarded_at"].as_str().unwrap().to_owned();
+
+    let token = app.hmsi_read_only();
+    let at = |t: &str| format!("?as_of={t}");
+    let then = facts(&app, &at(&accepted_1), &token).await;
+    assert_eq!(stock(&then), Some((412, 1)));
+    assert!(
+        then.iter().all(|f| f["source"] == "traeger"),
+        "BA's data came later"
+    );
+    let later = facts(&app, &at(&accepted_2), &token).await;
+    assert_eq!(stock(&later), Some((415, 2)));
+    assert!(
+        facts(&app, "?as_of=2020-01-01T00:00:00Z", &token)
+            .await
+            .is_empty()
+    );
+    assert_eq!(stock(&facts(&app, "", &token).await), Some((415, 2)));
+
+    let care = |facts: &[Value]| {
+        facts
+            .iter()
+            .find(|f| f["indicator"] == "care_of_relatives")
+            .map(|f| {
+                (
+                    f["value"].as_i64().unwrap(),
+                    f["revision"].as_i64().unwrap(),
+                )
+            })
+    };
+    assert_eq!(
+        care(&facts(&app, &at(&forwarded_1), &kassel).await),
+        Some((88, 1))
+    );
+    assert_eq!(care(&facts(&app, "", &kassel).await), Some((91, 2)));
+    // With an offset: the same instant.
+    let offset = chrono::DateTime::parse_from_rfc3339(&accepted_1)
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap());
+    let encoded = offset
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
+        .replace('+', "%2B");
+    assert_eq!(
+        stock(&facts(&app, &format!("?as_of={encoded}"), &token).await),
+        Some((412, 1))
+    );
+    problem(
+        app.get("/api/v1/exports/facts?as_of=yesterday", Some(&token))
+            .await,
+        400,
+    )
+    .await;
 }

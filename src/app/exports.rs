@@ -3,14 +3,16 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+
 use super::AppError;
 use super::indicators::catalogue;
 use crate::domain::actor::Visibility;
 use crate::domain::fact::Fact;
 use crate::domain::indicator::{Catalogue, IndicatorCode, Reference};
-use crate::domain::submission::{RevisionStatus, Submission};
+use crate::domain::submission::{Revision, RevisionStatus, Submission};
 use crate::domain::traeger::Ags;
-use crate::domain::transmission::Transmission;
+use crate::domain::transmission::{DataVersion, Transmission};
 use crate::store::submissions::{self as submissions, SubmissionFilter};
 use crate::store::{Db, DbConnection, traeger, transmissions};
 
@@ -25,6 +27,9 @@ pub struct FactFilter {
     pub section: Option<String>,
     /// `traeger` or `ba`; both without it.
     pub source: Option<&'static str>,
+    /// The values as they were valid at this instant (UTC): accepted revisions and the
+    /// transmission versions received (a Träger: forwarded) by then.
+    pub as_of: Option<NaiveDateTime>,
 }
 
 enum Phase {
@@ -69,21 +74,41 @@ impl Context<'_> {
     }
 }
 
-/// The valid revision of a submission: the accepted one, else a submitted one under review.
+/// The revision valid at `as_of`: the one accepted last before it. A superseded revision was
+/// accepted once, so it counts for the time until its successor was accepted.
+fn accepted_at(s: &Submission, as_of: NaiveDateTime) -> Option<&Revision> {
+    s.revisions
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.status,
+                RevisionStatus::Accepted | RevisionStatus::Superseded
+            )
+        })
+        .filter(|r| r.reviewed_at.is_some_and(|t| t <= as_of))
+        .max_by_key(|r| r.reviewed_at)
+}
+
+/// The valid revision of a submission: the accepted one, else a submitted one under review;
+/// as of an instant, the one accepted by then.
 fn facts_of_submission(
     conn: &mut DbConnection,
     ctx: &mut Context,
     s: &Submission,
 ) -> Result<Vec<Fact>, AppError> {
-    let revision = match s.accepted() {
-        Some(r) => r,
-        None if s.current().status == RevisionStatus::Submitted => s.current(),
-        None => return Ok(Vec::new()),
+    let revision = match (ctx.filter.as_of, s.accepted()) {
+        (Some(t), _) => match accepted_at(s, t) {
+            Some(r) => r,
+            None => return Ok(Vec::new()),
+        },
+        (None, Some(r)) => r,
+        (None, None) if s.current().status == RevisionStatus::Submitted => s.current(),
+        (None, None) => return Ok(Vec::new()),
     };
-    let state = if revision.status == RevisionStatus::Accepted {
-        "accepted"
-    } else {
+    let state = if revision.status == RevisionStatus::Submitted {
         "submitted"
+    } else {
+        "accepted"
     };
     let changed_at = revision
         .reviewed_at
@@ -133,19 +158,36 @@ fn facts_of_submission(
     Ok(out)
 }
 
+/// The newest version; as of an instant, the newest one received by then (for a Träger, whose
+/// versions are the forwarded ones, forwarded by then).
 fn facts_of_transmission(
     conn: &mut DbConnection,
     ctx: &mut Context,
     t: &Transmission,
+    traeger_view: bool,
 ) -> Result<Vec<Fact>, AppError> {
-    let Some(version) = t.versions.last() else {
+    let known_by = |v: &DataVersion| {
+        if traeger_view {
+            v.forwarded_at
+        } else {
+            Some(v.received_at)
+        }
+    };
+    let version = match ctx.filter.as_of {
+        None => t.versions.last(),
+        Some(at) => t
+            .versions
+            .iter()
+            .rev()
+            .find(|v| known_by(v).is_some_and(|k| k <= at)),
+    };
+    let Some(version) = version else {
         return Ok(Vec::new());
     };
-    let state = if version.forwarded_at.is_some() {
-        "forwarded"
-    } else {
-        "received"
-    };
+    let forwarded = version
+        .forwarded_at
+        .is_some_and(|f| ctx.filter.as_of.is_none_or(|at| f <= at));
+    let state = if forwarded { "forwarded" } else { "received" };
     let catalogue = ctx.catalogue(conn, t.year)?.clone();
     let mut out = Vec::new();
     for r in &version.rows {
@@ -296,7 +338,7 @@ impl Export {
                             catalogues: HashMap::new(),
                             filter: &export_filter,
                         };
-                        facts_of_transmission(conn, &mut ctx, &t)
+                        facts_of_transmission(conn, &mut ctx, &t, visibility.only().is_some())
                     })
                     .await?;
                 self.phase = Phase::Transmissions { ids };

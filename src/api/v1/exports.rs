@@ -51,6 +51,8 @@ pub struct FactQuery {
     pub format: Option<ExportFormat>,
     /// With CSV: `de` for `;`, a BOM and decimal commas.
     pub csv: Option<String>,
+    /// RFC 3339, e.g. `2024-03-01T00:00:00Z`: the values as they were valid then.
+    pub as_of: Option<String>,
 }
 
 fn format_of(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
@@ -145,6 +147,8 @@ enum Step {
 /// Every value in long format, one row per year, Träger, indicator and reporting body (or the
 /// figure itself): from the Träger's submissions (the accepted revision, else the one under
 /// review) and from BA transmissions (the newest version; a Träger sees only forwarded data).
+/// With `as_of`, the values valid at that instant: the revisions accepted and the versions
+/// received (a Träger: forwarded) by then, so an old report is reproduced exactly.
 /// BA's suppressed, nil and not-applicable cells keep their status in every format. Streamed
 /// in batches: the first rows leave before the last are read. HMSI reads all; a Träger or
 /// Jobcenter token its own Träger's facts.
@@ -195,6 +199,15 @@ pub async fn export_facts(
             ExportSource::Traeger => "traeger",
             ExportSource::Ba => "ba",
         }),
+        as_of: q
+            .as_of
+            .as_deref()
+            .map(|t| {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .map(|t| t.naive_utc())
+                    .map_err(|e| bad("as_of", format!("`{t}` is not an RFC 3339 time ({e})")))
+            })
+            .transpose()?,
     };
     let german = match q.csv.as_deref() {
         None => false,
