@@ -219,6 +219,36 @@ async fn suppressed_values_keep_their_status_in_every_format(app: TestApp) {
     assert!(text.starts_with("\u{feff}year;traeger;"));
     assert!(text.contains(";*;suppressed;"));
     assert!(text.contains(";52300,10;"), "{text}");
+
+    let sdmx = app
+        .request(Method::GET, "/api/v1/exports/facts?source=ba", Some(&token))
+        .header("Accept", "application/vnd.sdmx.data+csv;version=2.0.0")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        sdmx.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/vnd.sdmx.data+csv; version=2.0.0")
+    );
+    let sdmx = sdmx.text().await.unwrap();
+    let mut lines = sdmx.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "STRUCTURE,STRUCTURE_ID,ACTION,TIME_PERIOD,TRAEGER,INDICATOR,REPORTING_BODY,SOURCE,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,REF_PERIOD,STATE"
+        )
+    );
+    assert!(sdmx.contains("dataflow,HMSI:ZV_FACTS(1.0),I,2023,06611,care_of_relatives,_T,ba,,C,COUNT,2023-12-31,forwarded"), "{sdmx}");
+    assert!(sdmx.contains("dataflow,HMSI:ZV_FACTS(1.0),I,2023,06633,care_of_relatives,_T,ba,88,A,COUNT,2023-12-31,forwarded"), "{sdmx}");
+    let by_query = app
+        .get("/api/v1/exports/facts?source=ba&format=sdmx", Some(&token))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(by_query, sdmx);
 }
 
 async fn a_traeger_exports_only_its_own_facts(app: TestApp) {

@@ -21,6 +21,8 @@ pub struct Fact {
     pub reporting_body: Option<String>,
     pub value: Option<Figure>,
     pub marker: Option<BaMarker>,
+    /// BA marked the value provisional.
+    pub provisional: bool,
     /// `traeger` or `ba`.
     pub source: &'static str,
     /// The submission or transmission the value comes from.
@@ -51,7 +53,58 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "changed_at",
 ];
 
+/// SDMX-CSV 2.0: the dataflow these facts belong to, and its columns.
+pub const SDMX_STRUCTURE_ID: &str = "HMSI:ZV_FACTS(1.0)";
+pub const SDMX_COLUMNS: [&str; 13] = [
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "ACTION",
+    "TIME_PERIOD",
+    "TRAEGER",
+    "INDICATOR",
+    "REPORTING_BODY",
+    "SOURCE",
+    "OBS_VALUE",
+    "OBS_STATUS",
+    "UNIT_MEASURE",
+    "REF_PERIOD",
+    "STATE",
+];
+
 impl Fact {
+    /// SDMX-CSV 2.0 cells. OBS_STATUS from SDMX's CL_OBS_STATUS: `A` normal, `P` provisional,
+    /// `C` confidential for BA's suppressed cells, `O` missing for `-`, `M` "cannot exist" for
+    /// `x`; OBS_VALUE stays empty for a marker, never 0. ACTION `I`: information, the full set.
+    pub fn sdmx_cells(&self) -> [String; 13] {
+        let status = match self.marker {
+            Some(BaMarker::Suppressed) => "C",
+            Some(BaMarker::Nil) => "O",
+            Some(BaMarker::NotApplicable) => "M",
+            None if self.provisional => "P",
+            None => "A",
+        };
+        [
+            "dataflow".to_owned(),
+            SDMX_STRUCTURE_ID.to_owned(),
+            "I".to_owned(),
+            self.year.to_string(),
+            self.traeger.clone(),
+            self.indicator.clone(),
+            self.reporting_body
+                .clone()
+                .unwrap_or_else(|| "_T".to_owned()),
+            self.source.to_owned(),
+            self.value
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            status.to_owned(),
+            self.unit.to_uppercase(),
+            self.reference.clone(),
+            self.state.to_owned(),
+        ]
+    }
+
     /// As JSON: counts as numbers, amounts and texts as strings, BA's marker as `status`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
@@ -65,6 +118,7 @@ impl Fact {
             "reporting_body": self.reporting_body,
             "value": self.value.as_ref().map(Figure::to_json),
             "status": self.marker.map(|m| m.as_str()),
+            "provisional": self.provisional,
             "source": self.source,
             "origin": self.origin,
             "revision": self.revision,

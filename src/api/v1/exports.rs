@@ -10,7 +10,7 @@ use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized}
 use crate::app::exports::{Export, FactFilter};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::fact::{CSV_COLUMNS, Fact};
+use crate::domain::fact::{CSV_COLUMNS, Fact, SDMX_COLUMNS};
 use crate::domain::indicator::{IndicatorCode, parse_year};
 use crate::domain::traeger::Ags;
 use crate::store::Db;
@@ -27,6 +27,8 @@ pub enum ExportFormat {
     Json,
     Ndjson,
     Csv,
+    /// SDMX-CSV 2.0 (`application/vnd.sdmx.data+csv;version=2.0.0`).
+    Sdmx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -47,7 +49,7 @@ pub struct FactQuery {
     /// e.g. `§ 2 (3)`
     pub section: Option<String>,
     pub source: Option<ExportSource>,
-    /// Overrides `Accept`: `json`, `ndjson` or `csv`.
+    /// Overrides `Accept`: `json`, `ndjson`, `csv` or `sdmx` (SDMX-CSV 2.0).
     pub format: Option<ExportFormat>,
     /// With CSV: `de` for `;`, a BOM and decimal commas.
     pub csv: Option<String>,
@@ -64,7 +66,9 @@ fn format_of(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if accept.contains("text/csv") {
+    if accept.contains("application/vnd.sdmx.data+csv") {
+        ExportFormat::Sdmx
+    } else if accept.contains("text/csv") {
         ExportFormat::Csv
     } else if accept.contains("application/x-ndjson") {
         ExportFormat::Ndjson
@@ -94,6 +98,7 @@ impl Renderer {
                 out.extend(self.csv_line(CSV_COLUMNS.iter().map(|c| (*c).to_owned())));
                 out
             }
+            ExportFormat::Sdmx => self.csv_line(SDMX_COLUMNS.iter().map(|c| (*c).to_owned())),
         }
     }
 
@@ -121,6 +126,7 @@ impl Renderer {
                     out.push(b'\n');
                 }
                 ExportFormat::Csv => out.extend(self.csv_line(f.csv_cells(self.german))),
+                ExportFormat::Sdmx => out.extend(self.csv_line(f.sdmx_cells())),
             }
             self.wrote_item = true;
         }
@@ -160,6 +166,7 @@ enum Step {
             "source": "ba", "origin": "ba-2023-1", "revision": 1, "state": "forwarded", "late": false,
             "changed_at": "2024-03-05T10:00:00.000000Z"}]})),
         (String = "application/x-ndjson"),
+        (String = "application/vnd.sdmx.data+csv;version=2.0.0", example = "STRUCTURE,STRUCTURE_ID,ACTION,TIME_PERIOD,TRAEGER,INDICATOR,REPORTING_BODY,SOURCE,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,REF_PERIOD,STATE\r\ndataflow,HMSI:ZV_FACTS(1.0),I,2023,06611,psychosocial_care,_T,ba,,C,COUNT,2023-01-01/2023-12-31,forwarded\r\n"),
         (String = "text/csv", example = "year,traeger,traeger_name,section,indicator,unit,reference,reporting_body,value,status,source,origin,revision,state,late,changed_at\r\n2023,06611,Stadt Kassel,§ 2 (4),psychosocial_care,count,2023-01-01/2023-12-31,,*,suppressed,ba,ba-2023-1,1,forwarded,false,2024-03-05T10:00:00.000000Z\r\n"),
     )),
     (status = 400, response = BadRequest),
@@ -249,6 +256,7 @@ pub async fn export_facts(
         ExportFormat::Json => "application/json",
         ExportFormat::Ndjson => "application/x-ndjson",
         ExportFormat::Csv => "text/csv; charset=utf-8",
+        ExportFormat::Sdmx => "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8",
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
