@@ -16,8 +16,9 @@ use crate::domain::transmission::{DataVersion, Transmission};
 use crate::store::submissions::{self as submissions, SubmissionFilter};
 use crate::store::{Db, DbConnection, traeger, transmissions};
 
-/// Submissions read per batch; each holds a handful of values.
-const SUBMISSION_BATCH: i64 = 200;
+/// Submissions read per batch. A submission holds from a handful to a few thousand values
+/// (with breakdowns), so a small batch keeps memory flat; the round trips cost little.
+const SUBMISSION_BATCH: i64 = 16;
 
 #[derive(Debug, Clone, Default)]
 pub struct FactFilter {

@@ -106,26 +106,64 @@ impl Fact {
     }
 
     /// As JSON: counts as numbers, amounts and texts as strings, BA's marker as `status`.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "year": self.year,
-            "traeger": self.traeger,
-            "traeger_name": self.traeger_name,
-            "section": self.section,
-            "indicator": self.indicator,
-            "unit": self.unit,
-            "reference": self.reference,
-            "reporting_body": self.reporting_body,
-            "value": self.value.as_ref().map(Figure::to_json),
-            "status": self.marker.map(|m| m.as_str()),
-            "provisional": self.provisional,
-            "source": self.source,
-            "origin": self.origin,
-            "revision": self.revision,
-            "state": self.state,
-            "late": self.late,
-            "changed_at": self.changed_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        })
+    /// Written straight from borrowed fields, without building a JSON tree per row.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Value<'a> {
+            Number(i64),
+            Text(&'a str),
+            Owned(String),
+        }
+        #[derive(Serialize)]
+        struct Row<'a> {
+            year: i32,
+            traeger: &'a str,
+            traeger_name: &'a str,
+            section: &'a str,
+            indicator: &'a str,
+            unit: &'a str,
+            reference: &'a str,
+            reporting_body: Option<&'a str>,
+            value: Option<Value<'a>>,
+            status: Option<&'static str>,
+            provisional: bool,
+            source: &'static str,
+            origin: &'a str,
+            revision: i32,
+            state: &'static str,
+            late: bool,
+            changed_at: String,
+        }
+        let value = self.value.as_ref().map(|f| match f {
+            Figure::Count(n) => Value::Number(*n),
+            Figure::Eur(_) => Value::Owned(f.to_string()),
+            Figure::Text(t) => Value::Text(t),
+        });
+        let row = Row {
+            year: self.year,
+            traeger: &self.traeger,
+            traeger_name: &self.traeger_name,
+            section: &self.section,
+            indicator: &self.indicator,
+            unit: &self.unit,
+            reference: &self.reference,
+            reporting_body: self.reporting_body.as_deref(),
+            value,
+            status: self.marker.map(|m| m.as_str()),
+            provisional: self.provisional,
+            source: self.source,
+            origin: &self.origin,
+            revision: self.revision,
+            state: self.state,
+            late: self.late,
+            changed_at: self
+                .changed_at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        };
+        // Serialising plain fields into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, &row);
     }
 
     /// The CSV cells; with `decimal_comma`, amounts read `1234,50` for German spreadsheets.

@@ -119,10 +119,10 @@ impl Renderer {
                     if self.wrote_item {
                         out.push(b',');
                     }
-                    out.extend(f.to_json().to_string().into_bytes());
+                    f.write_json(&mut out);
                 }
                 ExportFormat::Ndjson => {
-                    out.extend(f.to_json().to_string().into_bytes());
+                    f.write_json(&mut out);
                     out.push(b'\n');
                 }
                 ExportFormat::Csv => out.extend(self.csv_line(f.csv_cells(self.german))),
