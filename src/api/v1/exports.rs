@@ -77,7 +77,7 @@ fn format_of(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
     }
 }
 
-/// Renders one batch in the chosen format; `first` says whether anything was written before.
+/// Renders the export in the chosen format, batch by batch.
 struct Renderer {
     format: ExportFormat,
     german: bool,
@@ -102,35 +102,51 @@ impl Renderer {
         }
     }
 
-    fn csv_line(&self, cells: impl IntoIterator<Item = String>) -> Vec<u8> {
-        let mut w = csv::WriterBuilder::new()
+    fn csv_writer(&self) -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
             .delimiter(if self.german { b';' } else { b',' })
             .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
+            .from_writer(Vec::new())
+    }
+
+    fn csv_line(&self, cells: impl IntoIterator<Item = String>) -> Vec<u8> {
+        let mut w = self.csv_writer();
         let _ = w.write_record(cells);
         w.into_inner().unwrap_or_default()
     }
 
     fn batch(&mut self, facts: &[Fact]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for f in facts {
-            match self.format {
-                ExportFormat::Json => {
-                    if self.wrote_item {
+        if facts.is_empty() {
+            return Vec::new();
+        }
+        let continues = self.wrote_item;
+        self.wrote_item = true;
+        match self.format {
+            ExportFormat::Csv | ExportFormat::Sdmx => {
+                // One writer for the whole batch: a writer per row cost a third of the time.
+                let mut w = self.csv_writer();
+                for f in facts {
+                    let _ = match self.format {
+                        ExportFormat::Csv => w.write_record(f.csv_cells(self.german)),
+                        _ => w.write_record(f.sdmx_cells()),
+                    };
+                }
+                w.into_inner().unwrap_or_default()
+            }
+            ExportFormat::Json | ExportFormat::Ndjson => {
+                let mut out = Vec::with_capacity(facts.len() * 320);
+                for (i, f) in facts.iter().enumerate() {
+                    if self.format == ExportFormat::Json && (i > 0 || continues) {
                         out.push(b',');
                     }
                     f.write_json(&mut out);
+                    if self.format == ExportFormat::Ndjson {
+                        out.push(b'\n');
+                    }
                 }
-                ExportFormat::Ndjson => {
-                    f.write_json(&mut out);
-                    out.push(b'\n');
-                }
-                ExportFormat::Csv => out.extend(self.csv_line(f.csv_cells(self.german))),
-                ExportFormat::Sdmx => out.extend(self.csv_line(f.sdmx_cells())),
+                out
             }
-            self.wrote_item = true;
         }
-        out
     }
 
     fn tail(&self) -> Vec<u8> {
