@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, json, problem};
+use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -49,6 +49,15 @@ fn hmsi_signature() -> Value {
 async fn sign(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
     app.post(&format!("{path}/signatures"), Some(token), body)
         .await
+}
+
+async fn refused_draft(app: &TestApp, body: Value) -> Value {
+    problem(
+        app.post("/api/v1/agreements", Some(&app.hmsi()), &body)
+            .await,
+        422,
+    )
+    .await
 }
 
 async fn draft(app: &TestApp, traeger: &str, year: i32, copy_from: Option<&str>) -> Value {
@@ -314,14 +323,9 @@ async fn signatures_are_refused_when_they_cannot_count(app: TestApp) {
         422,
     )
     .await;
-    let pointers: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
+    let found = pointers(&p);
     assert_eq!(
-        pointers,
+        found,
         [
             "/signatories/0/name",
             "/signatories/0/function",
@@ -383,54 +387,22 @@ async fn hmsi_drafts_from_the_template(app: TestApp) {
     assert_eq!(a["obligations"][0]["id"], "zv-2023-06611-1.1");
     assert_eq!(body["unmapped"], json!([]));
 
-    let p = problem(
-        app.post(
-            "/api/v1/agreements",
-            Some(&app.hmsi()),
-            &json!({"traeger": "06499", "year": 2023}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let p = refused_draft(&app, json!({"traeger": "06499", "year": 2023})).await;
     assert_eq!(p["errors"][0]["pointer"], "/traeger");
-    let p = problem(
-        app.post(
-            "/api/v1/agreements",
-            Some(&app.hmsi()),
-            &json!({"traeger": "06611", "year": 2030}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let p = refused_draft(&app, json!({"traeger": "06611", "year": 2030})).await;
     assert!(
         p["errors"][0]["message"]
             .as_str()
             .unwrap()
             .contains("no template for 2030")
     );
-    let p = problem(
-        app.post(
-            "/api/v1/agreements",
-            Some(&app.hmsi()),
-            &json!({"traeger": "06412", "year": 2024, "copy_from": "zv-1999-x"}),
-        )
-        .await,
-        422,
+    let p = refused_draft(
+        &app,
+        json!({"traeger": "06412", "year": 2024, "copy_from": "zv-1999-x"}),
     )
     .await;
     assert_eq!(p["errors"][0]["pointer"], "/copy_from");
-    let p = problem(
-        app.post(
-            "/api/v1/agreements",
-            Some(&app.hmsi()),
-            &json!({"traeger": "6633", "year": 1990}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let p = refused_draft(&app, json!({"traeger": "6633", "year": 1990})).await;
     assert_eq!(p["errors"].as_array().unwrap().len(), 2);
 }
 
@@ -495,14 +467,9 @@ async fn drafts_are_edited_with_if_match_and_validated(app: TestApp) {
     body["obligations"][0]["due"] = json!("15.02.2024");
     body["targets"] = json!([{"indicator": "debt_counselling_stock", "value": "10"}]);
     let p = problem(app.put(path, Some(&token), Some("\"2\""), &body).await, 422).await;
-    let pointers: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
+    let found = pointers(&p);
     assert_eq!(
-        pointers,
+        found,
         [
             "/obligations/0/delivered_by",
             "/obligations/0/recipients/1",

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, json, problem};
+use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -316,14 +316,9 @@ async fn invalid_indicators_report_every_violation(app: TestApp) {
         422,
     )
     .await;
-    let pointers: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
+    let found = pointers(&p);
     assert_eq!(
-        pointers,
+        found,
         [
             "/code",
             "/section",

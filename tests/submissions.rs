@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, json, problem};
+use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -90,15 +90,6 @@ async fn obligation(app: &TestApp, token: &str, id: &str) -> Value {
         .find(|o| o["id"] == id)
         .unwrap()
         .clone()
-}
-
-fn pointers(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn the_debt_counselling_flow_of_the_seed(app: TestApp) {

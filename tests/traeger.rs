@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, json, problem};
+use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -217,14 +217,9 @@ async fn invalid_traeger_reports_every_violation_at_once(app: TestApp) {
     )
     .await;
     assert_eq!(p["type"], "urn:zv-monitor:problem:validation");
-    let pointers: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
+    let found = pointers(&p);
     assert_eq!(
-        pointers,
+        found,
         [
             "/ags",
             "/name",
@@ -241,13 +236,8 @@ async fn invalid_traeger_reports_every_violation_at_once(app: TestApp) {
         422,
     )
     .await;
-    let pointers: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
-    assert_eq!(pointers, ["/ags", "/name", "/kind", "/jobcenter"]);
+    let found = pointers(&p);
+    assert_eq!(found, ["/ags", "/name", "/kind", "/jobcenter"]);
 }
 
 async fn a_jobcenter_belongs_to_one_traeger_only(app: TestApp) {

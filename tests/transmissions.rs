@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, json, problem};
+use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -69,15 +69,6 @@ async fn post(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
         .send()
         .await
         .unwrap()
-}
-
-fn pointers(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn psychosocial_care_for_all_26_traeger_from_one_csv(app: TestApp) {

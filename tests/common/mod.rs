@@ -321,6 +321,19 @@ pub async fn problem(res: Response, status: u16) -> Value {
     body
 }
 
+/// The JSON Pointers of a validation problem's `errors`, in order.
+pub fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["pointer"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Asserts status 200 (or `status`) and returns the JSON body.
 pub async fn json(res: Response, status: u16) -> Value {
     let url = res.url().to_string();
