@@ -6,10 +6,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
-use super::DbConnection;
 use super::schema::{
     agreement_templates, agreements, obligation_indicators, obligations, signatures,
 };
+use super::{DbConnection, corrupt};
 use crate::domain::agreement::{
     Agreement, AgreementStatus, Obligation, ObligationContent, Recipient, Signature,
 };
@@ -66,10 +66,6 @@ struct SignatureRow {
     signed_on: NaiveDate,
     recorded_by: String,
     recorded_at: NaiveDateTime,
-}
-
-fn corrupt(what: impl std::fmt::Display) -> DieselError {
-    DieselError::DeserializationError(what.to_string().into())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> QueryResult<String> {
@@ -400,10 +396,5 @@ pub fn insert_template(conn: &mut DbConnection, year: i32, content: &str) -> Que
 /// Holds the agreement's row until the transaction ends, so two signatures or edits cannot
 /// interleave. SQLite needs nothing: a write transaction holds the whole database.
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT id FROM agreements WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(conn)?;
-    }
-    Ok(())
+    super::pool::lock_row(conn, "agreements", "id", id)
 }

@@ -2,9 +2,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
-use super::DbConnection;
 use super::schema::indicators::{self, dsl};
 use super::schema::{agreements, obligation_indicators, obligations};
+use super::{DbConnection, corrupt};
 use crate::domain::agreement::AgreementStatus;
 use crate::domain::indicator::{Indicator, IndicatorCode, IndicatorDefinition, Reference};
 
@@ -26,10 +26,6 @@ struct IndicatorRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-fn corrupt(what: impl Into<String>) -> DieselError {
-    DieselError::DeserializationError(what.into().into())
 }
 
 impl TryFrom<IndicatorRow> for Indicator {

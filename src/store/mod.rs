@@ -12,6 +12,11 @@ pub mod transmissions;
 
 pub use pool::{Backend, DbConnection, DbPool};
 
+/// A stored row that the domain does not accept: the database was changed around the service.
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(what.to_string().into())
+}
+
 /// The database could not be reached: no connection within the pool's timeout.
 #[derive(Debug, thiserror::Error)]
 #[error("database unavailable: {0}")]

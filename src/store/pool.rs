@@ -161,6 +161,25 @@ where
     transaction_sql(conn, begin, f)
 }
 
+/// Holds one row until the transaction ends, so a read-compare-write cannot interleave with
+/// another writer on PostgreSQL. SQLite needs nothing: its write transaction holds the whole
+/// database. `table` and `key` are the callers' constants, never input.
+pub fn lock_row(
+    conn: &mut DbConnection,
+    table: &'static str,
+    key: &'static str,
+    id: &str,
+) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query(format!(
+            "SELECT {key} FROM {table} WHERE {key} = $1 FOR UPDATE"
+        ))
+        .bind::<diesel::sql_types::Text, _>(id)
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
 type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Applies pending migrations; returns how many ran.

@@ -4,10 +4,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::Error as DieselError;
 
-use super::DbConnection;
 use super::schema::{submission_receipts, submission_revisions, submission_values, submissions};
+use super::{DbConnection, corrupt};
 use crate::domain::figure::Figure;
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::submission::{
@@ -72,10 +71,6 @@ struct ReceiptRow {
     recipient: String,
     confirmed_by: String,
     confirmed_at: NaiveDateTime,
-}
-
-fn corrupt(what: impl std::fmt::Display) -> DieselError {
-    DieselError::DeserializationError(what.to_string().into())
 }
 
 /// The figure itself has reporting body '' in storage; a breakdown row names its body.
@@ -411,12 +406,7 @@ pub fn save(
 /// Holds the submission's row until the transaction ends (PostgreSQL; SQLite's write
 /// transaction holds the whole database).
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT id FROM submissions WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(conn)?;
-    }
-    Ok(())
+    super::pool::lock_row(conn, "submissions", "id", id)
 }
 
 /// The accepted figures (not their breakdowns) a Träger delivered for `year`.

@@ -2,8 +2,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
-use super::DbConnection;
 use super::schema::traeger::{self, dsl};
+use super::{DbConnection, corrupt};
 use crate::domain::traeger::{Ags, Jobcenter, JobcenterForm, Traeger, TraegerContent, TraegerKind};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -18,10 +18,6 @@ struct TraegerRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-fn corrupt(what: String) -> DieselError {
-    DieselError::DeserializationError(what.into())
 }
 
 impl TryFrom<TraegerRow> for Traeger {
@@ -72,12 +68,7 @@ pub struct TraegerFilter {
 /// Holds the row until the transaction ends, so a read-compare-write cannot interleave with
 /// another writer. SQLite needs nothing: a write transaction holds the whole database.
 pub fn lock(conn: &mut DbConnection, ags: &Ags) -> QueryResult<()> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT ags FROM traeger WHERE ags = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(ags.as_str())
-            .execute(conn)?;
-    }
-    Ok(())
+    super::pool::lock_row(conn, "traeger", "ags", ags.as_str())
 }
 
 pub fn find(conn: &mut DbConnection, ags: &Ags) -> QueryResult<Option<Traeger>> {

@@ -4,13 +4,12 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::result::Error as DieselError;
 
-use super::DbConnection;
 use super::schema::{
     transmission_acknowledgements as acks, transmission_indicators as served,
     transmission_rows as rows, transmission_versions as versions, transmissions,
 };
+use super::{DbConnection, corrupt};
 use crate::domain::figure::Figure;
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::traeger::Ags;
@@ -75,10 +74,6 @@ struct AckRow {
     traeger: String,
     acknowledged_by: String,
     acknowledged_at: NaiveDateTime,
-}
-
-fn corrupt(what: impl std::fmt::Display) -> DieselError {
-    DieselError::DeserializationError(what.to_string().into())
 }
 
 fn data_row(r: DataRowRow) -> QueryResult<DataRow> {
@@ -376,10 +371,5 @@ pub fn save(
 }
 
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT id FROM transmissions WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(conn)?;
-    }
-    Ok(())
+    super::pool::lock_row(conn, "transmissions", "id", id)
 }
