@@ -11,6 +11,21 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
+/// Marks a created object's response: where it lives, and whether it replays an earlier
+/// response to the same `Idempotency-Key`.
+pub fn mark_created(res: &mut actix_web::HttpResponse, location: &str, replayed: bool) {
+    // Locations are built from validated ids, which are always valid header values.
+    if let Ok(v) = header::HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    if replayed {
+        res.headers_mut().insert(
+            IDEMPOTENT_REPLAYED,
+            header::HeaderValue::from_static("true"),
+        );
+    }
+}
+
 /// The strong ETag of a version of an object.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")

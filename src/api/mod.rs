@@ -6,6 +6,7 @@ pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod pagination;
+pub mod params;
 pub mod problem;
 pub mod v1;
 

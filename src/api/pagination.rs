@@ -49,16 +49,14 @@ pub fn page_of<T>(
     limit: i64,
     key: impl Fn(&T) -> String,
 ) -> (Vec<T>, bool) {
-    let mut rest: Vec<T> = match after {
+    let rest: Vec<T> = match after {
         Some(after) => items
             .into_iter()
             .filter(|i| key(i).as_str() > after)
             .collect(),
         None => items,
     };
-    let more = rest.len() as i64 > limit;
-    rest.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    (rest, more)
+    crate::app::split_page(rest, limit)
 }
 
 #[cfg(test)]

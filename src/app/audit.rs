@@ -13,12 +13,10 @@ pub async fn list(
     after_seq: i64,
     limit: i64,
 ) -> Result<(Vec<AuditEvent>, bool), AppError> {
-    let mut events = db
+    let events = db
         .run(move |conn| ledger::list(conn, &filter, after_seq, limit + 1).map_err(AppError::from))
         .await?;
-    let more = events.len() as i64 > limit;
-    events.truncate(limit as usize);
-    Ok((events, more))
+    Ok(super::split_page(events, limit))
 }
 
 /// Walks the whole chain in batches, on one snapshot, so concurrent appends cannot confuse it.

@@ -56,6 +56,14 @@ impl From<DieselError> for AppError {
     }
 }
 
+/// Cuts rows (read with at least one more than `limit`) to a page: the page, and whether more
+/// rows follow.
+pub fn split_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    (rows, more)
+}
+
 /// The time of a write. PostgreSQL keeps microseconds, SQLite more: truncating here makes a
 /// value read back equal to the value written on both.
 pub fn now() -> NaiveDateTime {

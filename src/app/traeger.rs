@@ -30,14 +30,12 @@ pub async fn list(
         only: visibility.only().cloned(),
     };
     let limit = listing.limit;
-    let mut rows = db
+    let rows = db
         .run(move |conn| {
             store::list(conn, &filter, listing.after.as_deref(), limit + 1).map_err(AppError::from)
         })
         .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    Ok((rows, more))
+    Ok(super::split_page(rows, limit))
 }
 
 pub async fn find(db: &Db, visibility: Visibility, ags: Ags) -> Result<Traeger, AppError> {

@@ -6,13 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::params;
 use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized};
 use crate::app::exports::{Export, FactFilter};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::fact::{CSV_COLUMNS, Fact, SDMX_COLUMNS};
-use crate::domain::indicator::{IndicatorCode, parse_year};
-use crate::domain::traeger::Ags;
+use crate::domain::indicator::IndicatorCode;
 use crate::store::Db;
 
 pub const TAG: &str = "exports";
@@ -200,17 +200,8 @@ pub async fn export_facts(
     let q = query.into_inner();
     let bad = |what: &str, e: String| ApiError::BadRequest(format!("`{what}`: {e}"));
     let filter = FactFilter {
-        year: q
-            .year
-            .map(parse_year)
-            .transpose()
-            .map_err(|e| bad("year", e))?,
-        traeger: q
-            .traeger
-            .as_deref()
-            .map(Ags::parse)
-            .transpose()
-            .map_err(|e| bad("traeger", e))?,
+        year: params::year(q.year)?,
+        traeger: params::traeger(q.traeger.as_deref())?,
         indicator: q
             .indicator
             .as_deref()

@@ -7,14 +7,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::indicators::IndicatorResponse;
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::params;
 use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, NotFound, Unauthorized};
 use crate::app::Clock;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::indicator::parse_year;
 use crate::domain::progress::ObligationStatus;
-use crate::domain::traeger::Ags;
 use crate::store::Db;
 
 pub const TAG: &str = "obligations";
@@ -213,17 +212,8 @@ pub async fn list_obligations(
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let q = query.into_inner();
     let filter = Overview {
-        year: q
-            .year
-            .map(parse_year)
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))?,
-        traeger: q
-            .traeger
-            .as_deref()
-            .map(Ags::parse)
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(format!("`traeger`: {e}")))?,
+        year: params::year(q.year)?,
+        traeger: params::traeger(q.traeger.as_deref())?,
         status: q.status.map(ObligationStatus::from),
         section: q.section,
     };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, IfMatch, etag};
+use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::problem::{
     ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
@@ -351,17 +351,7 @@ pub async fn create_traeger(
         app::create(&db, principal.actor(), ags, content, key.0).await?;
     let location = format!("/api/v1/traeger/{}", value.ags);
     let mut res = single(actix_web::http::StatusCode::CREATED, value);
-    res.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location)
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-    );
-    if replayed {
-        res.headers_mut().insert(
-            IDEMPOTENT_REPLAYED,
-            header::HeaderValue::from_static("true"),
-        );
-    }
+    mark_created(&mut res, &location, replayed);
     Ok(res)
 }
 

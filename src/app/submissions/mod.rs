@@ -389,12 +389,10 @@ pub async fn list(
     limit: i64,
 ) -> Result<(Vec<Submission>, bool), AppError> {
     filter.only = visibility.only().cloned();
-    let mut items = db
+    let items = db
         .run(move |conn| {
             store::list(conn, &filter, after.as_deref(), limit + 1).map_err(AppError::from)
         })
         .await?;
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    Ok((items, more))
+    Ok(super::split_page(items, limit))
 }

@@ -5,8 +5,9 @@ mod dto;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
-use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, IfMatch, etag};
+use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
+use crate::api::params;
 use crate::api::problem::{
     ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
     PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
@@ -74,17 +75,8 @@ pub async fn list_agreements(
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let q = query.into_inner();
     let filter = AgreementFilter {
-        year: q
-            .year
-            .map(parse_year)
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))?,
-        traeger: q
-            .traeger
-            .as_deref()
-            .map(Ags::parse)
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(format!("`traeger`: {e}")))?,
+        year: params::year(q.year)?,
+        traeger: params::traeger(q.traeger.as_deref())?,
         status: q.status.map(|s| match s {
             AgreementStatusDto::Draft => crate::domain::agreement::AgreementStatus::Draft,
             AgreementStatusDto::SignedByOne => {
@@ -179,19 +171,14 @@ pub async fn create_agreement(
     let Outcome { value, replayed } =
         app::create(&db, principal.actor(), traeger, year, b.copy_from, key.0).await?;
     let location = format!("/api/v1/agreements/{}", value.agreement.id);
-    let version = value.agreement.version;
-    let mut res = HttpResponse::Created();
-    res.insert_header((header::ETAG, etag(version)));
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        res.insert_header((header::LOCATION, v));
-    }
-    if replayed {
-        res.insert_header((IDEMPOTENT_REPLAYED, "true"));
-    }
-    Ok(res.json(DraftResponse {
-        agreement: value.agreement.into(),
-        unmapped: value.unmapped.into_iter().map(UnmappedDto::from).collect(),
-    }))
+    let mut res = HttpResponse::Created()
+        .insert_header((header::ETAG, etag(value.agreement.version)))
+        .json(DraftResponse {
+            agreement: value.agreement.into(),
+            unmapped: value.unmapped.into_iter().map(UnmappedDto::from).collect(),
+        });
+    mark_created(&mut res, &location, replayed);
+    Ok(res)
 }
 
 /// Edit a draft

@@ -5,8 +5,9 @@ mod dto;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
-use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, IfMatch, etag};
+use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::params;
 use crate::api::problem::{
     ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
     PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
@@ -16,7 +17,7 @@ use crate::app::idempotency::Outcome;
 use crate::app::indicators::{self as app, Listing};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::indicator::{Indicator, IndicatorCode, Source, parse_year};
+use crate::domain::indicator::{Indicator, IndicatorCode, Source};
 use crate::store::Db;
 
 pub use dto::*;
@@ -28,12 +29,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(find_indicator)
         .service(create_indicator)
         .service(update_indicator);
-}
-
-fn year_param(year: Option<i64>) -> Result<Option<i32>, ApiError> {
-    year.map(parse_year)
-        .transpose()
-        .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))
 }
 
 fn code_param(raw: &str) -> Result<IndicatorCode, ApiError> {
@@ -69,7 +64,7 @@ pub async fn list_indicators(
 ) -> Result<web::Json<IndicatorPage>, ApiError> {
     authorize(&principal, Permission::ReadCatalogue)?;
     let q = query.into_inner();
-    let year = year_param(q.year)?;
+    let year = params::year(q.year)?;
     let limit = pagination::limit(q.limit)?;
     let after = q.after.as_deref().map(decode_cursor).transpose()?;
     let listing = Listing {
@@ -117,7 +112,7 @@ pub async fn find_indicator(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::ReadCatalogue)?;
     let code = code_param(&code)?;
-    let year = year_param(query.year)?;
+    let year = params::year(query.year)?;
     let found = app::find(&db, code, year).await?;
     Ok(single(StatusCode::OK, found, year))
 }
@@ -160,15 +155,7 @@ pub async fn create_indicator(
         value.code, value.valid_from
     );
     let mut res = single(StatusCode::CREATED, value, None);
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    if replayed {
-        res.headers_mut().insert(
-            IDEMPOTENT_REPLAYED,
-            header::HeaderValue::from_static("true"),
-        );
-    }
+    mark_created(&mut res, &location, replayed);
     Ok(res)
 }
 
@@ -212,7 +199,7 @@ pub async fn update_indicator(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::MaintainCatalogue)?;
     let code = code_param(&code)?;
-    let year = year_param(query.year)?.ok_or_else(|| {
+    let year = params::year(query.year)?.ok_or_else(|| {
         ApiError::BadRequest("`year` (the version's valid_from) is required".into())
     })?;
     let definition = body

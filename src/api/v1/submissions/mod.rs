@@ -5,8 +5,9 @@ mod dto;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
-use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, IfMatch, etag};
+use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
+use crate::api::params;
 use crate::api::problem::{
     ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
     PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
@@ -17,9 +18,7 @@ use crate::app::submissions::{self as app, Decision, Delivery};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
-use crate::domain::indicator::parse_year;
 use crate::domain::submission::{RevisionStatus, ValueInput};
-use crate::domain::traeger::Ags;
 use crate::store::Db;
 use crate::store::submissions::SubmissionFilter;
 
@@ -70,17 +69,8 @@ pub async fn list_submissions(
     let visibility = authorize(&principal, Permission::ReadSubmissions)?;
     let q = query.into_inner();
     let filter = SubmissionFilter {
-        year: q
-            .year
-            .map(parse_year)
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))?,
-        traeger: q
-            .traeger
-            .as_deref()
-            .map(Ags::parse)
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(format!("`traeger`: {e}")))?,
+        year: params::year(q.year)?,
+        traeger: params::traeger(q.traeger.as_deref())?,
         status: q.status.map(|s| match s {
             RevisionStatusDto::Draft => RevisionStatus::Draft,
             RevisionStatusDto::Submitted => RevisionStatus::Submitted,
@@ -172,15 +162,7 @@ pub async fn create_submission(
     }
     let location = format!("/api/v1/submissions/{}", outcome.value.submission.id);
     let mut res = respond(StatusCode::CREATED, outcome.value);
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    if outcome.replayed {
-        res.headers_mut().insert(
-            IDEMPOTENT_REPLAYED,
-            header::HeaderValue::from_static("true"),
-        );
-    }
+    mark_created(&mut res, &location, outcome.replayed);
     Ok(res)
 }
 
@@ -361,9 +343,7 @@ pub async fn correct_submission(
         d.submission.current().number
     );
     let mut res = respond(StatusCode::CREATED, d);
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
+    mark_created(&mut res, &location, false);
     Ok(res)
 }
 

@@ -8,8 +8,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 
 use crate::api::UploadLimit;
-use crate::api::headers::{IDEMPOTENT_REPLAYED, IdempotencyKey, etag};
+use crate::api::headers::{IdempotencyKey, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::params;
 use crate::api::problem::{
     ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
     Unauthorized, Unprocessable, UnsupportedMediaTypeResponse,
@@ -19,7 +20,6 @@ use crate::app::{AppError, Clock};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
-use crate::domain::indicator::parse_year;
 use crate::domain::transmission::{RawRow, Transmission, changes};
 use crate::store::Db;
 
@@ -64,11 +64,7 @@ pub async fn list_transmissions(
     let visibility = authorize(&principal, Permission::ReadTransmissions)?;
     let q = query.into_inner();
     let listing = Listing {
-        year: q
-            .year
-            .map(parse_year)
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(format!("`year`: {e}")))?,
+        year: params::year(q.year)?,
         status: q.status.map(Into::into),
         section: q.section,
     };
@@ -146,15 +142,7 @@ pub async fn create_transmission(
     let outcome = app::create(&db, principal.actor(), input, **clock, key.0).await?;
     let location = format!("/api/v1/transmissions/{}", outcome.value.id);
     let mut res = single(StatusCode::CREATED, outcome.value);
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    if outcome.replayed {
-        res.headers_mut().insert(
-            IDEMPOTENT_REPLAYED,
-            header::HeaderValue::from_static("true"),
-        );
-    }
+    mark_created(&mut res, &location, outcome.replayed);
     Ok(res)
 }
 
