@@ -42,6 +42,8 @@ SELECT s.id, 1, (i - 1) * (:bodies + 1) + b, 'bench_' || lpad(i::text, 3, '0'),
        CASE WHEN b = 0 THEN '' ELSE 'Beratungsstelle ' || b END, 'count',
        CASE WHEN b = 0 THEN :bodies * 10 ELSE 10 END, NULL, NULL
 FROM submissions s CROSS JOIN generate_series(1, :indicators) i CROSS JOIN generate_series(0, :bodies) b
-WHERE s.section = '§ 9 (1)';
+WHERE s.section = '§ 9 (1)'
+-- A submission's values are written together, so they lie together on disk as real ones do.
+ORDER BY s.id, i, b;
 COMMIT;
 ANALYZE;

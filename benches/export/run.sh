@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Export benchmark on PostgreSQL: ~10 M fact rows of synthetic history, exported through
-# GET /api/v1/exports/facts (CSV and NDJSON) against PostgreSQL's own COPY of the same rows,
-# with the service's peak memory for one year (~0.4 M rows) and for everything.
+# Export benchmark: ~10 M fact rows of synthetic history, exported through
+# GET /api/v1/exports/facts (CSV and NDJSON) against the database's own dump of the same rows
+# (PostgreSQL: COPY … TO STDOUT; SQLite: the sqlite3 shell's CSV mode), with the service's
+# peak memory for one year (~0.4 M rows) and for everything.
 #
-#   bash benches/export/run.sh                 # YEARS=22 BODIES=7 by default
+#   bash benches/export/run.sh                 # PostgreSQL, YEARS=22 BODIES=7 by default
+#   BACKEND=sqlite bash benches/export/run.sh  # the same on SQLite (needs the sqlite3 shell)
 #   YEARS=2 bash benches/export/run.sh         # a quick run
+#   REUSE=1 bash benches/export/run.sh         # keep the database and use it again next time
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+BACKEND=${BACKEND:-postgres}
 PG=${ZV_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 DB=zv_bench_export
+FILE=${ZV_BENCH_SQLITE:-$PWD/target/bench-export.sqlite3}
 YEARS=${YEARS:-22}
 BODIES=${BODIES:-7}
 TRAEGER=${TRAEGER:-274}
@@ -17,18 +22,52 @@ PORT=${PORT:-18081}
 
 cargo build --release --quiet
 BIN=$PWD/target/release/zv-monitor
-export DATABASE_URL=$PG/$DB ZV_LISTEN=127.0.0.1:$PORT ZV_LOG_FORMAT=json RUST_LOG=warn
+case $BACKEND in
+  postgres) export DATABASE_URL=$PG/$DB ;;
+  sqlite) export DATABASE_URL=$FILE ;;
+  *) echo "BACKEND is postgres or sqlite" >&2; exit 2 ;;
+esac
+export ZV_LISTEN=127.0.0.1:$PORT ZV_LOG_FORMAT=json RUST_LOG=warn
 export ZV_JWT_SECRET=bench-secret-bench-secret-bench-secret-0123
-PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null' EXIT
 
-psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
-$BIN migrate 2>/dev/null
-start=$(date +%s.%N)
-psql "$PG/$DB" -q -v ON_ERROR_STOP=1 -v traeger="$TRAEGER" -v years="$YEARS" -v indicators=200 -v bodies="$BODIES" \
-  -f benches/export/generate-postgres.sql >/dev/null
-rows=$(psql "$PG/$DB" -qAtc "SELECT count(*) FROM submission_values")
-echo "generated $rows value rows in $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s"
+sql() { # one statement, its result unaligned
+  case $BACKEND in
+    postgres) psql "$PG/$DB" -qAtc "$1" ;;
+    sqlite) sqlite3 "$FILE" "$1" ;;
+  esac
+}
+drop() {
+  case $BACKEND in
+    postgres) psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null ;;
+    sqlite) rm -f "$FILE" "$FILE-wal" "$FILE-shm" ;;
+  esac
+}
+generate() {
+  case $BACKEND in
+    postgres)
+      psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+      $BIN migrate 2>/dev/null
+      psql "$PG/$DB" -q -v ON_ERROR_STOP=1 -v traeger="$TRAEGER" -v years="$YEARS" -v indicators=200 \
+        -v bodies="$BODIES" -f benches/export/generate-postgres.sql >/dev/null ;;
+    sqlite)
+      $BIN migrate 2>/dev/null
+      sqlite3 -bail "$FILE" ".parameter set :traeger $TRAEGER" ".parameter set :years $YEARS" \
+        ".parameter set :indicators 200" ".parameter set :bodies $BODIES" \
+        ".read benches/export/generate-sqlite.sql" >/dev/null ;;
+  esac
+}
+
+PID=
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; [ -n "${REUSE:-}" ] || drop' EXIT
+if [ -n "${REUSE:-}" ] && [ "$(sql "SELECT count(*) > 0 FROM submission_values" 2>/dev/null)" = "$([ "$BACKEND" = postgres ] && echo t || echo 1)" ]; then
+  echo "reusing the $BACKEND database"
+else
+  drop
+  start=$(date +%s.%N)
+  generate
+  echo "generated in $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s"
+fi
+rows=$(sql "SELECT count(*) FROM submission_values")
 
 serve() {
   $BIN serve >/dev/null 2>&1 &
@@ -46,27 +85,34 @@ export_once() { # query
   echo "$timing $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$PID/status)"
 }
 
-year_rows=$(psql "$PG/$DB" -qAtc "SELECT count(*) FROM submission_values v JOIN submissions s ON s.id = v.submission_id WHERE s.year = 2005")
+year_rows=$(sql "SELECT count(*) FROM submission_values v JOIN submissions s ON s.id = v.submission_id WHERE s.year = 2005")
 serve; read -r f1 t1 rss1 <<<"$(export_once 'source=traeger&format=csv&year=2005')"; stop
 serve; read -r fc tc rssc <<<"$(export_once 'source=traeger&format=csv')"; stop
 serve; read -r fn tn rssn <<<"$(export_once 'source=traeger&format=ndjson')"; stop
 
-copy_start=$(date +%s.%N)
-psql "$PG/$DB" -qc "COPY (SELECT s.year, s.traeger, t.name, s.section, v.indicator_code, v.unit, v.reporting_body,
+same_rows="SELECT s.year, s.traeger, t.name, s.section, v.indicator_code, v.unit, v.reporting_body,
     v.value_int, s.id, v.revision, s.status, s.updated_at
   FROM submission_values v
   JOIN submissions s ON s.id = v.submission_id AND v.revision = s.accepted_revision
   JOIN traeger t ON t.ags = s.traeger
-  ORDER BY s.id, v.position) TO STDOUT WITH CSV" >/dev/null
-copy_s=$(echo "$(date +%s.%N) - $copy_start" | bc)
+  ORDER BY s.id, v.position"
+dump_start=$(date +%s.%N)
+case $BACKEND in
+  postgres) psql "$PG/$DB" -qc "COPY ($same_rows) TO STDOUT WITH CSV" >/dev/null; dump="PostgreSQL COPY" ;;
+  sqlite) sqlite3 -csv "$FILE" "$same_rows" >/dev/null; dump="sqlite3 -csv" ;;
+esac
+dump_s=$(echo "$(date +%s.%N) - $dump_start" | bc)
 
 rate() { echo "$1 / $2" | bc; }
+ms() { echo "$1 * 1000 / 1" | bc; }
 echo
-echo "| what | rows | seconds | rows/s | first byte | peak RSS |"
+echo "| $BACKEND | rows | seconds | rows/s | first byte | peak RSS |"
 echo "| --- | --- | --- | --- | --- | --- |"
-echo "| export CSV, one year | $year_rows | $t1 | $(rate "$year_rows" "$t1") | $f1 s | $rss1 MiB |"
-echo "| export CSV, all | $rows | $tc | $(rate "$rows" "$tc") | $fc s | $rssc MiB |"
-echo "| export NDJSON, all | $rows | $tn | $(rate "$rows" "$tn") | $fn s | $rssn MiB |"
-echo "| PostgreSQL COPY of the same rows | $rows | $(echo "$copy_s" | cut -c1-6) | $(rate "$rows" "$copy_s") | | |"
+echo "| export CSV, one year | $year_rows | $(echo "$t1" | cut -c1-5) | $(rate "$year_rows" "$t1") | $(ms "$f1") ms | $rss1 MiB |"
+echo "| export CSV, all | $rows | $(echo "$tc" | cut -c1-5) | $(rate "$rows" "$tc") | $(ms "$fc") ms | $rssc MiB |"
+echo "| export NDJSON, all | $rows | $(echo "$tn" | cut -c1-5) | $(rate "$rows" "$tn") | $(ms "$fn") ms | $rssn MiB |"
+echo "| $dump of the same rows | $rows | $(echo "$dump_s" | cut -c1-5) | $(rate "$rows" "$dump_s") | | |"
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), PostgreSQL $(psql "$PG/postgres" -qAtc 'SHOW server_version')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(
+  case $BACKEND in postgres) echo "PostgreSQL $(psql "$PG/postgres" -qAtc 'SHOW server_version')" ;;
+                   sqlite) echo "SQLite $(sqlite3 --version | cut -d' ' -f1) (shell), bundled in the service" ;; esac)"

@@ -2,23 +2,28 @@
 //! grow with the history.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
 use super::AppError;
 use super::indicators::catalogue;
 use crate::domain::actor::Visibility;
-use crate::domain::fact::Fact;
-use crate::domain::indicator::{Catalogue, IndicatorCode, Reference};
-use crate::domain::submission::{Revision, RevisionStatus, Submission};
+use crate::domain::fact::{Fact, FactIndicator, FactOrigin, FactTraeger};
+use crate::domain::indicator::IndicatorCode;
+use crate::domain::submission::RevisionStatus;
 use crate::domain::traeger::Ags;
 use crate::domain::transmission::{DataVersion, Transmission};
-use crate::store::submissions::{self as submissions, SubmissionFilter};
+use crate::store::facts::{self, RevisionHead, SubmissionHead};
+use crate::store::submissions::SubmissionFilter;
 use crate::store::{Db, DbConnection, traeger, transmissions};
 
-/// Submissions read per batch. A submission holds from a handful to a few thousand values
-/// (with breakdowns), so a small batch keeps memory flat; the round trips cost little.
-const SUBMISSION_BATCH: i64 = 16;
+/// Values per batch the export aims at: enough that the two queries of a batch cost little
+/// beside its rows, few enough that a batch takes well under a MiB.
+const BATCH_ROWS: usize = 4096;
+/// Submissions per batch at most; the number adapts to how many values they hold.
+const MAX_SUBMISSIONS: i64 = 1024;
 
 #[derive(Debug, Clone, Default)]
 pub struct FactFilter {
@@ -39,132 +44,161 @@ enum Phase {
     Done,
 }
 
-/// An export under way: each call of [`Export::next_batch`] reads one batch.
+/// What facts share, made once per export: the Träger, and per year the indicators the
+/// filter asks for (a code the filter excludes is absent, so its values are skipped).
+#[derive(Default)]
+struct Labels {
+    traeger: HashMap<String, Arc<FactTraeger>>,
+    indicators: HashMap<i32, HashMap<String, Arc<FactIndicator>>>,
+}
+
+impl Labels {
+    fn traeger(&mut self, ags: &str) -> Arc<FactTraeger> {
+        self.traeger
+            .entry(ags.to_owned())
+            .or_insert_with(|| {
+                Arc::new(FactTraeger {
+                    ags: ags.to_owned(),
+                    name: String::new(),
+                })
+            })
+            .clone()
+    }
+
+    fn indicator(
+        &mut self,
+        conn: &mut DbConnection,
+        filter: &FactFilter,
+        year: i32,
+        code: &str,
+    ) -> Result<Option<Arc<FactIndicator>>, AppError> {
+        if let Entry::Vacant(slot) = self.indicators.entry(year) {
+            let wanted = catalogue(conn, year)?
+                .into_values()
+                .filter(|i| filter.indicator.as_ref().is_none_or(|c| c == &i.code))
+                .filter(|i| {
+                    let section = &i.definition.section;
+                    filter.section.as_ref().is_none_or(|s| s == section)
+                })
+                .map(|i| (i.code.to_string(), Arc::new(FactIndicator::of(&i, year))))
+                .collect();
+            slot.insert(wanted);
+        }
+        Ok(self.indicators[&year].get(code).cloned())
+    }
+}
+
+/// An export under way: each call of [`Export::next`] reads one batch.
 pub struct Export {
     db: Db,
     visibility: Visibility,
     filter: FactFilter,
     phase: Phase,
-    names: HashMap<Ags, String>,
-}
-
-fn reference_text(r: Reference, year: i32) -> String {
-    match r {
-        Reference::Stock { date } => date.in_year(year).to_string(),
-        Reference::Flow { from, to } => format!("{}/{}", from.in_year(year), to.in_year(year)),
-    }
-}
-
-struct Context<'a> {
-    names: &'a HashMap<Ags, String>,
-    catalogues: HashMap<i32, Catalogue>,
-    filter: &'a FactFilter,
-}
-
-impl Context<'_> {
-    fn catalogue(&mut self, conn: &mut DbConnection, year: i32) -> Result<&Catalogue, AppError> {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.catalogues.entry(year) {
-            slot.insert(catalogue(conn, year)?);
-        }
-        Ok(&self.catalogues[&year])
-    }
-
-    fn wanted(&self, code: &IndicatorCode, section: &str) -> bool {
-        self.filter.indicator.as_ref().is_none_or(|i| i == code)
-            && self.filter.section.as_deref().is_none_or(|s| s == section)
-    }
-}
-
-/// The revision valid at `as_of`: the one accepted last before it. A superseded revision was
-/// accepted once, so it counts for the time until its successor was accepted.
-fn accepted_at(s: &Submission, as_of: NaiveDateTime) -> Option<&Revision> {
-    s.revisions
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.status,
-                RevisionStatus::Accepted | RevisionStatus::Superseded
-            )
-        })
-        .filter(|r| r.reviewed_at.is_some_and(|t| t <= as_of))
-        .max_by_key(|r| r.reviewed_at)
+    labels: Labels,
+    /// Submissions per batch, adapted to the values they hold (see [`BATCH_ROWS`]).
+    submissions_per_batch: i64,
 }
 
 /// The valid revision of a submission: the accepted one, else a submitted one under review;
-/// as of an instant, the one accepted by then.
-fn facts_of_submission(
-    conn: &mut DbConnection,
-    ctx: &mut Context,
-    s: &Submission,
-) -> Result<Vec<Fact>, AppError> {
-    let revision = match (ctx.filter.as_of, s.accepted()) {
-        (Some(t), _) => match accepted_at(s, t) {
-            Some(r) => r,
-            None => return Ok(Vec::new()),
-        },
-        (None, Some(r)) => r,
-        (None, None) if s.current().status == RevisionStatus::Submitted => s.current(),
-        (None, None) => return Ok(Vec::new()),
-    };
-    let state = if revision.status == RevisionStatus::Submitted {
+/// as of an instant, the one accepted last before it. A superseded revision was accepted
+/// once, so it counts for the time until its successor was accepted.
+fn valid_revision(s: &SubmissionHead, as_of: Option<NaiveDateTime>) -> Option<&RevisionHead> {
+    match as_of {
+        Some(t) => s
+            .revisions
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    RevisionStatus::Accepted | RevisionStatus::Superseded
+                )
+            })
+            .filter(|r| r.reviewed_at.is_some_and(|at| at <= t))
+            .max_by_key(|r| r.reviewed_at),
+        None => s
+            .revisions
+            .iter()
+            .rev()
+            .find(|r| r.status == RevisionStatus::Accepted)
+            .or_else(|| {
+                s.revisions
+                    .last()
+                    .filter(|r| r.status == RevisionStatus::Submitted)
+            }),
+    }
+}
+
+fn origin_of(s: &SubmissionHead, r: &RevisionHead) -> FactOrigin {
+    let state = if r.status == RevisionStatus::Submitted {
         "submitted"
     } else {
         "accepted"
     };
-    let changed_at = revision
-        .reviewed_at
-        .or(revision.submitted_at)
-        .unwrap_or(s.updated_at);
-    let name = ctx.names.get(&s.traeger).cloned().unwrap_or_default();
-    let mut out = Vec::new();
-    let year = s.year;
-    let catalogue = ctx.catalogue(conn, year)?.clone();
-    for e in &revision.values {
-        let Some(ind) = catalogue.get(&e.indicator) else {
+    let changed_at = r.reviewed_at.or(r.submitted_at).unwrap_or(s.updated_at);
+    FactOrigin::new(
+        s.year,
+        "traeger",
+        s.id.clone(),
+        r.number,
+        state,
+        r.late,
+        changed_at,
+    )
+}
+
+/// One batch of submissions: their heads, then the values of each one's valid revision.
+/// Returns the facts, the number of values read and the last submission if more may follow.
+fn submission_batch(
+    conn: &mut DbConnection,
+    labels: &mut Labels,
+    filter: &FactFilter,
+    scope: &SubmissionFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<Fact>, usize, Option<String>), AppError> {
+    let heads = facts::submission_heads(conn, scope, after, limit)?;
+    let mut origins = HashMap::new();
+    let mut pairs = Vec::new();
+    for h in &heads {
+        if let Some(r) = valid_revision(h, filter.as_of) {
+            let origin = Arc::new(origin_of(h, r));
+            origins.insert(h.id.as_str(), (origin, labels.traeger(&h.traeger)));
+            pairs.push((h.id.as_str(), r.number));
+        }
+    }
+    let code = filter.indicator.as_ref().map(|c| c.as_str());
+    let values = facts::values(conn, &pairs, code)?;
+    let read = values.len();
+    let mut out = Vec::with_capacity(read);
+    for v in values {
+        let Some((origin, traeger)) = origins.get(v.submission_id.as_str()) else {
             continue;
         };
-        if !ctx.wanted(&e.indicator, &ind.definition.section) {
+        let Some(indicator) = labels.indicator(conn, filter, origin.year, &v.indicator_code)?
+        else {
             continue;
-        }
-        let base = Fact {
-            year,
-            traeger: s.traeger.to_string(),
-            traeger_name: name.clone(),
-            section: ind.definition.section.clone(),
-            indicator: e.indicator.to_string(),
-            unit: ind.definition.unit.as_str().to_owned(),
-            reference: reference_text(ind.definition.reference, year),
-            reporting_body: None,
-            value: Some(e.value.clone()),
+        };
+        out.push(Fact {
+            origin: origin.clone(),
+            traeger: traeger.clone(),
+            indicator,
+            reporting_body: v.reporting_body,
+            value: Some(v.figure),
             marker: None,
             provisional: false,
-            source: "traeger",
-            origin: s.id.clone(),
-            revision: revision.number,
-            state,
-            late: revision.days_late.is_some(),
-            changed_at,
-        };
-        let parts: Vec<Fact> = e
-            .breakdown
-            .iter()
-            .map(|b| Fact {
-                reporting_body: Some(b.reporting_body.clone()),
-                value: Some(b.value.clone()),
-                ..base.clone()
-            })
-            .collect();
-        out.push(base);
-        out.extend(parts);
+        });
     }
-    Ok(out)
+    let more = heads.len() as i64 == limit;
+    let last = heads.last().filter(|_| more).map(|h| h.id.clone());
+    Ok((out, read, last))
 }
 
 /// The newest version; as of an instant, the newest one received by then (for a Träger, whose
 /// versions are the forwarded ones, forwarded by then).
 fn facts_of_transmission(
     conn: &mut DbConnection,
-    ctx: &mut Context,
+    labels: &mut Labels,
+    filter: &FactFilter,
     t: &Transmission,
     traeger_view: bool,
 ) -> Result<Vec<Fact>, AppError> {
@@ -175,7 +209,7 @@ fn facts_of_transmission(
             Some(v.received_at)
         }
     };
-    let version = match ctx.filter.as_of {
+    let version = match filter.as_of {
         None => t.versions.last(),
         Some(at) => t
             .versions
@@ -188,37 +222,32 @@ fn facts_of_transmission(
     };
     let forwarded = version
         .forwarded_at
-        .is_some_and(|f| ctx.filter.as_of.is_none_or(|at| f <= at));
-    let state = if forwarded { "forwarded" } else { "received" };
-    let catalogue = ctx.catalogue(conn, t.year)?.clone();
+        .is_some_and(|f| filter.as_of.is_none_or(|at| f <= at));
+    let origin = Arc::new(FactOrigin::new(
+        t.year,
+        "ba",
+        t.id.clone(),
+        version.number,
+        if forwarded { "forwarded" } else { "received" },
+        false,
+        version.forwarded_at.unwrap_or(version.received_at),
+    ));
     let mut out = Vec::new();
     for r in &version.rows {
-        let Some(ind) = catalogue.get(&r.indicator) else {
-            continue;
-        };
-        if !ctx.wanted(&r.indicator, &ind.definition.section)
-            || ctx.filter.traeger.as_ref().is_some_and(|a| a != &r.traeger)
-        {
+        if filter.traeger.as_ref().is_some_and(|a| a != &r.traeger) {
             continue;
         }
+        let Some(indicator) = labels.indicator(conn, filter, t.year, r.indicator.as_str())? else {
+            continue;
+        };
         out.push(Fact {
-            year: t.year,
-            traeger: r.traeger.to_string(),
-            traeger_name: ctx.names.get(&r.traeger).cloned().unwrap_or_default(),
-            section: ind.definition.section.clone(),
-            indicator: r.indicator.to_string(),
-            unit: ind.definition.unit.as_str().to_owned(),
-            reference: reference_text(ind.definition.reference, t.year),
+            origin: origin.clone(),
+            traeger: labels.traeger(r.traeger.as_str()),
+            indicator,
             reporting_body: None,
             value: r.value.clone(),
             marker: r.marker,
             provisional: r.provisional,
-            source: "ba",
-            origin: t.id.clone(),
-            revision: version.number,
-            state,
-            late: false,
-            changed_at: version.forwarded_at.unwrap_or(version.received_at),
         });
     }
     Ok(out)
@@ -230,28 +259,36 @@ impl Export {
         visibility: Visibility,
         filter: FactFilter,
     ) -> Result<Self, AppError> {
-        let names = db
+        let traeger = db
             .run(|conn| {
                 Ok::<_, AppError>(
                     traeger::list(conn, &Default::default(), None, i64::MAX)?
                         .into_iter()
-                        .map(|t| (t.ags, t.content.name))
+                        .map(|t| {
+                            let ags = t.ags.to_string();
+                            let label = FactTraeger {
+                                ags: ags.clone(),
+                                name: t.content.name,
+                            };
+                            (ags, Arc::new(label))
+                        })
                         .collect(),
                 )
             })
             .await?;
-        let phase = match filter.source {
-            Some("ba") => Phase::Transmissions { ids: Vec::new() },
-            _ => Phase::Submissions { after: None },
-        };
         let mut export = Export {
             db: db.clone(),
             visibility,
+            phase: Phase::Submissions { after: None },
             filter,
-            phase,
-            names,
+            labels: Labels {
+                traeger,
+                indicators: HashMap::new(),
+            },
+            // One at first: a large submission must not make the first batch the largest.
+            submissions_per_batch: 1,
         };
-        if let Phase::Transmissions { .. } = export.phase {
+        if export.filter.source == Some("ba") {
             export.phase = export.transmission_phase().await?;
         }
         Ok(export)
@@ -279,38 +316,42 @@ impl Export {
 
     /// The next batch of facts; None when the export is complete. A batch may be empty.
     pub async fn next_batch(&mut self) -> Result<Option<Vec<Fact>>, AppError> {
+        // The labels travel into the blocking task and back with each batch.
+        let mut labels = std::mem::take(&mut self.labels);
+        let filter = self.filter.clone();
         match std::mem::replace(&mut self.phase, Phase::Done) {
             Phase::Done => Ok(None),
             Phase::Submissions { after } => {
-                let filter = SubmissionFilter {
-                    year: self.filter.year,
-                    traeger: self.filter.traeger.clone(),
+                let scope = SubmissionFilter {
+                    year: filter.year,
+                    traeger: filter.traeger.clone(),
                     only: self.visibility.only().cloned(),
-                    section: self.filter.section.clone(),
+                    section: filter.section.clone(),
                     ..SubmissionFilter::default()
                 };
-                let names = self.names.clone();
-                let export_filter = self.filter.clone();
-                let (facts, last) = self
+                let limit = self.submissions_per_batch;
+                let (facts, read, last, labels) = self
                     .db
                     .run(move |conn| {
-                        let page =
-                            submissions::list(conn, &filter, after.as_deref(), SUBMISSION_BATCH)?;
-                        let mut ctx = Context {
-                            names: &names,
-                            catalogues: HashMap::new(),
-                            filter: &export_filter,
-                        };
-                        let mut facts = Vec::new();
-                        for s in &page {
-                            facts.extend(facts_of_submission(conn, &mut ctx, s)?);
-                        }
-                        let last = (page.len() as i64 == SUBMISSION_BATCH)
-                            .then(|| page.last().map(|s| s.id.clone()))
-                            .flatten();
-                        Ok::<_, AppError>((facts, last))
+                        let (facts, read, last) = submission_batch(
+                            conn,
+                            &mut labels,
+                            &filter,
+                            &scope,
+                            after.as_deref(),
+                            limit,
+                        )?;
+                        Ok::<_, AppError>((facts, read, last, labels))
                     })
                     .await?;
+                self.labels = labels;
+                // Aim at BATCH_ROWS values; grow at most twofold, so one batch of large
+                // submissions after many small ones stays bounded.
+                let aimed = match read {
+                    0 => limit * 2,
+                    n => (limit * BATCH_ROWS as i64 / n as i64).min(limit * 2),
+                };
+                self.submissions_per_batch = aimed.clamp(1, MAX_SUBMISSIONS);
                 self.phase = match last {
                     Some(after) => Phase::Submissions { after: Some(after) },
                     None => self.transmission_phase().await?,
@@ -320,30 +361,27 @@ impl Export {
             Phase::Transmissions { mut ids } => {
                 let Some(id) = ids.pop() else { return Ok(None) };
                 let visibility = self.visibility.clone();
-                let names = self.names.clone();
-                let export_filter = self.filter.clone();
-                let facts = self
+                let (facts, labels) = self
                     .db
                     .run(move |conn| {
                         let Some(t) = transmissions::find(conn, &id)? else {
-                            return Ok(Vec::new());
+                            return Ok((Vec::new(), labels));
                         };
                         // A Träger sees forwarded versions only, its own rows of what it receives.
                         let t = match visibility.only() {
                             None => t,
                             Some(own) => match super::transmissions::redact(t, own) {
                                 Some(t) => t,
-                                None => return Ok(Vec::new()),
+                                None => return Ok((Vec::new(), labels)),
                             },
                         };
-                        let mut ctx = Context {
-                            names: &names,
-                            catalogues: HashMap::new(),
-                            filter: &export_filter,
-                        };
-                        facts_of_transmission(conn, &mut ctx, &t, visibility.only().is_some())
+                        let traeger_view = visibility.only().is_some();
+                        let facts =
+                            facts_of_transmission(conn, &mut labels, &filter, &t, traeger_view)?;
+                        Ok::<_, AppError>((facts, labels))
                     })
                     .await?;
+                self.labels = labels;
                 self.phase = Phase::Transmissions { ids };
                 Ok(Some(facts))
             }

@@ -1,37 +1,107 @@
 //! A fact: one value in long format, one per (year, Träger, indicator, reporting body or total),
 //! from a Träger's submission or a BA transmission, as the data warehouse loads it.
+//!
+//! An export holds millions of facts, so what many of them share (where they come from, the
+//! Träger, the indicator) is held once behind an `Arc` and a fact carries only its own value.
+
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::figure::Figure;
+use super::indicator::{Indicator, Reference};
 use super::transmission::BaMarker;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fact {
+/// What all values of one submission revision or one transmission version share.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FactOrigin {
     pub year: i32,
-    pub traeger: String,
-    pub traeger_name: String,
+    /// `traeger` or `ba`.
+    pub source: &'static str,
+    /// The submission or transmission the values come from.
+    pub id: String,
+    pub revision: i32,
+    /// `submitted`, `accepted` (submissions); `received`, `forwarded` (transmissions).
+    pub state: &'static str,
+    pub late: bool,
+    /// RFC 3339 with microseconds, formatted once for all the origin's rows.
+    pub changed_at: String,
+}
+
+impl FactOrigin {
+    pub fn new(
+        year: i32,
+        source: &'static str,
+        id: String,
+        revision: i32,
+        state: &'static str,
+        late: bool,
+        changed_at: NaiveDateTime,
+    ) -> Self {
+        let changed_at = changed_at
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        Self {
+            year,
+            source,
+            id,
+            revision,
+            state,
+            late,
+            changed_at,
+        }
+    }
+}
+
+/// The Träger a fact belongs to.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FactTraeger {
+    pub ags: String,
+    pub name: String,
+}
+
+/// An indicator as the facts of one year show it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FactIndicator {
+    pub code: String,
     pub section: String,
-    pub indicator: String,
-    pub unit: String,
+    pub unit: &'static str,
+    /// SDMX's UNIT_MEASURE: the unit in capitals.
+    pub unit_measure: String,
     /// `2023-12-31` for a stock, `2023-01-01/2023-12-31` for a flow.
     pub reference: String,
+}
+
+impl FactIndicator {
+    pub fn of(ind: &Indicator, year: i32) -> Self {
+        let unit = ind.definition.unit.as_str();
+        Self {
+            code: ind.code.to_string(),
+            section: ind.definition.section.clone(),
+            unit,
+            unit_measure: unit.to_ascii_uppercase(),
+            reference: match ind.definition.reference {
+                Reference::Stock { date } => date.in_year(year).to_string(),
+                Reference::Flow { from, to } => {
+                    format!("{}/{}", from.in_year(year), to.in_year(year))
+                }
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub origin: Arc<FactOrigin>,
+    pub traeger: Arc<FactTraeger>,
+    pub indicator: Arc<FactIndicator>,
     /// None for the figure itself, the body's name for a breakdown row.
     pub reporting_body: Option<String>,
     pub value: Option<Figure>,
     pub marker: Option<BaMarker>,
     /// BA marked the value provisional.
     pub provisional: bool,
-    /// `traeger` or `ba`.
-    pub source: &'static str,
-    /// The submission or transmission the value comes from.
-    pub origin: String,
-    pub revision: i32,
-    /// `submitted`, `accepted` (submissions); `received`, `forwarded` (transmissions).
-    pub state: &'static str,
-    pub late: bool,
-    pub changed_at: NaiveDateTime,
 }
 
 pub const CSV_COLUMNS: [&str; 16] = [
@@ -71,11 +141,64 @@ pub const SDMX_COLUMNS: [&str; 13] = [
     "STATE",
 ];
 
+fn bool_text(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
 impl Fact {
-    /// SDMX-CSV 2.0 cells. OBS_STATUS from SDMX's CL_OBS_STATUS: `A` normal, `P` provisional,
-    /// `C` confidential for BA's suppressed cells, `O` missing for `-`, `M` "cannot exist" for
-    /// `x`; OBS_VALUE stays empty for a marker, never 0. ACTION `I`: information, the full set.
-    pub fn sdmx_cells(&self) -> [String; 13] {
+    /// The value as a cell: BA's marker in place of a value, an amount as `1234.50` (with
+    /// `decimal_comma`, `1234,50` for German spreadsheets).
+    fn value_cell<'a>(&'a self, digits: &'a mut itoa::Buffer, decimal_comma: bool) -> Cell<'a> {
+        match (&self.value, self.marker) {
+            (_, Some(m)) => Cell::Borrowed(m.symbol()),
+            (Some(Figure::Count(n)), None) => Cell::Borrowed(digits.format(*n)),
+            (Some(Figure::Text(t)), None) => Cell::Borrowed(t),
+            (Some(f @ Figure::Eur(_)), None) if decimal_comma => {
+                Cell::Owned(f.to_string().replace('.', ","))
+            }
+            (Some(f), None) => Cell::Owned(f.to_string()),
+            (None, None) => Cell::Borrowed(""),
+        }
+    }
+
+    /// One CSV record, written cell by cell without a String per cell.
+    pub fn write_csv<W: std::io::Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        decimal_comma: bool,
+    ) -> csv::Result<()> {
+        let (o, t, i) = (&self.origin, &self.traeger, &self.indicator);
+        let (mut year, mut revision, mut digits) = (
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+        );
+        let value = self.value_cell(&mut digits, decimal_comma);
+        w.write_record([
+            year.format(o.year),
+            &t.ags,
+            &t.name,
+            &i.section,
+            &i.code,
+            i.unit,
+            &i.reference,
+            self.reporting_body.as_deref().unwrap_or(""),
+            value.as_str(),
+            self.marker.map_or("", |m| m.as_str()),
+            o.source,
+            &o.id,
+            revision.format(o.revision),
+            o.state,
+            bool_text(o.late),
+            &o.changed_at,
+        ])
+    }
+
+    /// One SDMX-CSV 2.0 record. OBS_STATUS from SDMX's CL_OBS_STATUS: `A` normal, `P`
+    /// provisional, `C` confidential for BA's suppressed cells, `O` missing for `-`, `M`
+    /// "cannot exist" for `x`; OBS_VALUE stays empty for a marker, never 0. ACTION `I`:
+    /// information, the full set.
+    pub fn write_sdmx<W: std::io::Write>(&self, w: &mut csv::Writer<W>) -> csv::Result<()> {
         let status = match self.marker {
             Some(BaMarker::Suppressed) => "C",
             Some(BaMarker::Nil) => "O",
@@ -83,26 +206,27 @@ impl Fact {
             None if self.provisional => "P",
             None => "A",
         };
-        [
-            "dataflow".to_owned(),
-            SDMX_STRUCTURE_ID.to_owned(),
-            "I".to_owned(),
-            self.year.to_string(),
-            self.traeger.clone(),
-            self.indicator.clone(),
-            self.reporting_body
-                .clone()
-                .unwrap_or_else(|| "_T".to_owned()),
-            self.source.to_owned(),
-            self.value
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            status.to_owned(),
-            self.unit.to_uppercase(),
-            self.reference.clone(),
-            self.state.to_owned(),
-        ]
+        let (o, i) = (&self.origin, &self.indicator);
+        let (mut year, mut digits) = (itoa::Buffer::new(), itoa::Buffer::new());
+        let value = match self.marker {
+            Some(_) => Cell::Borrowed(""),
+            None => self.value_cell(&mut digits, false),
+        };
+        w.write_record([
+            "dataflow",
+            SDMX_STRUCTURE_ID,
+            "I",
+            year.format(o.year),
+            &self.traeger.ags,
+            &i.code,
+            self.reporting_body.as_deref().unwrap_or("_T"),
+            o.source,
+            value.as_str(),
+            status,
+            &i.unit_measure,
+            &i.reference,
+            o.state,
+        ])
     }
 
     /// As JSON: counts as numbers, amounts and texts as strings, BA's marker as `status`.
@@ -133,68 +257,49 @@ impl Fact {
             revision: i32,
             state: &'static str,
             late: bool,
-            changed_at: String,
+            changed_at: &'a str,
         }
         let value = self.value.as_ref().map(|f| match f {
             Figure::Count(n) => Value::Number(*n),
             Figure::Eur(_) => Value::Owned(f.to_string()),
             Figure::Text(t) => Value::Text(t),
         });
+        let (o, t, i) = (&self.origin, &self.traeger, &self.indicator);
         let row = Row {
-            year: self.year,
-            traeger: &self.traeger,
-            traeger_name: &self.traeger_name,
-            section: &self.section,
-            indicator: &self.indicator,
-            unit: &self.unit,
-            reference: &self.reference,
+            year: o.year,
+            traeger: &t.ags,
+            traeger_name: &t.name,
+            section: &i.section,
+            indicator: &i.code,
+            unit: i.unit,
+            reference: &i.reference,
             reporting_body: self.reporting_body.as_deref(),
             value,
             status: self.marker.map(|m| m.as_str()),
             provisional: self.provisional,
-            source: self.source,
-            origin: &self.origin,
-            revision: self.revision,
-            state: self.state,
-            late: self.late,
-            changed_at: self
-                .changed_at
-                .and_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            source: o.source,
+            origin: &o.id,
+            revision: o.revision,
+            state: o.state,
+            late: o.late,
+            changed_at: &o.changed_at,
         };
         // Serialising plain fields into a Vec cannot fail.
         let _ = serde_json::to_writer(out, &row);
     }
+}
 
-    /// The CSV cells; with `decimal_comma`, amounts read `1234,50` for German spreadsheets.
-    pub fn csv_cells(&self, decimal_comma: bool) -> [String; 16] {
-        let value = match (&self.value, self.marker) {
-            (_, Some(BaMarker::Suppressed)) => "*".to_owned(),
-            (_, Some(BaMarker::Nil)) => "-".to_owned(),
-            (_, Some(BaMarker::NotApplicable)) => "x".to_owned(),
-            (Some(f @ Figure::Eur(_)), None) if decimal_comma => f.to_string().replace('.', ","),
-            (Some(f), None) => f.to_string(),
-            (None, None) => String::new(),
-        };
-        [
-            self.year.to_string(),
-            self.traeger.clone(),
-            self.traeger_name.clone(),
-            self.section.clone(),
-            self.indicator.clone(),
-            self.unit.clone(),
-            self.reference.clone(),
-            self.reporting_body.clone().unwrap_or_default(),
-            value,
-            self.marker.map_or("", |m| m.as_str()).to_owned(),
-            self.source.to_owned(),
-            self.origin.clone(),
-            self.revision.to_string(),
-            self.state.to_owned(),
-            self.late.to_string(),
-            self.changed_at
-                .and_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        ]
+/// A cell that is mostly borrowed; only an amount is formatted into a String.
+enum Cell<'a> {
+    Borrowed(&'a str),
+    Owned(String),
+}
+
+impl Cell<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Cell::Borrowed(s) => s,
+            Cell::Owned(s) => s,
+        }
     }
 }

@@ -20,6 +20,17 @@ string_enum! {
     BaMarker { Suppressed = "suppressed", Nil = "nil", NotApplicable = "not_applicable" }
 }
 
+impl BaMarker {
+    /// The mark as BA prints it in its tables.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BaMarker::Suppressed => "*",
+            BaMarker::Nil => "-",
+            BaMarker::NotApplicable => "x",
+        }
+    }
+}
+
 string_enum! {
     TransmissionStatus { Requested = "requested", Received = "received", Forwarded = "forwarded" }
 }

@@ -1,6 +1,7 @@
 //! Diesel queries, one file per aggregate, over either backend.
 
 pub mod agreements;
+pub mod facts;
 pub mod idempotency;
 pub mod indicators;
 pub mod ledger;
@@ -11,6 +12,9 @@ pub mod traeger;
 pub mod transmissions;
 
 pub use pool::{Backend, DbConnection, DbPool};
+
+/// Diesel's backend type of [`DbConnection`], for boxed queries over either database.
+pub type SqlBackend = <DbConnection as diesel::Connection>::Backend;
 
 /// A stored row that the domain does not accept: the database was changed around the service.
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> diesel::result::Error {

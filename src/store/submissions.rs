@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{submission_receipts, submission_revisions, submission_values, submissions};
-use super::{DbConnection, corrupt};
+use super::{DbConnection, SqlBackend, corrupt};
 use crate::domain::figure::Figure;
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::submission::{
@@ -84,21 +84,34 @@ fn figure_columns(f: &Figure) -> (&'static str, Option<i64>, Option<String>) {
     }
 }
 
+/// A stored value in the unit it was stored with; None when the columns do not fit the unit.
+pub(super) fn figure_from(
+    unit: &str,
+    value_int: Option<i64>,
+    value_text: Option<String>,
+) -> Option<Figure> {
+    match (unit, value_int, value_text) {
+        ("count", Some(n), _) => Some(Figure::Count(n)),
+        ("eur", Some(c), _) => Some(Figure::Eur(c)),
+        ("text", _, Some(t)) => Some(Figure::Text(t)),
+        _ => None,
+    }
+}
+
 fn figure_of(r: &ValueRow) -> QueryResult<Figure> {
-    match (r.unit.as_str(), r.value_int, &r.value_text) {
-        ("count", Some(n), _) => Ok(Figure::Count(n)),
-        ("eur", Some(c), _) => Ok(Figure::Eur(c)),
-        ("text", _, Some(t)) => Ok(Figure::Text(t.clone())),
-        _ => Err(corrupt(format!(
+    figure_from(&r.unit, r.value_int, r.value_text.clone()).ok_or_else(|| {
+        corrupt(format!(
             "value of {} in {}",
             r.indicator_code, r.submission_id
-        ))),
-    }
+        ))
+    })
 }
 
 fn values_of(rows: &[ValueRow]) -> QueryResult<Vec<ValueEntry>> {
     let mut entries: Vec<ValueEntry> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for r in rows.iter().filter(|r| r.reporting_body == TOTAL) {
+        index.insert(&r.indicator_code, entries.len());
         entries.push(ValueEntry {
             indicator: IndicatorCode::parse(&r.indicator_code).map_err(corrupt)?,
             value: figure_of(r)?,
@@ -107,9 +120,9 @@ fn values_of(rows: &[ValueRow]) -> QueryResult<Vec<ValueEntry>> {
         });
     }
     for r in rows.iter().filter(|r| r.reporting_body != TOTAL) {
-        let entry = entries
-            .iter_mut()
-            .find(|e| e.indicator.as_str() == r.indicator_code)
+        let entry = index
+            .get(r.indicator_code.as_str())
+            .map(|&i| &mut entries[i])
             .ok_or_else(|| corrupt(format!("breakdown without figure in {}", r.submission_id)))?;
         entry.breakdown.push(BreakdownItem {
             reporting_body: r.reporting_body.clone(),
@@ -228,16 +241,12 @@ pub struct SubmissionFilter {
     pub agreement_ids: Option<Vec<String>>,
 }
 
-/// One page in id order after `after`.
-pub fn list(
-    conn: &mut DbConnection,
-    f: &SubmissionFilter,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<Submission>> {
-    let mut q = submissions::table
-        .select(SubmissionRow::as_select())
-        .into_boxed();
+/// The submissions `f` asks for, after `after` in id order.
+pub(super) fn filtered<'a>(
+    f: &'a SubmissionFilter,
+    after: Option<&'a str>,
+) -> submissions::BoxedQuery<'a, SqlBackend> {
+    let mut q = submissions::table.into_boxed();
     if let Some(year) = f.year {
         q = q.filter(submissions::year.eq(year));
     }
@@ -256,7 +265,20 @@ pub fn list(
     if let Some(after) = after {
         q = q.filter(submissions::id.gt(after));
     }
-    let rows = q.order(submissions::id.asc()).limit(limit).load(conn)?;
+    q.order(submissions::id.asc())
+}
+
+/// One page in id order after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &SubmissionFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Submission>> {
+    let rows = filtered(f, after)
+        .select(SubmissionRow::as_select())
+        .limit(limit)
+        .load(conn)?;
     assemble(conn, rows)
 }
 

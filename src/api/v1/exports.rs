@@ -8,12 +8,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::params;
 use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized};
+use crate::app::AppError;
 use crate::app::exports::{Export, FactFilter};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::fact::{CSV_COLUMNS, Fact, SDMX_COLUMNS};
 use crate::domain::indicator::IndicatorCode;
 use crate::store::Db;
+use tokio::task::JoinHandle;
 
 pub const TAG: &str = "exports";
 
@@ -95,21 +97,25 @@ impl Renderer {
                 } else {
                     Vec::new()
                 };
-                out.extend(self.csv_line(CSV_COLUMNS.iter().map(|c| (*c).to_owned())));
+                out.extend(self.csv_line(&CSV_COLUMNS));
                 out
             }
-            ExportFormat::Sdmx => self.csv_line(SDMX_COLUMNS.iter().map(|c| (*c).to_owned())),
+            ExportFormat::Sdmx => self.csv_line(&SDMX_COLUMNS),
         }
     }
 
     fn csv_writer(&self) -> csv::Writer<Vec<u8>> {
+        self.csv_writer_into(Vec::new())
+    }
+
+    fn csv_writer_into(&self, out: Vec<u8>) -> csv::Writer<Vec<u8>> {
         csv::WriterBuilder::new()
             .delimiter(if self.german { b';' } else { b',' })
             .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new())
+            .from_writer(out)
     }
 
-    fn csv_line(&self, cells: impl IntoIterator<Item = String>) -> Vec<u8> {
+    fn csv_line(&self, cells: &[&str]) -> Vec<u8> {
         let mut w = self.csv_writer();
         let _ = w.write_record(cells);
         w.into_inner().unwrap_or_default()
@@ -121,20 +127,20 @@ impl Renderer {
         }
         let continues = self.wrote_item;
         self.wrote_item = true;
+        let mut out = Vec::with_capacity(facts.len() * 200);
         match self.format {
             ExportFormat::Csv | ExportFormat::Sdmx => {
                 // One writer for the whole batch: a writer per row cost a third of the time.
-                let mut w = self.csv_writer();
+                let mut w = self.csv_writer_into(out);
                 for f in facts {
                     let _ = match self.format {
-                        ExportFormat::Csv => w.write_record(f.csv_cells(self.german)),
-                        _ => w.write_record(f.sdmx_cells()),
+                        ExportFormat::Csv => f.write_csv(&mut w, self.german),
+                        _ => f.write_sdmx(&mut w),
                     };
                 }
-                w.into_inner().unwrap_or_default()
+                out = w.into_inner().unwrap_or_default();
             }
             ExportFormat::Json | ExportFormat::Ndjson => {
-                let mut out = Vec::with_capacity(facts.len() * 320);
                 for (i, f) in facts.iter().enumerate() {
                     if self.format == ExportFormat::Json && (i > 0 || continues) {
                         out.push(b',');
@@ -144,9 +150,9 @@ impl Renderer {
                         out.push(b'\n');
                     }
                 }
-                out
             }
         }
+        out
     }
 
     fn tail(&self) -> Vec<u8> {
@@ -157,11 +163,42 @@ impl Renderer {
     }
 }
 
-enum Step {
-    Head,
-    Body,
-    Tail,
-    End,
+/// Where the body stands: the head to send, batches to render, or done.
+enum Body {
+    Head(JoinHandle<Fetched>, Renderer),
+    Batches(JoinHandle<Fetched>, Renderer),
+    Done,
+}
+
+type Fetched = (Export, Result<Option<Vec<Fact>>, AppError>);
+
+/// Reads the next batch in a task of its own, so that the database works on it while the
+/// current batch is rendered. Dropping the handle (the client went away) lets the task end
+/// after its batch, and the export with it.
+fn fetch(mut export: Export) -> JoinHandle<Fetched> {
+    actix_web::rt::spawn(async move {
+        let batch = export.next_batch().await;
+        (export, batch)
+    })
+}
+
+/// The next piece of the body: the batch after the one under way, rendered off the worker
+/// thread; None when the export is complete.
+async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes, Body), String> {
+    let (export, batch) = pending.await.map_err(|e| format!("export task: {e}"))?;
+    match batch.map_err(|e| e.to_string())? {
+        Some(facts) => {
+            let next = fetch(export);
+            let (bytes, r) = web::block(move || {
+                let mut r = r;
+                (r.batch(&facts), r)
+            })
+            .await
+            .map_err(|e| format!("rendering: {e}"))?;
+            Ok((Bytes::from(bytes), Body::Batches(next, r)))
+        }
+        None => Ok((Bytes::from(r.tail()), Body::Done)),
+    }
 }
 
 /// Export the facts
@@ -235,30 +272,24 @@ pub async fn export_facts(
         german,
         wrote_item: false,
     };
-    let body = futures_util::stream::unfold(
-        (Step::Head, export, renderer),
-        |(step, mut export, mut r)| async move {
-            match step {
-                Step::Head => Some((Ok(Bytes::from(r.head())), (Step::Body, export, r))),
-                Step::Body => match export.next_batch().await {
-                    Ok(Some(facts)) => {
-                        let bytes = Bytes::from(r.batch(&facts));
-                        Some((Ok(bytes), (Step::Body, export, r)))
-                    }
-                    Ok(None) => Some((Ok(Bytes::from(r.tail())), (Step::Tail, export, r))),
+    let body =
+        futures_util::stream::unfold(Body::Head(fetch(export), renderer), |state| async move {
+            match state {
+                Body::Head(pending, r) => {
+                    Some((Ok(Bytes::from(r.head())), Body::Batches(pending, r)))
+                }
+                Body::Batches(pending, r) => match next_chunk(pending, r).await {
+                    Ok((bytes, next)) => Some((Ok(bytes), next)),
                     Err(e) => {
                         // The status line is sent: all that is left is to break off the body.
                         tracing::error!(error = %e, "export broke off");
-                        Some((
-                            Err(actix_web::error::ErrorInternalServerError("export failed")),
-                            (Step::End, export, r),
-                        ))
+                        let failed = actix_web::error::ErrorInternalServerError("export failed");
+                        Some((Err(failed), Body::Done))
                     }
                 },
-                Step::Tail | Step::End => None,
+                Body::Done => None,
             }
-        },
-    );
+        });
     let content_type = match format {
         ExportFormat::Json => "application/json",
         ExportFormat::Ndjson => "application/x-ndjson",
