@@ -2,7 +2,7 @@
 
 use super::AppError;
 use crate::domain::audit::{AuditEvent, ChainVerifier, Verification};
-use crate::store::ledger::{self, AuditFilter};
+use crate::store::ledger::{self, AuditFilter, ChangeRow};
 use crate::store::{Db, pool::snapshot_transaction};
 
 const VERIFY_BATCH: i64 = 1000;
@@ -17,6 +17,12 @@ pub async fn list(
         .run(move |conn| ledger::list(conn, &filter, after_seq, limit + 1).map_err(AppError::from))
         .await?;
     Ok(super::split_page(events, limit))
+}
+
+/// The change feed: at most `limit` changes after `after_seq`.
+pub async fn changes(db: &Db, after_seq: i64, limit: i64) -> Result<Vec<ChangeRow>, AppError> {
+    db.run(move |conn| ledger::changes(conn, after_seq, limit).map_err(AppError::from))
+        .await
 }
 
 /// Walks the whole chain in batches, on one snapshot, so concurrent appends cannot confuse it.

@@ -3,6 +3,7 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination;
@@ -10,9 +11,8 @@ use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized}
 use crate::app::audit as app;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::audit::AuditEvent;
 use crate::store::Db;
-use crate::store::ledger::AuditFilter;
+use crate::store::ledger::ChangeRow;
 
 pub const TAG: &str = "changes";
 
@@ -35,18 +35,16 @@ pub struct ChangeResponse {
     pub action: String,
     /// The entity's whole state after the change.
     #[schema(value_type = Option<Object>)]
-    pub state: Option<serde_json::Value>,
+    pub state: Option<Box<RawValue>>,
 }
 
-impl From<AuditEvent> for ChangeResponse {
-    fn from(e: AuditEvent) -> Self {
+impl From<ChangeRow> for ChangeResponse {
+    fn from(e: ChangeRow) -> Self {
         ChangeResponse {
             seq: e.seq,
             occurred_at: e.occurred_at.and_utc(),
-            state: e
-                .after_state
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok()),
+            // The stored text is passed on as it is, not parsed into a tree and written again.
+            state: e.after_state.and_then(|s| RawValue::from_string(s).ok()),
             entity_type: e.entity_type,
             entity_id: e.entity_id,
             action: e.action,
@@ -99,7 +97,7 @@ pub async fn list_changes(
         ));
     }
     let limit = pagination::limit(query.limit)?;
-    let (events, _) = app::list(&db, AuditFilter::default(), after, limit).await?;
+    let events = app::changes(&db, after, limit).await?;
     let next = events.last().map_or(after, |e| e.seq);
     Ok(web::Json(ChangePage {
         items: events.into_iter().map(ChangeResponse::from).collect(),
