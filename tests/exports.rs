@@ -302,6 +302,15 @@ async fn filters_and_formats_are_chosen_by_query_or_accept(app: TestApp) {
     assert_eq!(facts(&app, "?section=%C2%A7%204", &token).await.len(), 1);
     assert_eq!(facts(&app, "?traeger=06611", &token).await.len(), 1);
     assert!(facts(&app, "?year=2024", &token).await.is_empty());
+    let accepted = facts(&app, "?state=accepted", &token).await;
+    assert_eq!(accepted.len(), 6);
+    assert!(accepted.iter().all(|f| f["source"] == "traeger"));
+    assert_eq!(facts(&app, "?state=forwarded", &token).await.len(), 3);
+    assert!(facts(&app, "?state=submitted", &token).await.is_empty());
+    let suppressed = facts(&app, "?status=suppressed", &token).await;
+    assert_eq!(suppressed.len(), 1, "{suppressed:#?}");
+    assert_eq!(suppressed[0]["traeger"], "06611");
+    assert!(facts(&app, "?status=nil", &token).await.is_empty());
     let res = app
         .request(Method::GET, "/api/v1/exports/facts", Some(&token))
         .header("Accept", "text/csv")
@@ -319,6 +328,8 @@ async fn filters_and_formats_are_chosen_by_query_or_accept(app: TestApp) {
         "traeger=1",
         "indicator=Bad",
         "source=bund",
+        "state=approved",
+        "status=*",
         "format=xlsx",
         "csv=fr",
         "colour=red",

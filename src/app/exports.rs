@@ -14,7 +14,7 @@ use crate::domain::fact::{Fact, FactIndicator, FactOrigin, FactTraeger};
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::submission::RevisionStatus;
 use crate::domain::traeger::Ags;
-use crate::domain::transmission::{DataVersion, Transmission};
+use crate::domain::transmission::{BaMarker, DataVersion, Transmission};
 use crate::store::facts::{self, RevisionHead, SubmissionHead};
 use crate::store::submissions::SubmissionFilter;
 use crate::store::{Db, DbConnection, traeger, transmissions};
@@ -33,6 +33,10 @@ pub struct FactFilter {
     pub section: Option<String>,
     /// `traeger` or `ba`; both without it.
     pub source: Option<&'static str>,
+    /// Only values in this state: `submitted`, `accepted`, `received` or `forwarded`.
+    pub state: Option<&'static str>,
+    /// Only the cells BA marked so (a Träger's own figures carry no mark).
+    pub status: Option<BaMarker>,
     /// The values as they were valid at this instant (UTC): accepted revisions and the
     /// transmission versions received (a Träger: forwarded) by then.
     pub as_of: Option<NaiveDateTime>,
@@ -162,6 +166,9 @@ fn submission_batch(
     for h in &heads {
         if let Some(r) = valid_revision(h, filter.as_of) {
             let origin = Arc::new(origin_of(h, r));
+            if filter.state.is_some_and(|s| s != origin.state) {
+                continue;
+            }
             origins.insert(h.id.as_str(), (origin, labels.traeger(&h.traeger)));
             pairs.push((h.id.as_str(), r.number));
         }
@@ -223,18 +230,24 @@ fn facts_of_transmission(
     let forwarded = version
         .forwarded_at
         .is_some_and(|f| filter.as_of.is_none_or(|at| f <= at));
+    let state = if forwarded { "forwarded" } else { "received" };
+    if filter.state.is_some_and(|s| s != state) {
+        return Ok(Vec::new());
+    }
     let origin = Arc::new(FactOrigin::new(
         t.year,
         "ba",
         t.id.clone(),
         version.number,
-        if forwarded { "forwarded" } else { "received" },
+        state,
         false,
         version.forwarded_at.unwrap_or(version.received_at),
     ));
     let mut out = Vec::new();
     for r in &version.rows {
-        if filter.traeger.as_ref().is_some_and(|a| a != &r.traeger) {
+        if filter.traeger.as_ref().is_some_and(|a| a != &r.traeger)
+            || filter.status.is_some_and(|m| r.marker != Some(m))
+        {
             continue;
         }
         let Some(indicator) = labels.indicator(conn, filter, t.year, r.indicator.as_str())? else {
@@ -288,7 +301,7 @@ impl Export {
             // One at first: a large submission must not make the first batch the largest.
             submissions_per_batch: 1,
         };
-        if export.filter.source == Some("ba") {
+        if export.filter.source == Some("ba") || export.filter.status.is_some() {
             export.phase = export.transmission_phase().await?;
         }
         Ok(export)

@@ -14,6 +14,7 @@ use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::fact::{CSV_COLUMNS, Fact, SDMX_COLUMNS};
 use crate::domain::indicator::IndicatorCode;
+use crate::domain::transmission::BaMarker;
 use crate::store::Db;
 use tokio::task::JoinHandle;
 
@@ -40,6 +41,24 @@ pub enum ExportSource {
     Ba,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportState {
+    Submitted,
+    Accepted,
+    Received,
+    Forwarded,
+}
+
+/// BA's marks, as the `status` column shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportStatus {
+    Suppressed,
+    Nil,
+    NotApplicable,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +70,10 @@ pub struct FactQuery {
     /// e.g. `§ 2 (3)`
     pub section: Option<String>,
     pub source: Option<ExportSource>,
+    /// Only values in this state (the `state` column).
+    pub state: Option<ExportState>,
+    /// Only the cells BA marked so (the `status` column); a Träger's figures carry no mark.
+    pub status: Option<ExportStatus>,
     /// Overrides `Accept`: `json`, `ndjson`, `csv` or `sdmx` (SDMX-CSV 2.0).
     pub format: Option<ExportFormat>,
     /// With CSV: `de` for `;`, a BOM and decimal commas.
@@ -218,7 +241,7 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
             "reference": "2023-01-01/2023-12-31", "reporting_body": null, "value": null, "status": "suppressed",
             "source": "ba", "origin": "ba-2023-1", "revision": 1, "state": "forwarded", "late": false,
             "changed_at": "2024-03-05T10:00:00.000000Z"}]})),
-        (String = "application/x-ndjson"),
+        (String = "application/x-ndjson", example = "{\"year\":2023,\"traeger\":\"06611\",\"traeger_name\":\"Stadt Kassel\",\"section\":\"§ 2 (4)\",\"indicator\":\"psychosocial_care\",\"unit\":\"count\",\"reference\":\"2023-01-01/2023-12-31\",\"reporting_body\":null,\"value\":null,\"status\":\"suppressed\",\"provisional\":false,\"source\":\"ba\",\"origin\":\"ba-2023-1\",\"revision\":1,\"state\":\"forwarded\",\"late\":false,\"changed_at\":\"2024-03-05T10:00:00.000000Z\"}\n"),
         (String = "application/vnd.sdmx.data+csv;version=2.0.0", example = "STRUCTURE,STRUCTURE_ID,ACTION,TIME_PERIOD,TRAEGER,INDICATOR,REPORTING_BODY,SOURCE,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,REF_PERIOD,STATE\r\ndataflow,HMSI:ZV_FACTS(1.0),I,2023,06611,psychosocial_care,_T,ba,,C,COUNT,2023-01-01/2023-12-31,forwarded\r\n"),
         (String = "text/csv", example = "year,traeger,traeger_name,section,indicator,unit,reference,reporting_body,value,status,source,origin,revision,state,late,changed_at\r\n2023,06611,Stadt Kassel,§ 2 (4),psychosocial_care,count,2023-01-01/2023-12-31,,*,suppressed,ba,ba-2023-1,1,forwarded,false,2024-03-05T10:00:00.000000Z\r\n"),
     )),
@@ -249,6 +272,17 @@ pub async fn export_facts(
         source: q.source.map(|s| match s {
             ExportSource::Traeger => "traeger",
             ExportSource::Ba => "ba",
+        }),
+        state: q.state.map(|s| match s {
+            ExportState::Submitted => "submitted",
+            ExportState::Accepted => "accepted",
+            ExportState::Received => "received",
+            ExportState::Forwarded => "forwarded",
+        }),
+        status: q.status.map(|s| match s {
+            ExportStatus::Suppressed => BaMarker::Suppressed,
+            ExportStatus::Nil => BaMarker::Nil,
+            ExportStatus::NotApplicable => BaMarker::NotApplicable,
         }),
         as_of: q
             .as_of
