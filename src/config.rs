@@ -133,7 +133,8 @@ pub struct Settings {
     pub db_timeout: Duration,
 
     /// The business date for due dates and signatures, e.g. 2024-02-20, for tests and
-    /// demonstrations; default: today (UTC). The ledger always records the real time.
+    /// demonstrations; default: today in Germany (CET/CEST). The ledger always records the real
+    /// time, in UTC.
     #[arg(long, env = "ZV_TODAY", value_name = "ZV_TODAY", global = true)]
     pub today: Option<chrono::NaiveDate>,
 

@@ -83,8 +83,9 @@ impl Clock {
         Self { fixed_today }
     }
 
-    /// Today in UTC, unless fixed.
+    /// Today in Germany, unless fixed: the deadlines are German dates.
     pub fn today(&self) -> NaiveDate {
-        self.fixed_today.unwrap_or_else(|| Utc::now().date_naive())
+        self.fixed_today
+            .unwrap_or_else(|| crate::domain::calendar::german_date(Utc::now()))
     }
 }

@@ -30,6 +30,7 @@ macro_rules! string_enum {
 pub mod actor;
 pub mod agreement;
 pub mod audit;
+pub mod calendar;
 pub mod fact;
 pub mod figure;
 pub mod indicator;
