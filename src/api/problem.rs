@@ -8,7 +8,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use utoipa::{ToResponse, ToSchema};
+use std::collections::BTreeMap;
+
+use utoipa::openapi::{Ref, RefOr, Response};
+use utoipa::{IntoResponses, ToResponse, ToSchema};
 
 use crate::app::AppError;
 use crate::auth::policy::Forbidden;
@@ -342,3 +345,52 @@ pub struct UnsupportedMediaTypeResponse(#[allow(dead_code)] Problem);
     headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
 )]
 pub struct Unavailable(#[allow(dead_code)] Problem);
+
+// Families of the problems above that whole groups of operations share, so that an
+// operation's `responses(...)` names its own answers and one family per concern.
+
+/// A reference to a reusable response by its component name.
+fn by_name(status: u16, (name, _): (&str, RefOr<Response>)) -> (String, RefOr<Response>) {
+    (
+        status.to_string(),
+        RefOr::Ref(Ref::from_response_name(name)),
+    )
+}
+
+/// 401 and 403: every operation behind a token.
+pub struct AuthProblems;
+
+impl IntoResponses for AuthProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        BTreeMap::from([
+            by_name(401, Unauthorized::response()),
+            by_name(403, ForbiddenResponse::response()),
+        ])
+    }
+}
+
+/// 400, 413, 415 and 422: every operation that reads a JSON body.
+pub struct JsonBodyProblems;
+
+impl IntoResponses for JsonBodyProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        BTreeMap::from([
+            by_name(400, BadRequest::response()),
+            by_name(413, PayloadTooLargeResponse::response()),
+            by_name(415, UnsupportedMediaTypeResponse::response()),
+            by_name(422, Unprocessable::response()),
+        ])
+    }
+}
+
+/// 412 and 428: every update that requires `If-Match`.
+pub struct IfMatchProblems;
+
+impl IntoResponses for IfMatchProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        BTreeMap::from([
+            by_name(412, PreconditionFailedResponse::response()),
+            by_name(428, PreconditionRequiredResponse::response()),
+        ])
+    }
+}

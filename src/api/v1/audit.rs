@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{self, decode_cursor, next_cursor};
-use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized};
+use crate::api::problem::{ApiError, AuthProblems, BadRequest};
 use crate::app::audit as app;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
@@ -134,8 +134,7 @@ pub struct AuditQuery {
     responses(
         (status = 200, description = "One page of events", body = AuditEventPage),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
     ),
     security(("bearer" = []))
 )]
@@ -174,8 +173,7 @@ pub async fn list_audit_events(
     tag = TAG,
     responses(
         (status = 200, description = "The outcome", body = VerificationResponse),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
     ),
     security(("bearer" = []))
 )]

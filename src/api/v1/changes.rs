@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination;
-use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized};
+use crate::api::problem::{ApiError, AuthProblems, BadRequest};
 use crate::app::audit as app;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
@@ -80,8 +80,7 @@ pub struct ChangeQuery {
 #[utoipa::path(tag = TAG, params(ChangeQuery), responses(
     (status = 200, description = "The next changes", body = ChangePage),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
 ), security(("bearer" = [])))]
 #[get("/changes")]
 pub async fn list_changes(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::params;
-use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, Unauthorized};
+use crate::api::problem::{ApiError, AuthProblems, BadRequest};
 use crate::app::AppError;
 use crate::app::exports::{Export, FactFilter};
 use crate::auth::Principal;
@@ -246,8 +246,7 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
         (String = "text/csv", example = "year,traeger,traeger_name,section,indicator,unit,reference,reporting_body,value,status,source,origin,revision,state,late,changed_at\r\n2023,06611,Stadt Kassel,§ 2 (4),psychosocial_care,count,2023-01-01/2023-12-31,,*,suppressed,ba,ba-2023-1,1,forwarded,false,2024-03-05T10:00:00.000000Z\r\n"),
     )),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
 ), security(("bearer" = [])))]
 #[get("/exports/facts")]
 pub async fn export_facts(

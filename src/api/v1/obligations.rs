@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::indicators::IndicatorResponse;
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
-use crate::api::problem::{ApiError, BadRequest, ForbiddenResponse, NotFound, Unauthorized};
+use crate::api::problem::{ApiError, AuthProblems, BadRequest, NotFound};
 use crate::app::Clock;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
@@ -169,8 +169,7 @@ pub struct ObligationQuery {
 /// Each obligation with its indicators as defined for the agreement's year and its status.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "zv-2023-06633-1")), responses(
     (status = 200, description = "The obligations", body = ObligationList),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/agreements/{id}/obligations")]
@@ -199,8 +198,7 @@ pub async fn list_agreement_obligations(
 #[utoipa::path(tag = TAG, params(ObligationQuery), responses(
     (status = 200, description = "One page of obligations, by id", body = ObligationPage),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
 ), security(("bearer" = [])))]
 #[get("/obligations")]
 pub async fn list_obligations(

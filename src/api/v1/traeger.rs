@@ -9,9 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::problem::{
-    ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
-    PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
-    UnsupportedMediaTypeResponse,
+    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    NotFound,
 };
 use crate::app::idempotency::Outcome;
 use crate::app::traeger::{self as app, Listing};
@@ -260,8 +259,7 @@ fn single(status: actix_web::http::StatusCode, t: Traeger) -> HttpResponse {
     responses(
         (status = 200, description = "One page of Träger", body = TraegerPage),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
     ),
     security(("bearer" = []))
 )]
@@ -297,8 +295,7 @@ pub async fn list_traeger(
         (status = 200, description = "The Träger", body = TraegerResponse,
             headers(("ETag" = String, description = "Send as If-Match to update"))),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
         (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
@@ -328,13 +325,9 @@ pub async fn find_traeger(
             ("Location" = String, description = "URL of the new Träger"),
             ("ETag" = String, description = "Version of the new Träger"),
             ("Idempotent-Replayed" = String, description = "`true` when this is the replay of an earlier response"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        JsonBodyProblems,
+        AuthProblems,
         (status = 409, response = ConflictResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -369,16 +362,11 @@ pub async fn create_traeger(
     responses(
         (status = 200, description = "Changed", body = TraegerResponse,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        JsonBodyProblems,
+        AuthProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
-        (status = 412, response = PreconditionFailedResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
-        (status = 428, response = PreconditionRequiredResponse),
+        IfMatchProblems,
     ),
     security(("bearer" = []))
 )]

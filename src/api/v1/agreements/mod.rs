@@ -9,9 +9,8 @@ use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
-    PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
-    UnsupportedMediaTypeResponse,
+    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    NotFound,
 };
 use crate::app::Clock;
 use crate::app::agreements as app;
@@ -61,8 +60,7 @@ fn year_value(pointer: &str, raw: Option<i64>) -> Result<i32, Violation> {
     responses(
         (status = 200, description = "One page of agreements, by year and AGS", body = AgreementPage),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
     ),
     security(("bearer" = []))
 )]
@@ -106,8 +104,7 @@ pub async fn list_agreements(
     responses(
         (status = 200, description = "The agreement", body = AgreementResponse,
             headers(("ETag" = String, description = "Send as If-Match to edit a draft"))),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
         (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
@@ -136,13 +133,9 @@ pub async fn find_agreement(
         (status = 201, description = "The draft", body = DraftResponse, headers(
             ("Location" = String, description = "URL of the new agreement"),
             ("ETag" = String, description = "Version of the new agreement"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        JsonBodyProblems,
+        AuthProblems,
         (status = 409, response = ConflictResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -195,16 +188,11 @@ pub async fn create_agreement(
     responses(
         (status = 200, description = "Changed", body = AgreementResponse,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        JsonBodyProblems,
+        AuthProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
-        (status = 412, response = PreconditionFailedResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
-        (status = 428, response = PreconditionRequiredResponse),
+        IfMatchProblems,
     ),
     security(("bearer" = []))
 )]
@@ -240,14 +228,10 @@ pub async fn update_agreement(
     responses(
         (status = 200, description = "Signed", body = AgreementResponse,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        JsonBodyProblems,
+        AuthProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -289,12 +273,8 @@ pub async fn sign_agreement(
     request_body = RolloverRequest,
     responses(
         (status = 200, description = "What the rollover did", body = RolloverResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
+        JsonBodyProblems,
+        AuthProblems,
     ),
     security(("bearer" = []))
 )]

@@ -9,9 +9,8 @@ use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
-    PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
-    UnsupportedMediaTypeResponse,
+    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    NotFound,
 };
 use crate::app::idempotency::Outcome;
 use crate::app::indicators::{self as app, Listing};
@@ -51,8 +50,7 @@ fn single(status: StatusCode, i: Indicator, year: Option<i32>) -> HttpResponse {
     responses(
         (status = 200, description = "One page of indicators", body = IndicatorPage),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
     ),
     security(("bearer" = []))
 )]
@@ -97,8 +95,7 @@ pub async fn list_indicators(
         (status = 200, description = "The indicator", body = IndicatorResponse,
             headers(("ETag" = String, description = "Send as If-Match to change this version"))),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        AuthProblems,
         (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
@@ -129,13 +126,9 @@ pub async fn find_indicator(
         (status = 201, description = "Created", body = IndicatorResponse, headers(
             ("Location" = String, description = "URL of the new version"),
             ("ETag" = String, description = "Version of the new indicator"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        JsonBodyProblems,
+        AuthProblems,
         (status = 409, response = ConflictResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -175,16 +168,11 @@ pub async fn create_indicator(
     responses(
         (status = 200, description = "Changed", body = IndicatorResponse,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = ForbiddenResponse),
+        JsonBodyProblems,
+        AuthProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
-        (status = 412, response = PreconditionFailedResponse),
-        (status = 413, response = PayloadTooLargeResponse),
-        (status = 415, response = UnsupportedMediaTypeResponse),
-        (status = 422, response = Unprocessable),
-        (status = 428, response = PreconditionRequiredResponse),
+        IfMatchProblems,
     ),
     security(("bearer" = []))
 )]

@@ -9,9 +9,8 @@ use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
-    PreconditionFailedResponse, PreconditionRequiredResponse, Unauthorized, Unprocessable,
-    UnsupportedMediaTypeResponse,
+    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    NotFound, PreconditionFailedResponse, Unprocessable,
 };
 use crate::app::Clock;
 use crate::app::submissions::{self as app, Decision, Delivery};
@@ -57,8 +56,7 @@ fn values_of(values: Option<Vec<ValueRequest>>) -> Result<Vec<ValueInput>, Viola
 #[utoipa::path(tag = TAG, params(SubmissionQuery), responses(
     (status = 200, description = "One page of submissions", body = SubmissionPage),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
 ), security(("bearer" = [])))]
 #[get("/submissions")]
 pub async fn list_submissions(
@@ -97,8 +95,7 @@ pub async fn list_submissions(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")), responses(
     (status = 200, description = "The submission", body = SubmissionResponse,
         headers(("ETag" = String, description = "Send as If-Match to change it"))),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/submissions/{id}")]
@@ -126,13 +123,9 @@ pub async fn find_submission(
         ("Location" = String, description = "URL of the submission"),
         ("ETag" = String, description = "Version of the submission"))),
     (status = 200, description = "Dry run: what would be created", body = DeliveryResponse),
-    (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    JsonBodyProblems,
+    AuthProblems,
     (status = 409, response = ConflictResponse),
-    (status = 413, response = PayloadTooLargeResponse),
-    (status = 415, response = UnsupportedMediaTypeResponse),
-    (status = 422, response = Unprocessable),
 ), security(("bearer" = [])))]
 #[post("/submissions")]
 pub async fn create_submission(
@@ -176,16 +169,11 @@ pub async fn create_submission(
     request_body = UpdateSubmissionRequest, responses(
     (status = 200, description = "Changed (or, on a dry run, would be)", body = DeliveryResponse,
         headers(("ETag" = String, description = "The new version"))),
-    (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    JsonBodyProblems,
+    AuthProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
-    (status = 412, response = PreconditionFailedResponse),
-    (status = 413, response = PayloadTooLargeResponse),
-    (status = 415, response = UnsupportedMediaTypeResponse),
-    (status = 422, response = Unprocessable),
-    (status = 428, response = PreconditionRequiredResponse),
+    IfMatchProblems,
 ), security(("bearer" = [])))]
 #[put("/submissions/{id}")]
 pub async fn update_submission(
@@ -220,8 +208,7 @@ pub async fn update_submission(
     responses(
     (status = 200, description = "Submitted (or, on a dry run, would be)", body = DeliveryResponse),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
     (status = 412, response = PreconditionFailedResponse),
@@ -261,14 +248,10 @@ pub async fn submit_submission(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")),
     request_body = ReviewRequest, responses(
     (status = 200, description = "Reviewed", body = DeliveryResponse),
-    (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    JsonBodyProblems,
+    AuthProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
-    (status = 413, response = PayloadTooLargeResponse),
-    (status = 415, response = UnsupportedMediaTypeResponse),
-    (status = 422, response = Unprocessable),
 ), security(("bearer" = [])))]
 #[post("/submissions/{id}/review")]
 pub async fn review_submission(
@@ -324,8 +307,7 @@ pub async fn review_submission(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")), responses(
     (status = 201, description = "The new draft revision", body = DeliveryResponse,
         headers(("Location" = String, description = "URL of the new revision"))),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -354,14 +336,10 @@ pub async fn correct_submission(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")),
     request_body = ReceiptRequest, responses(
     (status = 201, description = "Confirmed", body = DeliveryResponse),
-    (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    JsonBodyProblems,
+    AuthProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
-    (status = 413, response = PayloadTooLargeResponse),
-    (status = 415, response = UnsupportedMediaTypeResponse),
-    (status = 422, response = Unprocessable),
 ), security(("bearer" = [])))]
 #[post("/submissions/{id}/receipts")]
 pub async fn confirm_receipt(
@@ -387,8 +365,7 @@ pub async fn confirm_receipt(
 /// Oldest first, with who created, submitted and reviewed each, and the receipts.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")), responses(
     (status = 200, description = "The revisions", body = RevisionList),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/submissions/{id}/revisions")]
@@ -416,8 +393,7 @@ pub async fn list_revisions(
     ("n" = i32, Path, description = "Revision number, from 1", example = 1)), responses(
     (status = 200, description = "The revision", body = RevisionResponse),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/submissions/{id}/revisions/{n}")]

@@ -12,8 +12,7 @@ use crate::api::headers::{IdempotencyKey, etag, mark_created};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, ConflictResponse, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
-    Unauthorized, Unprocessable, UnsupportedMediaTypeResponse,
+    ApiError, AuthProblems, BadRequest, ConflictResponse, JsonBodyProblems, NotFound,
 };
 use crate::app::transmissions::{self as app, Listing, RequestInput};
 use crate::app::{AppError, Clock};
@@ -52,8 +51,7 @@ fn single(status: StatusCode, t: Transmission) -> HttpResponse {
 #[utoipa::path(tag = TAG, params(TransmissionQuery), responses(
     (status = 200, description = "One page of transmissions", body = TransmissionPage),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
 ), security(("bearer" = [])))]
 #[get("/transmissions")]
 pub async fn list_transmissions(
@@ -90,8 +88,7 @@ pub async fn list_transmissions(
 /// Träger or Jobcenter token sees it only once forwarded, with its own line (404 before).
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 200, description = "The transmission", body = TransmissionResponse),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}")]
@@ -115,12 +112,8 @@ pub async fn find_transmission(
     request_body = CreateTransmissionRequest, responses(
     (status = 201, description = "Recorded", body = TransmissionResponse,
         headers(("Location" = String, description = "URL of the transmission"))),
-    (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
-    (status = 413, response = PayloadTooLargeResponse),
-    (status = 415, response = UnsupportedMediaTypeResponse),
-    (status = 422, response = Unprocessable),
+    JsonBodyProblems,
+    AuthProblems,
 ), security(("bearer" = [])))]
 #[post("/transmissions")]
 pub async fn create_transmission(
@@ -222,13 +215,9 @@ fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
     )),
     responses(
     (status = 200, description = "Stored (or, on a dry run, what would be)", body = ImportResponse),
-    (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    JsonBodyProblems,
+    AuthProblems,
     (status = 404, response = NotFound),
-    (status = 413, response = PayloadTooLargeResponse),
-    (status = 415, response = UnsupportedMediaTypeResponse),
-    (status = 422, response = Unprocessable),
 ), security(("bearer" = [])))]
 #[put("/transmissions/{id}/data")]
 pub async fn put_data(
@@ -303,8 +292,7 @@ pub async fn put_data(
         (String = "text/csv", example = "traeger,indicator,value,status,flags\r\n06611,psychosocial_care,*,suppressed,\r\n"),
     )),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}/data")]
@@ -344,8 +332,7 @@ pub async fn get_data(
 /// of the current version. Figures no Träger receives (§ 4 costs) are never forwarded.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 200, description = "Forwarded", body = TransmissionResponse),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -367,8 +354,7 @@ pub async fn forward_transmission(
 /// A Träger token with scope `write` confirms it received the newest forwarded version.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 201, description = "Acknowledged", body = TransmissionResponse),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -389,8 +375,7 @@ pub async fn acknowledge_transmission(
 /// versions.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 200, description = "The versions", body = Vec<VersionDto>),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}/versions")]
@@ -412,8 +397,7 @@ pub async fn list_versions(
     ("n" = i32, Path, description = "Version number, from 1", example = 2)), responses(
     (status = 200, description = "The version", body = VersionResponse),
     (status = 400, response = BadRequest),
-    (status = 401, response = Unauthorized),
-    (status = 403, response = ForbiddenResponse),
+    AuthProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}/versions/{n}")]
