@@ -14,6 +14,7 @@ on_both_backends!(
     filters_and_formats_are_chosen_by_query_or_accept,
     an_old_report_is_reproduced_as_of_its_time,
     a_history_larger_than_a_batch_is_exported_whole_and_once,
+    an_export_reads_one_snapshot_while_others_write,
 );
 
 /// Kassel's § 2 (3) figures accepted; BA's § 2 (2) figures and § 4 costs forwarded, with
@@ -640,4 +641,103 @@ async fn a_history_larger_than_a_batch_is_exported_whole_and_once(app: TestApp) 
         .unwrap();
     let lines = csv.lines().filter(|l| l.contains(",sub-t-")).count();
     assert_eq!(lines, expected);
+}
+
+async fn count_codes(app: &TestApp, year: i32) -> Vec<String> {
+    let catalogue = json(
+        app.get(
+            &format!("/api/v1/indicators?year={year}"),
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    catalogue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["unit"] == "count")
+        .map(|i| i["code"].as_str().unwrap().to_owned())
+        .take(6)
+        .collect()
+}
+
+/// Export batches read the snapshot taken when the export began: a value changed after the first
+/// batch, in a submission the export reaches only later, is exported as it was. Driven through
+/// the export's own API, because over HTTP the socket buffers would hide when batches are read.
+async fn an_export_reads_one_snapshot_while_others_write(app: TestApp) {
+    use zv_monitor::app::exports::{Export, FactFilter};
+    use zv_monitor::domain::actor::Visibility;
+    use zv_monitor::domain::figure::Figure;
+    use zv_monitor::store::{Db, pool};
+
+    let codes = count_codes(&app, 2024).await;
+    many_submissions(&app, 2024, &codes, 2);
+    let pool = pool::build_pool(&app.database_url, 2, std::time::Duration::from_secs(5)).unwrap();
+    let db = Db::new(pool, app.backend);
+    let filter = FactFilter {
+        source: Some("traeger"),
+        ..FactFilter::default()
+    };
+    let changed = Figure::Count(4242);
+    let exported = |facts: &[zv_monitor::domain::fact::Fact]| {
+        facts
+            .iter()
+            .filter(|f| f.value.as_ref() == Some(&changed))
+            .count()
+    };
+
+    let mut export = Export::start(&db, Visibility::All, filter.clone())
+        .await
+        .unwrap();
+    let mut facts = export.next_batch().await.unwrap().unwrap();
+    // The last accepted submission in id order: the export has not read it yet.
+    app.sql(
+        "UPDATE submission_values SET value_int = 4242
+         WHERE submission_id = (SELECT max(id) FROM submissions WHERE id LIKE 'sub-t-zv-2024-%')
+           AND revision = 1",
+    )
+    .unwrap();
+    while let Some(batch) = export.next_batch().await.unwrap() {
+        facts.extend(batch);
+    }
+    assert_eq!(
+        exported(&facts),
+        0,
+        "a change after the start leaked into the export"
+    );
+    let expected = facts.len();
+
+    // A new export sees the change, in every row of that submission.
+    let mut export = Export::start(&db, Visibility::All, filter).await.unwrap();
+    let mut after = Vec::new();
+    while let Some(batch) = export.next_batch().await.unwrap() {
+        after.extend(batch);
+    }
+    assert_eq!(after.len(), expected);
+    assert_eq!(exported(&after), codes.len() * 3);
+
+    // An export dropped half-way (its client went away) leaves no open transaction behind:
+    // the pool closes the connection it held instead of lending it out again.
+    let single = pool::build_pool(&app.database_url, 1, std::time::Duration::from_secs(5)).unwrap();
+    let db = Db::new(single, app.backend);
+    let mut export = Export::start(&db, Visibility::All, FactFilter::default())
+        .await
+        .unwrap();
+    export.next_batch().await.unwrap();
+    drop(export);
+    let depth = db
+        .run(|conn| {
+            use diesel::connection::{Connection, TransactionManager};
+            type Tm = <zv_monitor::store::DbConnection as Connection>::TransactionManager;
+            let depth = Tm::transaction_manager_status_mut(conn).transaction_depth();
+            Ok::<_, zv_monitor::store::Unavailable>(depth.ok().flatten())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        depth, None,
+        "the next user got a connection inside the export's snapshot"
+    );
 }

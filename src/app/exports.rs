@@ -16,8 +16,9 @@ use crate::domain::submission::RevisionStatus;
 use crate::domain::traeger::Ags;
 use crate::domain::transmission::{BaMarker, DataVersion, Transmission};
 use crate::store::facts::{self, RevisionHead, SubmissionHead};
+use crate::store::pool::{begin_snapshot, end_snapshot};
 use crate::store::submissions::SubmissionFilter;
-use crate::store::{Db, DbConnection, traeger, transmissions};
+use crate::store::{Db, DbConnection, HeldConnection, traeger, transmissions};
 
 /// Values per batch the export aims at: enough that the two queries of a batch cost little
 /// beside its rows, few enough that a batch takes well under a MiB.
@@ -92,9 +93,14 @@ impl Labels {
     }
 }
 
-/// An export under way: each call of [`Export::next`] reads one batch.
+/// An export under way: each call of [`Export::next_batch`] reads one batch. All batches read
+/// one snapshot of the database, taken when the export starts, so an export that runs for
+/// minutes is still consistent: a change committed meanwhile is either wholly in it or not
+/// at all (it is in the change feed either way). The export holds one connection until done.
 pub struct Export {
-    db: Db,
+    conn: HeldConnection,
+    /// The snapshot is still open.
+    open: bool,
     visibility: Visibility,
     filter: FactFilter,
     phase: Phase,
@@ -272,8 +278,10 @@ impl Export {
         visibility: Visibility,
         filter: FactFilter,
     ) -> Result<Self, AppError> {
-        let traeger = db
+        let mut conn = db.hold().await?;
+        let traeger = conn
             .run(|conn| {
+                begin_snapshot(conn)?;
                 Ok::<_, AppError>(
                     traeger::list(conn, &Default::default(), None, i64::MAX)?
                         .into_iter()
@@ -290,7 +298,8 @@ impl Export {
             })
             .await?;
         let mut export = Export {
-            db: db.clone(),
+            conn,
+            open: true,
             visibility,
             phase: Phase::Submissions { after: None },
             filter,
@@ -307,13 +316,13 @@ impl Export {
         Ok(export)
     }
 
-    async fn transmission_phase(&self) -> Result<Phase, AppError> {
+    async fn transmission_phase(&mut self) -> Result<Phase, AppError> {
         if self.filter.source == Some("traeger") {
             return Ok(Phase::Done);
         }
         let year = self.filter.year;
         let mut ids: Vec<String> = self
-            .db
+            .conn
             .run(move |conn| {
                 Ok::<_, AppError>(
                     transmissions::list(conn, year, false)?
@@ -327,13 +336,23 @@ impl Export {
         Ok(Phase::Transmissions { ids })
     }
 
+    /// Ends the snapshot once everything is read.
+    async fn finish(&mut self) -> Result<Option<Vec<Fact>>, AppError> {
+        if std::mem::take(&mut self.open) {
+            self.conn
+                .run(|conn| end_snapshot(conn).map_err(AppError::from))
+                .await?;
+        }
+        Ok(None)
+    }
+
     /// The next batch of facts; None when the export is complete. A batch may be empty.
     pub async fn next_batch(&mut self) -> Result<Option<Vec<Fact>>, AppError> {
         // The labels travel into the blocking task and back with each batch.
         let mut labels = std::mem::take(&mut self.labels);
         let filter = self.filter.clone();
         match std::mem::replace(&mut self.phase, Phase::Done) {
-            Phase::Done => Ok(None),
+            Phase::Done => self.finish().await,
             Phase::Submissions { after } => {
                 let scope = SubmissionFilter {
                     year: filter.year,
@@ -344,7 +363,7 @@ impl Export {
                 };
                 let limit = self.submissions_per_batch;
                 let (facts, read, last, labels) = self
-                    .db
+                    .conn
                     .run(move |conn| {
                         let (facts, read, last) = submission_batch(
                             conn,
@@ -372,10 +391,12 @@ impl Export {
                 Ok(Some(facts))
             }
             Phase::Transmissions { mut ids } => {
-                let Some(id) = ids.pop() else { return Ok(None) };
+                let Some(id) = ids.pop() else {
+                    return self.finish().await;
+                };
                 let visibility = self.visibility.clone();
                 let (facts, labels) = self
-                    .db
+                    .conn
                     .run(move |conn| {
                         let Some(t) = transmissions::find(conn, &id)? else {
                             return Ok((Vec::new(), labels));

@@ -64,4 +64,49 @@ impl Db {
         .await
         .map_err(|e| Unavailable(format!("database task failed: {e}")))?
     }
+
+    /// Takes one connection from the pool and keeps it for several steps, e.g. the batches of an
+    /// export read on one snapshot.
+    pub async fn hold(&self) -> Result<HeldConnection, Unavailable> {
+        let pool = self.pool.clone();
+        let conn = actix_web::rt::task::spawn_blocking(move || {
+            pool.get().map_err(|e| Unavailable(e.to_string()))
+        })
+        .await
+        .map_err(|e| Unavailable(format!("database task failed: {e}")))??;
+        Ok(HeldConnection { conn: Some(conn) })
+    }
+}
+
+/// A connection kept across awaits. Dropped, it goes back to the pool; if it is still inside a
+/// transaction then (the holder was dropped half-way, say a client went away), the pool closes
+/// it instead of handing it out again (see `pool::Manager::has_broken`).
+pub struct HeldConnection {
+    /// None only after a step panicked and took the connection with it.
+    conn: Option<pool::PooledDb>,
+}
+
+impl HeldConnection {
+    /// Like [`Db::run`], on the held connection.
+    pub async fn run<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Unavailable> + Send + 'static,
+    {
+        let mut conn = self
+            .conn
+            .take()
+            .ok_or_else(|| Unavailable("the held connection was lost".into()))?;
+        let span = tracing::Span::current();
+        let (conn, result) = actix_web::rt::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let result = f(&mut conn);
+            (conn, result)
+        })
+        .await
+        .map_err(|e| Unavailable(format!("database task failed: {e}")))?;
+        self.conn = Some(conn);
+        result
+    }
 }

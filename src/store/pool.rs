@@ -82,11 +82,13 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
+    /// A connection whose transaction failed, or that comes back still inside a transaction
+    /// (a holder that was dropped half-way, see `Db::hold`), is closed rather than reused:
+    /// closing it ends the transaction on the server.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        matches!(
-            <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn),
-            diesel::connection::TransactionManagerStatus::InError
-        )
+        let status =
+            <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn);
+        !matches!(status.transaction_depth(), Ok(None))
     }
 }
 
@@ -148,17 +150,39 @@ where
     }
 }
 
+fn snapshot_begin(conn: &DbConnection) -> &'static str {
+    match conn {
+        DbConnection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        DbConnection::Sqlite(_) => "BEGIN DEFERRED",
+    }
+}
+
 /// Runs read-only `f` on one consistent snapshot, without blocking writers.
 pub fn snapshot_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let begin = match conn {
-        DbConnection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        DbConnection::Sqlite(_) => "BEGIN DEFERRED",
-    };
+    let begin = snapshot_begin(conn);
     transaction_sql(conn, begin, f)
+}
+
+/// Opens a read-only snapshot that outlives one call: every later read on this connection
+/// sees the database as it was at the first read, until [`end_snapshot`]. On SQLite (WAL) the
+/// snapshot is taken at the first read after the BEGIN.
+pub fn begin_snapshot(conn: &mut DbConnection) -> QueryResult<()> {
+    let begin = snapshot_begin(conn);
+    match conn {
+        DbConnection::Postgres(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, begin)
+        }
+        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, begin),
+    }
+}
+
+/// Ends a snapshot opened by [`begin_snapshot`]; it wrote nothing, so rolling back is all.
+pub fn end_snapshot(conn: &mut DbConnection) -> QueryResult<()> {
+    <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
 }
 
 /// Holds one row until the transaction ends, so a read-compare-write cannot interleave with
