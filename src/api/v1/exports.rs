@@ -206,7 +206,7 @@ fn fetch(mut export: Export) -> JoinHandle<Fetched> {
 }
 
 /// The next piece of the body: the batch after the one under way, rendered off the worker
-/// thread; None when the export is complete.
+/// thread; the tail and `Body::Done` when the export is complete.
 async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes, Body), String> {
     let (export, batch) = pending.await.map_err(|e| format!("export task: {e}"))?;
     match batch.map_err(|e| e.to_string())? {
@@ -232,8 +232,9 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
 /// With `as_of`, the values valid at that instant: the revisions accepted and the versions
 /// received (a Träger: forwarded) by then, so an old report is reproduced exactly.
 /// BA's suppressed, nil and not-applicable cells keep their status in every format. Streamed
-/// in batches: the first rows leave before the last are read. HMSI reads all; a Träger or
-/// Jobcenter token its own Träger's facts.
+/// in batches: the first rows leave before the last are read. Every batch reads the snapshot
+/// taken when the export starts, so a change committed meanwhile is wholly in the export or
+/// not at all. HMSI reads all; a Träger or Jobcenter token its own Träger's facts.
 #[utoipa::path(tag = TAG, params(FactQuery), responses(
     (status = 200, description = "The facts", content(
         (Object = "application/json", example = json!({"items": [{"year": 2023, "traeger": "06611",
