@@ -55,27 +55,40 @@ impl Db {
         E: From<Unavailable> + Send + 'static,
     {
         let pool = self.pool.clone();
-        let span = tracing::Span::current();
-        actix_web::rt::task::spawn_blocking(move || {
-            let _entered = span.enter();
-            let mut conn = pool.get().map_err(|e| Unavailable(e.to_string()))?;
+        blocking(move || {
+            let mut conn = checkout(&pool)?;
             f(&mut conn)
         })
-        .await
-        .map_err(|e| Unavailable(format!("database task failed: {e}")))?
+        .await?
     }
 
     /// Takes one connection from the pool and keeps it for several steps, e.g. the batches of an
     /// export read on one snapshot.
     pub async fn hold(&self) -> Result<HeldConnection, Unavailable> {
         let pool = self.pool.clone();
-        let conn = actix_web::rt::task::spawn_blocking(move || {
-            pool.get().map_err(|e| Unavailable(e.to_string()))
-        })
-        .await
-        .map_err(|e| Unavailable(format!("database task failed: {e}")))??;
+        let conn = blocking(move || checkout(&pool)).await??;
         Ok(HeldConnection { conn: Some(conn) })
     }
+}
+
+/// A connection from the pool, or why there is none within the pool's timeout.
+fn checkout(pool: &DbPool) -> Result<pool::PooledDb, Unavailable> {
+    pool.get().map_err(|e| Unavailable(e.to_string()))
+}
+
+/// Runs `f` on the blocking thread pool inside the caller's tracing span.
+async fn blocking<T, F>(f: F) -> Result<T, Unavailable>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let span = tracing::Span::current();
+    actix_web::rt::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        f()
+    })
+    .await
+    .map_err(|e| Unavailable(format!("database task failed: {e}")))
 }
 
 /// A connection kept across awaits. Dropped, it goes back to the pool; if it is still inside a
@@ -98,14 +111,11 @@ impl HeldConnection {
             .conn
             .take()
             .ok_or_else(|| Unavailable("the held connection was lost".into()))?;
-        let span = tracing::Span::current();
-        let (conn, result) = actix_web::rt::task::spawn_blocking(move || {
-            let _entered = span.enter();
+        let (conn, result) = blocking(move || {
             let result = f(&mut conn);
             (conn, result)
         })
-        .await
-        .map_err(|e| Unavailable(format!("database task failed: {e}")))?;
+        .await?;
         self.conn = Some(conn);
         result
     }
