@@ -348,12 +348,12 @@ impl Export {
 
     /// The next batch of facts; None when the export is complete. A batch may be empty.
     pub async fn next_batch(&mut self) -> Result<Option<Vec<Fact>>, AppError> {
-        // The labels travel into the blocking task and back with each batch.
-        let mut labels = std::mem::take(&mut self.labels);
-        let filter = self.filter.clone();
         match std::mem::replace(&mut self.phase, Phase::Done) {
             Phase::Done => self.finish().await,
             Phase::Submissions { after } => {
+                // The labels travel into the blocking task and back with each batch.
+                let mut labels = std::mem::take(&mut self.labels);
+                let filter = self.filter.clone();
                 let scope = SubmissionFilter {
                     year: filter.year,
                     traeger: filter.traeger.clone(),
@@ -394,6 +394,8 @@ impl Export {
                 let Some(id) = ids.pop() else {
                     return self.finish().await;
                 };
+                let mut labels = std::mem::take(&mut self.labels);
+                let filter = self.filter.clone();
                 let visibility = self.visibility.clone();
                 let (facts, labels) = self
                     .conn

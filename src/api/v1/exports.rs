@@ -127,11 +127,7 @@ impl Renderer {
         }
     }
 
-    fn csv_writer(&self) -> csv::Writer<Vec<u8>> {
-        self.csv_writer_into(Vec::new())
-    }
-
-    fn csv_writer_into(&self, out: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    fn csv_writer(&self, out: Vec<u8>) -> csv::Writer<Vec<u8>> {
         csv::WriterBuilder::new()
             .delimiter(if self.german { b';' } else { b',' })
             .terminator(csv::Terminator::CRLF)
@@ -139,7 +135,7 @@ impl Renderer {
     }
 
     fn csv_line(&self, cells: &[&str]) -> Vec<u8> {
-        let mut w = self.csv_writer();
+        let mut w = self.csv_writer(Vec::new());
         let _ = w.write_record(cells);
         w.into_inner().unwrap_or_default()
     }
@@ -154,7 +150,7 @@ impl Renderer {
         match self.format {
             ExportFormat::Csv | ExportFormat::Sdmx => {
                 // One writer for the whole batch: a writer per row cost a third of the time.
-                let mut w = self.csv_writer_into(out);
+                let mut w = self.csv_writer(out);
                 for f in facts {
                     let _ = match self.format {
                         ExportFormat::Csv => f.write_csv(&mut w, self.german),
