@@ -4,6 +4,7 @@
 //! An export holds millions of facts, so what many of them share (where they come from, the
 //! Träger, the indicator) is held once behind an `Arc` and a fact carries only its own value.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -148,16 +149,16 @@ fn bool_text(b: bool) -> &'static str {
 impl Fact {
     /// The value as a cell: BA's marker in place of a value, an amount as `1234.50` (with
     /// `decimal_comma`, `1234,50` for German spreadsheets).
-    fn value_cell<'a>(&'a self, digits: &'a mut itoa::Buffer, decimal_comma: bool) -> Cell<'a> {
+    fn value_cell<'a>(&'a self, digits: &'a mut itoa::Buffer, decimal_comma: bool) -> Cow<'a, str> {
         match (&self.value, self.marker) {
-            (_, Some(m)) => Cell::Borrowed(m.symbol()),
-            (Some(Figure::Count(n)), None) => Cell::Borrowed(digits.format(*n)),
-            (Some(Figure::Text(t)), None) => Cell::Borrowed(t),
+            (_, Some(m)) => Cow::Borrowed(m.symbol()),
+            (Some(Figure::Count(n)), None) => Cow::Borrowed(digits.format(*n)),
+            (Some(Figure::Text(t)), None) => Cow::Borrowed(t),
             (Some(f @ Figure::Eur(_)), None) if decimal_comma => {
-                Cell::Owned(f.to_string().replace('.', ","))
+                Cow::Owned(f.to_string().replace('.', ","))
             }
-            (Some(f), None) => Cell::Owned(f.to_string()),
-            (None, None) => Cell::Borrowed(""),
+            (Some(f), None) => Cow::Owned(f.to_string()),
+            (None, None) => Cow::Borrowed(""),
         }
     }
 
@@ -183,7 +184,7 @@ impl Fact {
             i.unit,
             &i.reference,
             self.reporting_body.as_deref().unwrap_or(""),
-            value.as_str(),
+            &value,
             self.marker.map_or("", |m| m.as_str()),
             o.source,
             &o.id,
@@ -209,7 +210,7 @@ impl Fact {
         let (o, i) = (&self.origin, &self.indicator);
         let (mut year, mut digits) = (itoa::Buffer::new(), itoa::Buffer::new());
         let value = match self.marker {
-            Some(_) => Cell::Borrowed(""),
+            Some(_) => Cow::Borrowed(""),
             None => self.value_cell(&mut digits, false),
         };
         w.write_record([
@@ -221,7 +222,7 @@ impl Fact {
             &i.code,
             self.reporting_body.as_deref().unwrap_or("_T"),
             o.source,
-            value.as_str(),
+            &value,
             status,
             &i.unit_measure,
             &i.reference,
@@ -286,20 +287,5 @@ impl Fact {
         };
         // Serialising plain fields into a Vec cannot fail.
         let _ = serde_json::to_writer(out, &row);
-    }
-}
-
-/// A cell that is mostly borrowed; only an amount is formatted into a String.
-enum Cell<'a> {
-    Borrowed(&'a str),
-    Owned(String),
-}
-
-impl Cell<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Cell::Borrowed(s) => s,
-            Cell::Owned(s) => s,
-        }
     }
 }
