@@ -11,43 +11,24 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BACKEND=${BACKEND:-postgres}
-PG=${ZV_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 DB=zv_bench_changes
 FILE=$PWD/target/bench-changes.sqlite3
 EVENTS=${EVENTS:-200000}
 PORT=${PORT:-18082}
-
-cargo build --release --quiet
+source benches/common.sh
 cargo bench --quiet --bench changes --no-run 2>/dev/null
-BIN=$PWD/target/release/zv-monitor
 BENCH=$(ls -t target/release/deps/changes-* | grep -v '\.d$' | head -1)
-case $BACKEND in
-  postgres) export DATABASE_URL=$PG/$DB ;;
-  sqlite) export DATABASE_URL=$FILE ;;
-  *) echo "BACKEND is postgres or sqlite" >&2; exit 2 ;;
-esac
-export ZV_LISTEN=127.0.0.1:$PORT ZV_LOG_FORMAT=json RUST_LOG=warn
-export ZV_JWT_SECRET=bench-secret-bench-secret-bench-secret-0123
 
-drop() {
-  case $BACKEND in
-    postgres) psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null ;;
-    sqlite) rm -f "$FILE" "$FILE-wal" "$FILE-shm" ;;
-  esac
-}
-PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; drop' EXIT
-drop
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; drop_database' EXIT
+drop_database
 [ "$BACKEND" = postgres ] && psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 $BIN migrate 2>/dev/null
 "$BENCH" generate "$DATABASE_URL" "$EVENTS"
 
-$BIN serve >/dev/null 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.1; done
+serve
 TOKEN=$($BIN token --role hmsi --scope read)
 read -r events seconds rate mbs <<<"$("$BENCH" follow "http://127.0.0.1:$PORT" "$TOKEN")"
-rss=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$PID/status)
+rss=$(peak_rss)
 verify=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/audit-events/verify")
 
 echo
@@ -56,4 +37,4 @@ echo "| --- | --- | --- | --- | --- | --- |"
 echo "| /changes from 0, limit=1000 | $events | $seconds | $rate | $mbs | $rss MiB |"
 echo
 echo "ledger check after generating: $verify"
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+echo "machine: $(machine)"

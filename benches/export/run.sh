@@ -12,34 +12,18 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BACKEND=${BACKEND:-postgres}
-PG=${ZV_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 DB=zv_bench_export
 FILE=${ZV_BENCH_SQLITE:-$PWD/target/bench-export.sqlite3}
 YEARS=${YEARS:-22}
 BODIES=${BODIES:-7}
 TRAEGER=${TRAEGER:-274}
 PORT=${PORT:-18081}
-
-cargo build --release --quiet
-BIN=$PWD/target/release/zv-monitor
-case $BACKEND in
-  postgres) export DATABASE_URL=$PG/$DB ;;
-  sqlite) export DATABASE_URL=$FILE ;;
-  *) echo "BACKEND is postgres or sqlite" >&2; exit 2 ;;
-esac
-export ZV_LISTEN=127.0.0.1:$PORT ZV_LOG_FORMAT=json RUST_LOG=warn
-export ZV_JWT_SECRET=bench-secret-bench-secret-bench-secret-0123
+source benches/common.sh
 
 sql() { # one statement, its result unaligned
   case $BACKEND in
     postgres) psql "$PG/$DB" -qAtc "$1" ;;
     sqlite) sqlite3 "$FILE" "$1" ;;
-  esac
-}
-drop() {
-  case $BACKEND in
-    postgres) psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null ;;
-    sqlite) rm -f "$FILE" "$FILE-wal" "$FILE-shm" ;;
   esac
 }
 generate() {
@@ -57,24 +41,17 @@ generate() {
   esac
 }
 
-PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; [ -n "${REUSE:-}" ] || drop' EXIT
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; [ -n "${REUSE:-}" ] || drop_database' EXIT
 if [ -n "${REUSE:-}" ] && [ "$(sql "SELECT count(*) > 0 FROM submission_values" 2>/dev/null)" = "$([ "$BACKEND" = postgres ] && echo t || echo 1)" ]; then
   echo "reusing the $BACKEND database"
 else
-  drop
+  drop_database
   start=$(date +%s.%N)
   generate
   echo "generated in $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s"
 fi
 rows=$(sql "SELECT count(*) FROM submission_values")
 
-serve() {
-  $BIN serve >/dev/null 2>&1 &
-  PID=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && return; sleep 0.1; done
-}
-stop() { kill $PID; wait $PID 2>/dev/null || true; PID=; }
 TOKEN=$($BIN token --role hmsi --scope read)
 
 # Prints seconds to first byte, seconds in all, and the service's peak RSS in MiB.
@@ -82,7 +59,7 @@ export_once() { # query
   local timing
   timing=$(curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -w '%{time_starttransfer} %{time_total}' \
     "http://127.0.0.1:$PORT/api/v1/exports/facts?$1")
-  echo "$timing $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$PID/status)"
+  echo "$timing $(peak_rss)"
 }
 
 year_rows=$(sql "SELECT count(*) FROM submission_values v JOIN submissions s ON s.id = v.submission_id WHERE s.year = 2005")
@@ -113,6 +90,6 @@ echo "| export CSV, all | $rows | $(echo "$tc" | cut -c1-5) | $(rate "$rows" "$t
 echo "| export NDJSON, all | $rows | $(echo "$tn" | cut -c1-5) | $(rate "$rows" "$tn") | $(ms "$fn") ms | $rssn MiB |"
 echo "| $dump of the same rows | $rows | $(echo "$dump_s" | cut -c1-5) | $(rate "$rows" "$dump_s") | | |"
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(
+echo "machine: $(machine), $(
   case $BACKEND in postgres) echo "PostgreSQL $(psql "$PG/postgres" -qAtc 'SHOW server_version')" ;;
                    sqlite) echo "SQLite $(sqlite3 --version | cut -d' ' -f1) (shell), bundled in the service" ;; esac)"
