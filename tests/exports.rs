@@ -677,7 +677,7 @@ async fn an_export_reads_one_snapshot_while_others_write(app: TestApp) {
     let pool = pool::build_pool(&app.database_url, 2, std::time::Duration::from_secs(5)).unwrap();
     let db = Db::new(pool, app.backend);
     let filter = FactFilter {
-        source: Some("traeger"),
+        source: Some(zv_monitor::domain::indicator::Source::Traeger),
         ..FactFilter::default()
     };
     let changed = Figure::Count(4242);

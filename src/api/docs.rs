@@ -4,6 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::domain::fact::FactState;
+use crate::domain::transmission::BaMarker;
+
 use super::problem::{
     BadRequest, ConflictResponse, FieldError, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
     PreconditionFailedResponse, PreconditionRequiredResponse, Problem, Unauthorized, Unavailable,
@@ -26,7 +29,8 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
     ),
     modifiers(&BearerAuth),
     components(
-        schemas(Problem, FieldError),
+        // Enums that only query parameters name: parameters do not register their schemas.
+        schemas(Problem, FieldError, FactState, BaMarker),
         responses(BadRequest, Unauthorized, ForbiddenResponse, NotFound, ConflictResponse,
             PreconditionFailedResponse, PreconditionRequiredResponse, PayloadTooLargeResponse,
             UnsupportedMediaTypeResponse, Unprocessable, Unavailable)

@@ -10,8 +10,8 @@ use chrono::NaiveDateTime;
 use super::AppError;
 use super::indicators::catalogue;
 use crate::domain::actor::Visibility;
-use crate::domain::fact::{Fact, FactIndicator, FactOrigin, FactTraeger};
-use crate::domain::indicator::IndicatorCode;
+use crate::domain::fact::{Fact, FactIndicator, FactOrigin, FactState, FactTraeger};
+use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::submission::RevisionStatus;
 use crate::domain::traeger::Ags;
 use crate::domain::transmission::{BaMarker, DataVersion, Transmission};
@@ -32,10 +32,10 @@ pub struct FactFilter {
     pub traeger: Option<Ags>,
     pub indicator: Option<IndicatorCode>,
     pub section: Option<String>,
-    /// `traeger` or `ba`; both without it.
-    pub source: Option<&'static str>,
-    /// Only values in this state: `submitted`, `accepted`, `received` or `forwarded`.
-    pub state: Option<&'static str>,
+    /// Only the Träger's or only BA's figures; both without it.
+    pub source: Option<Source>,
+    /// Only values in this state.
+    pub state: Option<FactState>,
     /// Only the cells BA marked so (a Träger's own figures carry no mark).
     pub status: Option<BaMarker>,
     /// The values as they were valid at this instant (UTC): accepted revisions and the
@@ -140,14 +140,14 @@ fn valid_revision(s: &SubmissionHead, as_of: Option<NaiveDateTime>) -> Option<&R
 
 fn origin_of(s: &SubmissionHead, r: &RevisionHead) -> FactOrigin {
     let state = if r.status == RevisionStatus::Submitted {
-        "submitted"
+        FactState::Submitted
     } else {
-        "accepted"
+        FactState::Accepted
     };
     let changed_at = r.reviewed_at.or(r.submitted_at).unwrap_or(s.updated_at);
     FactOrigin::new(
         s.year,
-        "traeger",
+        Source::Traeger,
         s.id.clone(),
         r.number,
         state,
@@ -236,13 +236,17 @@ fn facts_of_transmission(
     let forwarded = version
         .forwarded_at
         .is_some_and(|f| filter.as_of.is_none_or(|at| f <= at));
-    let state = if forwarded { "forwarded" } else { "received" };
+    let state = if forwarded {
+        FactState::Forwarded
+    } else {
+        FactState::Received
+    };
     if filter.state.is_some_and(|s| s != state) {
         return Ok(Vec::new());
     }
     let origin = Arc::new(FactOrigin::new(
         t.year,
-        "ba",
+        Source::Ba,
         t.id.clone(),
         version.number,
         state,
@@ -310,14 +314,14 @@ impl Export {
             // One at first: a large submission must not make the first batch the largest.
             submissions_per_batch: 1,
         };
-        if export.filter.source == Some("ba") || export.filter.status.is_some() {
+        if export.filter.source == Some(Source::Ba) || export.filter.status.is_some() {
             export.phase = export.transmission_phase().await?;
         }
         Ok(export)
     }
 
     async fn transmission_phase(&mut self) -> Result<Phase, AppError> {
-        if self.filter.source == Some("traeger") {
+        if self.filter.source == Some(Source::Traeger) {
             return Ok(Phase::Done);
         }
         let year = self.filter.year;

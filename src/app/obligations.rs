@@ -37,7 +37,7 @@ fn hmsi_progress(
     transmissions: &[Transmission],
     today: chrono::NaiveDate,
 ) -> Progress {
-    let mut p = progress(obligation.content.due, &[], None, today);
+    let mut p = progress(obligation.content.due, None, today);
     let codes = &obligation.content.indicators;
     if codes.is_empty() {
         return p;
@@ -95,12 +95,7 @@ fn states(
         for o in a.obligations {
             let submission = submissions.remove(&o.id);
             let progress = match o.content.delivered_by {
-                Party::Traeger => progress(
-                    o.content.due,
-                    &o.content.recipients,
-                    submission.as_ref(),
-                    today,
-                ),
+                Party::Traeger => progress(o.content.due, submission.as_ref(), today),
                 Party::Hmsi => hmsi_progress(&o, &a.traeger, sent, today),
             };
             out.push(ObligationState {

@@ -9,7 +9,7 @@ use super::{Violation, Violations, parse_text};
 
 string_enum! {
     /// `draft` → `signed_by_one` → `in_force`, and `superseded` once a successor is in force.
-    AgreementStatus {
+    AgreementStatus as "AgreementStatusDto" {
         Draft = "draft",
         SignedByOne = "signed_by_one",
         InForce = "in_force",
@@ -20,16 +20,16 @@ string_enum! {
 string_enum! {
     /// `reporting`: obligations to produce data (the § 8a OFFENSIV-Gesetz kind of the seed);
     /// `targets`: also numeric targets on indicators (§ 48b Abs. 1 Satz 1 Nr. 4 with a zkT).
-    AgreementKind { Reporting = "reporting", Targets = "targets" }
+    AgreementKind as "AgreementKindDto" { Reporting = "reporting", Targets = "targets" }
 }
 
 string_enum! {
     /// The two parties: the ministry and the kommunaler Träger.
-    Party { Hmsi = "hmsi", Traeger = "traeger" }
+    Party as "PartyDto" { Hmsi = "hmsi", Traeger = "traeger" }
 }
 
 string_enum! {
-    Recipient { Jobcenter = "jobcenter", Hmsi = "hmsi", Traeger = "traeger" }
+    Recipient as "RecipientDto" { Jobcenter = "jobcenter", Hmsi = "hmsi", Traeger = "traeger" }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

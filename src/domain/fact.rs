@@ -11,20 +11,29 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::figure::Figure;
-use super::indicator::{Indicator, Reference};
+use super::indicator::{Indicator, Reference, Source};
 use super::transmission::BaMarker;
+
+string_enum! {
+    /// Where a value stands: a Träger's figure `submitted` (under review) or `accepted`; BA's
+    /// figure `received` by HMSI or `forwarded` to the Träger.
+    FactState as "FactState" {
+        Submitted = "submitted",
+        Accepted = "accepted",
+        Received = "received",
+        Forwarded = "forwarded",
+    }
+}
 
 /// What all values of one submission revision or one transmission version share.
 #[derive(Debug, PartialEq, Eq)]
 pub struct FactOrigin {
     pub year: i32,
-    /// `traeger` or `ba`.
-    pub source: &'static str,
+    pub source: Source,
     /// The submission or transmission the values come from.
     pub id: String,
     pub revision: i32,
-    /// `submitted`, `accepted` (submissions); `received`, `forwarded` (transmissions).
-    pub state: &'static str,
+    pub state: FactState,
     pub late: bool,
     /// RFC 3339 with microseconds, formatted once for all the origin's rows.
     pub changed_at: String,
@@ -33,10 +42,10 @@ pub struct FactOrigin {
 impl FactOrigin {
     pub fn new(
         year: i32,
-        source: &'static str,
+        source: Source,
         id: String,
         revision: i32,
-        state: &'static str,
+        state: FactState,
         late: bool,
         changed_at: NaiveDateTime,
     ) -> Self {
@@ -186,10 +195,10 @@ impl Fact {
             self.reporting_body.as_deref().unwrap_or(""),
             &value,
             self.marker.map_or("", |m| m.as_str()),
-            o.source,
+            o.source.as_str(),
             &o.id,
             revision.format(o.revision),
-            o.state,
+            o.state.as_str(),
             bool_text(o.late),
             &o.changed_at,
         ])
@@ -221,12 +230,12 @@ impl Fact {
             &self.traeger.ags,
             &i.code,
             self.reporting_body.as_deref().unwrap_or("_T"),
-            o.source,
+            o.source.as_str(),
             &value,
             status,
             &i.unit_measure,
             &i.reference,
-            o.state,
+            o.state.as_str(),
         ])
     }
 
@@ -278,10 +287,10 @@ impl Fact {
             value,
             status: self.marker.map(|m| m.as_str()),
             provisional: self.provisional,
-            source: o.source,
+            source: o.source.as_str(),
             origin: &o.id,
             revision: o.revision,
-            state: o.state,
+            state: o.state.as_str(),
             late: o.late,
             changed_at: &o.changed_at,
         };

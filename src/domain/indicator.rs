@@ -17,17 +17,17 @@ pub const MAX_YEAR: i32 = 2100;
 
 string_enum! {
     /// `count`: whole number ≥ 0; `eur`: euro amount ≥ 0 with cents; `text`: a narrative.
-    Unit { Count = "count", Eur = "eur", Text = "text" }
+    Unit as "UnitDto" { Count = "count", Eur = "eur", Text = "text" }
 }
 
 string_enum! {
     /// `stock` at a reference date (Bestand), `flow` over a period (Zugänge), `report` in words.
-    Measure { Stock = "stock", Flow = "flow", Report = "report" }
+    Measure as "MeasureDto" { Stock = "stock", Flow = "flow", Report = "report" }
 }
 
 string_enum! {
     /// Who produces the figure: the Träger itself, or the BA statistics through HMSI.
-    Source { Traeger = "traeger", Ba = "ba" }
+    Source as "SourceDto" { Traeger = "traeger", Ba = "ba" }
 }
 
 /// `^[a-z][a-z0-9_]{1,63}$`, e.g. `debt_counselling_stock`.

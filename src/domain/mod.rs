@@ -1,8 +1,13 @@
 //! Pure types and rules of the domain: no I/O, no diesel, no actix.
 
-/// An enum that is written as snake_case text in JSON and in the database.
+/// An enum that is written as snake_case text in JSON, in the database and in the contract.
+///
+/// `Name as "SchemaName" { Variant = "text", … }`: the texts are the one list from which the
+/// enum is parsed, printed and described in the OpenAPI document (as a string enum named
+/// `SchemaName`, optionally `described "…"`), so a new state is added in one place.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident as $schema:literal $(described $description:literal)?
+        { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -22,6 +27,28 @@ macro_rules! string_enum {
                     $($text => Ok($name::$variant),)+
                     other => Err(format!("`{other}` is not one of: {}", Self::ALL.join(", "))),
                 }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                ::utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(::utoipa::openapi::schema::Type::String)
+                    $(.description(Some($description)))?
+                    .enum_values(Some(Self::ALL.iter().copied()))
+                    .into()
+            }
+        }
+
+        impl ::utoipa::ToSchema for $name {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed($schema)
             }
         }
     };

@@ -16,7 +16,7 @@ use super::traeger::Ags;
 use super::{Violation, Violations, parse_text};
 
 string_enum! {
-    RevisionStatus {
+    RevisionStatus as "RevisionStatusDto" {
         Draft = "draft",
         Submitted = "submitted",
         Returned = "returned",
@@ -136,6 +136,22 @@ impl Submission {
     /// The revision recipients should have: the newest one delivered.
     pub fn delivered(&self) -> Option<&Revision> {
         self.revisions.iter().rev().find(|r| r.delivered())
+    }
+
+    /// The recipients that confirmed receipt of the newest delivered revision, and those whose
+    /// confirmation is pending; none are pending before anything was delivered.
+    pub fn receipts(&self) -> (Vec<Recipient>, Vec<Recipient>) {
+        let Some(delivered) = self.delivered() else {
+            return (Vec::new(), Vec::new());
+        };
+        let confirmed: Vec<Recipient> = delivered.receipts.iter().map(|c| c.recipient).collect();
+        let pending = self
+            .recipients
+            .iter()
+            .copied()
+            .filter(|r| !confirmed.contains(r))
+            .collect();
+        (confirmed, pending)
     }
 }
 

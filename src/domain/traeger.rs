@@ -58,13 +58,15 @@ impl fmt::Display for Ags {
 
 string_enum! {
     /// Landkreis or kreisfreie Stadt: both are kommunale Träger under § 6 Abs. 1 Nr. 2 SGB II.
-    TraegerKind { Landkreis = "landkreis", KreisfreieStadt = "kreisfreie_stadt" }
+    TraegerKind as "TraegerKindDto" { Landkreis = "landkreis", KreisfreieStadt = "kreisfreie_stadt" }
 }
 
 string_enum! {
     /// zkT: the Träger runs the Jobcenter itself (§ 6a SGB II); gE: a gemeinsame Einrichtung
     /// of Träger and BA (§ 44b SGB II).
-    JobcenterForm { Zkt = "zkt", Ge = "ge" }
+    JobcenterForm as "JobcenterFormDto"
+        described "`zkt`: zugelassener kommunaler Träger (§ 6a SGB II) runs the Jobcenter itself;\n`ge`: gemeinsame Einrichtung of Träger and BA (§ 44b SGB II)."
+        { Zkt = "zkt", Ge = "ge" }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,7 +17,7 @@ use super::{Violation, Violations};
 
 string_enum! {
     /// BA's marks: `*` suppressed for confidentiality, `-` nothing there, `x` not applicable.
-    BaMarker { Suppressed = "suppressed", Nil = "nil", NotApplicable = "not_applicable" }
+    BaMarker as "BaMarker" { Suppressed = "suppressed", Nil = "nil", NotApplicable = "not_applicable" }
 }
 
 impl BaMarker {
@@ -32,7 +32,7 @@ impl BaMarker {
 }
 
 string_enum! {
-    TransmissionStatus { Requested = "requested", Received = "received", Forwarded = "forwarded" }
+    TransmissionStatus as "TransmissionStatusDto" { Requested = "requested", Received = "received", Forwarded = "forwarded" }
 }
 
 /// One Träger's value of one indicator, as BA delivered it.

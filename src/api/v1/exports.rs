@@ -12,8 +12,8 @@ use crate::app::AppError;
 use crate::app::exports::{Export, FactFilter};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::fact::{CSV_COLUMNS, Fact, SDMX_COLUMNS};
-use crate::domain::indicator::IndicatorCode;
+use crate::domain::fact::{CSV_COLUMNS, Fact, FactState, SDMX_COLUMNS};
+use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::transmission::BaMarker;
 use crate::store::Db;
 use tokio::task::JoinHandle;
@@ -34,31 +34,6 @@ pub enum ExportFormat {
     Sdmx,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportSource {
-    Traeger,
-    Ba,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportState {
-    Submitted,
-    Accepted,
-    Received,
-    Forwarded,
-}
-
-/// BA's marks, as the `status` column shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportStatus {
-    Suppressed,
-    Nil,
-    NotApplicable,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -69,11 +44,11 @@ pub struct FactQuery {
     pub indicator: Option<String>,
     /// e.g. `§ 2 (3)`
     pub section: Option<String>,
-    pub source: Option<ExportSource>,
+    pub source: Option<Source>,
     /// Only values in this state (the `state` column).
-    pub state: Option<ExportState>,
+    pub state: Option<FactState>,
     /// Only the cells BA marked so (the `status` column); a Träger's figures carry no mark.
-    pub status: Option<ExportStatus>,
+    pub status: Option<BaMarker>,
     /// Overrides `Accept`: `json`, `ndjson`, `csv` or `sdmx` (SDMX-CSV 2.0).
     pub format: Option<ExportFormat>,
     /// With CSV: `de` for `;`, a BOM and decimal commas.
@@ -265,21 +240,9 @@ pub async fn export_facts(
             .transpose()
             .map_err(|e| bad("indicator", e))?,
         section: q.section,
-        source: q.source.map(|s| match s {
-            ExportSource::Traeger => "traeger",
-            ExportSource::Ba => "ba",
-        }),
-        state: q.state.map(|s| match s {
-            ExportState::Submitted => "submitted",
-            ExportState::Accepted => "accepted",
-            ExportState::Received => "received",
-            ExportState::Forwarded => "forwarded",
-        }),
-        status: q.status.map(|s| match s {
-            ExportStatus::Suppressed => BaMarker::Suppressed,
-            ExportStatus::Nil => BaMarker::Nil,
-            ExportStatus::NotApplicable => BaMarker::NotApplicable,
-        }),
+        source: q.source,
+        state: q.state,
+        status: q.status,
         as_of: q
             .as_of
             .as_deref()

@@ -13,6 +13,7 @@ use crate::app::Clock;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
+use crate::domain::agreement::{Party, Recipient};
 use crate::domain::progress::ObligationStatus;
 use crate::store::Db;
 
@@ -21,46 +22,6 @@ pub const TAG: &str = "obligations";
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_agreement_obligations)
         .service(list_obligations);
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ObligationStatusDto {
-    Open,
-    Overdue,
-    Submitted,
-    Returned,
-    Fulfilled,
-    Forwarded,
-    Acknowledged,
-}
-
-impl From<ObligationStatus> for ObligationStatusDto {
-    fn from(s: ObligationStatus) -> Self {
-        match s {
-            ObligationStatus::Open => Self::Open,
-            ObligationStatus::Overdue => Self::Overdue,
-            ObligationStatus::Submitted => Self::Submitted,
-            ObligationStatus::Returned => Self::Returned,
-            ObligationStatus::Fulfilled => Self::Fulfilled,
-            ObligationStatus::Forwarded => Self::Forwarded,
-            ObligationStatus::Acknowledged => Self::Acknowledged,
-        }
-    }
-}
-
-impl From<ObligationStatusDto> for ObligationStatus {
-    fn from(s: ObligationStatusDto) -> Self {
-        match s {
-            ObligationStatusDto::Open => Self::Open,
-            ObligationStatusDto::Overdue => Self::Overdue,
-            ObligationStatusDto::Submitted => Self::Submitted,
-            ObligationStatusDto::Returned => Self::Returned,
-            ObligationStatusDto::Fulfilled => Self::Fulfilled,
-            ObligationStatusDto::Forwarded => Self::Forwarded,
-            ObligationStatusDto::Acknowledged => Self::Acknowledged,
-        }
-    }
 }
 
 /// An obligation, its indicators and where it stands.
@@ -81,8 +42,10 @@ pub struct ObligationStateResponse {
     pub section: String,
     pub title_de: String,
     /// `traeger` or `hmsi`.
-    pub delivered_by: String,
-    pub recipients: Vec<String>,
+    #[schema(value_type = String)]
+    pub delivered_by: Party,
+    #[schema(value_type = Vec<String>)]
+    pub recipients: Vec<Recipient>,
     pub due: Option<NaiveDate>,
     pub note: Option<String>,
     pub indicators: Vec<String>,
@@ -90,14 +53,16 @@ pub struct ObligationStateResponse {
     /// nothing submitted), `submitted`, `returned`, `fulfilled` (accepted). Delivered by HMSI
     /// from BA statistics: `open`/`overdue` until forwarded, `forwarded`, `acknowledged` by the
     /// Träger; figures HMSI keeps (§ 4) are `fulfilled` once BA delivered them.
-    pub status: ObligationStatusDto,
+    pub status: ObligationStatus,
     /// The newest submission came after the due date.
     pub late: bool,
     pub days_late: Option<i64>,
     pub submission_id: Option<String>,
     /// Recipients that confirmed receipt of the newest delivered revision, and those pending.
-    pub receipts_confirmed: Vec<String>,
-    pub receipts_pending: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub receipts_confirmed: Vec<Recipient>,
+    #[schema(value_type = Vec<String>)]
+    pub receipts_pending: Vec<Recipient>,
     /// The indicators as defined for the agreement's year.
     pub indicator_details: Vec<IndicatorResponse>,
 }
@@ -105,9 +70,6 @@ pub struct ObligationStateResponse {
 impl From<ObligationState> for ObligationStateResponse {
     fn from(s: ObligationState) -> Self {
         let c = s.obligation.content;
-        let names = |v: Vec<crate::domain::agreement::Recipient>| {
-            v.iter().map(|r| r.as_str().to_owned()).collect()
-        };
         ObligationStateResponse {
             id: s.obligation.id,
             agreement_id: s.agreement_id,
@@ -115,17 +77,17 @@ impl From<ObligationState> for ObligationStateResponse {
             year: s.year,
             section: c.section,
             title_de: c.title_de,
-            delivered_by: c.delivered_by.as_str().to_owned(),
-            recipients: names(c.recipients),
+            delivered_by: c.delivered_by,
+            recipients: c.recipients,
             due: c.due,
             note: c.note,
             indicators: c.indicators.into_iter().map(String::from).collect(),
-            status: s.progress.status.into(),
+            status: s.progress.status,
             late: s.progress.days_late.is_some(),
             days_late: s.progress.days_late,
             submission_id: s.submission_id,
-            receipts_confirmed: names(s.progress.confirmed),
-            receipts_pending: names(s.progress.pending),
+            receipts_confirmed: s.progress.confirmed,
+            receipts_pending: s.progress.pending,
             indicator_details: s
                 .indicators
                 .into_iter()
@@ -155,7 +117,7 @@ pub struct ObligationQuery {
     pub year: Option<i64>,
     /// AGS of the Träger.
     pub traeger: Option<String>,
-    pub status: Option<ObligationStatusDto>,
+    pub status: Option<ObligationStatus>,
     /// e.g. `§ 2 (3)`
     pub section: Option<String>,
     #[param(minimum = 1, maximum = 1000, default = 100)]
@@ -212,7 +174,7 @@ pub async fn list_obligations(
     let filter = Overview {
         year: params::year(q.year)?,
         traeger: params::traeger(q.traeger.as_deref())?,
-        status: q.status.map(ObligationStatus::from),
+        status: q.status,
         section: q.section,
     };
     let after = q.after.as_deref().map(decode_cursor).transpose()?;

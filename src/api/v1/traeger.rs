@@ -31,65 +31,13 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_traeger);
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TraegerKindDto {
-    Landkreis,
-    KreisfreieStadt,
-}
-
-/// `zkt`: zugelassener kommunaler Träger (§ 6a SGB II) runs the Jobcenter itself;
-/// `ge`: gemeinsame Einrichtung of Träger and BA (§ 44b SGB II).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobcenterFormDto {
-    Zkt,
-    Ge,
-}
-
-impl From<TraegerKindDto> for TraegerKind {
-    fn from(k: TraegerKindDto) -> Self {
-        match k {
-            TraegerKindDto::Landkreis => Self::Landkreis,
-            TraegerKindDto::KreisfreieStadt => Self::KreisfreieStadt,
-        }
-    }
-}
-
-impl From<JobcenterFormDto> for JobcenterForm {
-    fn from(f: JobcenterFormDto) -> Self {
-        match f {
-            JobcenterFormDto::Zkt => Self::Zkt,
-            JobcenterFormDto::Ge => Self::Ge,
-        }
-    }
-}
-
-impl From<TraegerKind> for TraegerKindDto {
-    fn from(k: TraegerKind) -> Self {
-        match k {
-            TraegerKind::Landkreis => Self::Landkreis,
-            TraegerKind::KreisfreieStadt => Self::KreisfreieStadt,
-        }
-    }
-}
-
-impl From<JobcenterForm> for JobcenterFormDto {
-    fn from(f: JobcenterForm) -> Self {
-        match f {
-            JobcenterForm::Zkt => Self::Zkt,
-            JobcenterForm::Ge => Self::Ge,
-        }
-    }
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobcenterResponse {
     #[schema(example = "jc-06633")]
     pub id: String,
     #[schema(example = "Jobcenter Landkreis Kassel")]
     pub name: String,
-    pub form: JobcenterFormDto,
+    pub form: JobcenterForm,
 }
 
 /// A kommunaler Träger and its Jobcenter.
@@ -103,7 +51,7 @@ pub struct TraegerResponse {
     /// Amtlicher Gemeindeschlüssel of the Kreis or kreisfreie Stadt.
     pub ags: String,
     pub name: String,
-    pub kind: TraegerKindDto,
+    pub kind: TraegerKind,
     pub jobcenter: JobcenterResponse,
     /// Grows with every change; the ETag is this number in quotes.
     pub version: i64,
@@ -116,11 +64,11 @@ impl From<Traeger> for TraegerResponse {
         TraegerResponse {
             ags: t.ags.to_string(),
             name: t.content.name,
-            kind: t.content.kind.into(),
+            kind: t.content.kind,
             jobcenter: JobcenterResponse {
                 id: t.content.jobcenter.id,
                 name: t.content.jobcenter.name,
-                form: t.content.jobcenter.form.into(),
+                form: t.content.jobcenter.form,
             },
             version: t.version,
             created_at: t.created_at.and_utc(),
@@ -144,7 +92,7 @@ pub struct JobcenterRequest {
     pub id: Option<String>,
     #[schema(value_type = String, required = true, example = "Jobcenter Landkreis Kassel")]
     pub name: Option<String>,
-    #[schema(value_type = JobcenterFormDto, required = true)]
+    #[schema(value_type = JobcenterForm, required = true)]
     pub form: Option<String>,
 }
 
@@ -161,7 +109,7 @@ pub struct CreateTraegerRequest {
     pub ags: Option<String>,
     #[schema(value_type = String, required = true)]
     pub name: Option<String>,
-    #[schema(value_type = TraegerKindDto, required = true)]
+    #[schema(value_type = TraegerKind, required = true)]
     pub kind: Option<String>,
     #[schema(required = true)]
     pub jobcenter: Option<JobcenterRequest>,
@@ -177,7 +125,7 @@ pub struct CreateTraegerRequest {
 pub struct UpdateTraegerRequest {
     #[schema(value_type = String, required = true)]
     pub name: Option<String>,
-    #[schema(value_type = TraegerKindDto, required = true)]
+    #[schema(value_type = TraegerKind, required = true)]
     pub kind: Option<String>,
     #[schema(required = true)]
     pub jobcenter: Option<JobcenterRequest>,
@@ -230,9 +178,9 @@ impl CreateTraegerRequest {
 #[serde(deny_unknown_fields)]
 pub struct TraegerQuery {
     /// Only Träger whose Jobcenter has this form.
-    pub form: Option<JobcenterFormDto>,
+    pub form: Option<JobcenterForm>,
     /// Only Landkreise or only kreisfreie Städte.
-    pub kind: Option<TraegerKindDto>,
+    pub kind: Option<TraegerKind>,
     /// Page size, 1 to 1000.
     #[param(minimum = 1, maximum = 1000, default = 100)]
     pub limit: Option<i64>,
@@ -272,8 +220,8 @@ pub async fn list_traeger(
     let visibility = authorize(&principal, Permission::ReadRegistry)?;
     let q = query.into_inner();
     let listing = Listing {
-        form: q.form.map(JobcenterForm::from),
-        kind: q.kind.map(TraegerKind::from),
+        form: q.form,
+        kind: q.kind,
         after: q.after.as_deref().map(decode_cursor).transpose()?,
         limit: pagination::limit(q.limit)?,
     };

@@ -7,40 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::problem::ApiError;
 use crate::app::agreements::{Rollover, SignatureInput};
 use crate::domain::agreement::{
-    Agreement, AgreementInput, ObligationInput, Party, Signatory, Unmapped,
+    Agreement, AgreementInput, AgreementKind, AgreementStatus, ObligationInput, Party, Recipient,
+    Signatory, Unmapped,
 };
 use crate::domain::{Violations, parse_text};
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AgreementStatusDto {
-    Draft,
-    SignedByOne,
-    InForce,
-    Superseded,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AgreementKindDto {
-    Reporting,
-    Targets,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyDto {
-    Hmsi,
-    Traeger,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecipientDto {
-    Jobcenter,
-    Hmsi,
-    Traeger,
-}
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SectionDto {
@@ -62,10 +32,8 @@ pub struct ObligationResponse {
     #[schema(example = "Schuldnerberatung")]
     pub title_de: String,
     /// Who delivers the figures.
-    #[schema(value_type = PartyDto)]
-    pub delivered_by: String,
-    #[schema(value_type = Vec<RecipientDto>)]
-    pub recipients: Vec<String>,
+    pub delivered_by: Party,
+    pub recipients: Vec<Recipient>,
     /// Codes of the indicators this obligation asks for.
     pub indicators: Vec<String>,
     /// The deadline printed in the agreement, if any.
@@ -92,7 +60,7 @@ pub struct SignatoryDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignatureResponse {
-    pub party: PartyDto,
+    pub party: Party,
     pub signatories: Vec<SignatoryDto>,
     #[schema(example = "Wiesbaden")]
     pub place: String,
@@ -125,10 +93,8 @@ pub struct AgreementResponse {
     #[schema(example = "06633")]
     pub traeger: String,
     pub year: i32,
-    #[schema(value_type = AgreementKindDto)]
-    pub kind: String,
-    #[schema(value_type = AgreementStatusDto)]
-    pub status: String,
+    pub kind: AgreementKind,
+    pub status: AgreementStatus,
     /// The signed agreement this one replaces once it is in force.
     pub supersedes: Option<String>,
     pub legal_basis: String,
@@ -147,8 +113,8 @@ impl From<Agreement> for AgreementResponse {
         AgreementResponse {
             traeger: a.traeger.to_string(),
             year: a.year,
-            kind: a.kind.as_str().to_owned(),
-            status: a.status.as_str().to_owned(),
+            kind: a.kind,
+            status: a.status,
             supersedes: a.supersedes,
             legal_basis: a.legal_basis,
             benefits: a.benefits,
@@ -177,10 +143,7 @@ impl From<Agreement> for AgreementResponse {
                 .signatures
                 .into_iter()
                 .map(|s| SignatureResponse {
-                    party: match s.party {
-                        Party::Hmsi => PartyDto::Hmsi,
-                        Party::Traeger => PartyDto::Traeger,
-                    },
+                    party: s.party,
                     signatories: s
                         .signatories
                         .into_iter()
@@ -210,8 +173,8 @@ impl From<crate::domain::agreement::Obligation> for ObligationResponse {
             id: o.id,
             section: c.section,
             title_de: c.title_de,
-            delivered_by: c.delivered_by.as_str().to_owned(),
-            recipients: c.recipients.iter().map(|r| r.as_str().to_owned()).collect(),
+            delivered_by: c.delivered_by,
+            recipients: c.recipients,
             indicators: c.indicators.into_iter().map(String::from).collect(),
             due: c.due,
             note: c.note,
@@ -281,9 +244,9 @@ pub struct ObligationRequest {
     pub section: Option<String>,
     #[schema(value_type = String, required = true, example = "Schuldnerberatung")]
     pub title_de: Option<String>,
-    #[schema(value_type = PartyDto, required = true)]
+    #[schema(value_type = Party, required = true)]
     pub delivered_by: Option<String>,
-    #[schema(value_type = Vec<RecipientDto>)]
+    #[schema(value_type = Vec<Recipient>)]
     pub recipients: Option<Vec<String>>,
     /// Indicator codes valid in the agreement's year.
     pub indicators: Option<Vec<String>>,
@@ -316,7 +279,7 @@ pub struct TargetRequest {
     "targets": []
 }))]
 pub struct UpdateAgreementRequest {
-    #[schema(value_type = AgreementKindDto, required = true)]
+    #[schema(value_type = AgreementKind, required = true)]
     pub kind: Option<String>,
     #[schema(value_type = String, required = true)]
     pub legal_basis: Option<String>,
@@ -514,7 +477,7 @@ pub struct AgreementQuery {
     pub year: Option<i64>,
     /// AGS of the Träger.
     pub traeger: Option<String>,
-    pub status: Option<AgreementStatusDto>,
+    pub status: Option<AgreementStatus>,
     #[param(minimum = 1, maximum = 1000, default = 100)]
     pub limit: Option<i64>,
     /// The `next` of the previous page.

@@ -75,14 +75,7 @@ pub async fn list_agreements(
     let filter = AgreementFilter {
         year: params::year(q.year)?,
         traeger: params::traeger(q.traeger.as_deref())?,
-        status: q.status.map(|s| match s {
-            AgreementStatusDto::Draft => crate::domain::agreement::AgreementStatus::Draft,
-            AgreementStatusDto::SignedByOne => {
-                crate::domain::agreement::AgreementStatus::SignedByOne
-            }
-            AgreementStatusDto::InForce => crate::domain::agreement::AgreementStatus::InForce,
-            AgreementStatusDto::Superseded => crate::domain::agreement::AgreementStatus::Superseded,
-        }),
+        status: q.status,
         only: None,
     };
     let after = q.after.as_deref().map(decode_cursor).transpose()?;

@@ -7,32 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::problem::ApiError;
 use crate::domain::Violation;
 use crate::domain::indicator::{
-    Indicator, IndicatorCode, IndicatorDefinition, IndicatorInput, Reference, ReferenceInput,
-    Source, parse_year,
+    Indicator, IndicatorCode, IndicatorDefinition, IndicatorInput, Measure, Reference,
+    ReferenceInput, Source, Unit, parse_year,
 };
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitDto {
-    Count,
-    Eur,
-    Text,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureDto {
-    Stock,
-    Flow,
-    Report,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceDto {
-    Traeger,
-    Ba,
-}
 
 /// A reference date (`stock`) or period (`flow`), resolved for the year asked for.
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,9 +63,9 @@ pub struct IndicatorResponse {
     pub section: String,
     pub name_de: String,
     pub description_de: Option<String>,
-    pub unit: UnitDto,
-    pub measure: MeasureDto,
-    pub source: SourceDto,
+    pub unit: Unit,
+    pub measure: Measure,
+    pub source: Source,
     pub reference: ReferenceResponse,
     /// The total this "davon" figure is part of.
     pub part_of: Option<String>,
@@ -101,19 +78,9 @@ pub struct IndicatorResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-pub(super) fn unit_dto(u: crate::domain::indicator::Unit) -> UnitDto {
-    use crate::domain::indicator::Unit;
-    match u {
-        Unit::Count => UnitDto::Count,
-        Unit::Eur => UnitDto::Eur,
-        Unit::Text => UnitDto::Text,
-    }
-}
-
 impl IndicatorResponse {
     /// The version as it reads for `year` (its own first year when none is asked for).
     pub fn of(i: Indicator, year: Option<i32>) -> Self {
-        use crate::domain::indicator::Measure;
         let d = i.definition;
         let year = year.unwrap_or(i.valid_from);
         IndicatorResponse {
@@ -123,16 +90,9 @@ impl IndicatorResponse {
             section: d.section,
             name_de: d.name_de,
             description_de: d.description_de,
-            unit: unit_dto(d.unit),
-            measure: match d.measure {
-                Measure::Stock => MeasureDto::Stock,
-                Measure::Flow => MeasureDto::Flow,
-                Measure::Report => MeasureDto::Report,
-            },
-            source: match d.source {
-                Source::Traeger => SourceDto::Traeger,
-                Source::Ba => SourceDto::Ba,
-            },
+            unit: d.unit,
+            measure: d.measure,
+            source: d.source,
             reference: ReferenceResponse::of(d.reference, year),
             part_of: d.part_of.map(String::from),
             breakdown_by_reporting_body: d.breakdown_by_reporting_body,
@@ -181,11 +141,11 @@ pub struct IndicatorDefinitionRequest {
     #[schema(value_type = String, required = true)]
     pub name_de: Option<String>,
     pub description_de: Option<String>,
-    #[schema(value_type = UnitDto, required = true)]
+    #[schema(value_type = Unit, required = true)]
     pub unit: Option<String>,
-    #[schema(value_type = MeasureDto, required = true)]
+    #[schema(value_type = Measure, required = true)]
     pub measure: Option<String>,
-    #[schema(value_type = SourceDto, required = true)]
+    #[schema(value_type = Source, required = true)]
     pub source: Option<String>,
     #[schema(required = true)]
     pub reference: Option<ReferenceRequest>,
@@ -275,7 +235,7 @@ pub struct IndicatorQuery {
     pub year: Option<i64>,
     /// e.g. `§ 2 (3)`
     pub section: Option<String>,
-    pub source: Option<SourceDto>,
+    pub source: Option<Source>,
     #[param(minimum = 1, maximum = 1000, default = 100)]
     pub limit: Option<i64>,
     /// The `next` of the previous page.

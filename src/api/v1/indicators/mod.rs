@@ -16,7 +16,7 @@ use crate::app::idempotency::Outcome;
 use crate::app::indicators::{self as app, Listing};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::indicator::{Indicator, IndicatorCode, Source};
+use crate::domain::indicator::{Indicator, IndicatorCode};
 use crate::store::Db;
 
 pub use dto::*;
@@ -68,10 +68,7 @@ pub async fn list_indicators(
     let listing = Listing {
         year,
         section: q.section,
-        source: q.source.map(|s| match s {
-            SourceDto::Traeger => Source::Traeger,
-            SourceDto::Ba => Source::Ba,
-        }),
+        source: q.source,
     };
     let key = |i: &Indicator| format!("{}@{}", i.code, i.valid_from);
     let (items, more) = page_of(app::list(&db, listing).await?, after.as_deref(), limit, key);

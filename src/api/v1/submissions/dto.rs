@@ -5,17 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::submissions::Delivery;
+use crate::domain::agreement::Recipient;
 use crate::domain::submission::{Revision, RevisionStatus, Submission, ValueEntry, ValueInput};
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RevisionStatusDto {
-    Draft,
-    Submitted,
-    Returned,
-    Accepted,
-    Superseded,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreakdownDto {
@@ -61,7 +52,8 @@ impl From<ValueEntry> for ValueDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReceiptDto {
     /// `jobcenter` or `hmsi`.
-    pub recipient: String,
+    #[schema(value_type = String)]
+    pub recipient: Recipient,
     pub confirmed_by: String,
     pub confirmed_at: DateTime<Utc>,
 }
@@ -70,7 +62,7 @@ pub struct ReceiptDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionResponse {
     pub revision: i32,
-    pub status: RevisionStatusDto,
+    pub status: RevisionStatus,
     pub values: Vec<ValueDto>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -85,21 +77,11 @@ pub struct RevisionResponse {
     pub receipts: Vec<ReceiptDto>,
 }
 
-pub(super) fn status_dto(s: RevisionStatus) -> RevisionStatusDto {
-    match s {
-        RevisionStatus::Draft => RevisionStatusDto::Draft,
-        RevisionStatus::Submitted => RevisionStatusDto::Submitted,
-        RevisionStatus::Returned => RevisionStatusDto::Returned,
-        RevisionStatus::Accepted => RevisionStatusDto::Accepted,
-        RevisionStatus::Superseded => RevisionStatusDto::Superseded,
-    }
-}
-
 impl From<Revision> for RevisionResponse {
     fn from(r: Revision) -> Self {
         RevisionResponse {
             revision: r.number,
-            status: status_dto(r.status),
+            status: r.status,
             values: r.values.into_iter().map(ValueDto::from).collect(),
             created_by: r.created_by,
             created_at: r.created_at.and_utc(),
@@ -114,7 +96,7 @@ impl From<Revision> for RevisionResponse {
                 .receipts
                 .into_iter()
                 .map(|c| ReceiptDto {
-                    recipient: c.recipient.as_str().to_owned(),
+                    recipient: c.recipient,
                     confirmed_by: c.confirmed_by,
                     confirmed_at: c.confirmed_at.and_utc(),
                 })
@@ -137,7 +119,7 @@ pub struct SubmissionResponse {
     pub section: String,
     pub due: Option<NaiveDate>,
     /// The status of the newest revision.
-    pub status: RevisionStatusDto,
+    pub status: RevisionStatus,
     pub current_revision: i32,
     /// The valid revision: the last one HMSI accepted.
     pub accepted_revision: Option<i32>,
@@ -145,8 +127,10 @@ pub struct SubmissionResponse {
     pub revision: RevisionResponse,
     /// Recipients (from the obligation) that have confirmed receipt of the newest delivered
     /// revision, and those still pending.
-    pub receipts_confirmed: Vec<String>,
-    pub receipts_pending: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub receipts_confirmed: Vec<Recipient>,
+    #[schema(value_type = Vec<String>)]
+    pub receipts_pending: Vec<Recipient>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -154,26 +138,9 @@ pub struct SubmissionResponse {
 
 impl From<Submission> for SubmissionResponse {
     fn from(s: Submission) -> Self {
-        let delivered = s.delivered();
-        let confirmed: Vec<String> = delivered
-            .map(|r| {
-                r.receipts
-                    .iter()
-                    .map(|c| c.recipient.as_str().to_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let pending = match delivered {
-            Some(_) => s
-                .recipients
-                .iter()
-                .map(|r| r.as_str().to_owned())
-                .filter(|r| !confirmed.contains(r))
-                .collect(),
-            None => Vec::new(),
-        };
+        let (confirmed, pending) = s.receipts();
         SubmissionResponse {
-            status: status_dto(s.current().status),
+            status: s.current().status,
             current_revision: s.current().number,
             accepted_revision: s.accepted().map(|r| r.number),
             receipts_confirmed: confirmed,
@@ -351,7 +318,7 @@ pub struct SubmissionQuery {
     /// AGS of the Träger.
     pub traeger: Option<String>,
     /// Status of the newest revision.
-    pub status: Option<RevisionStatusDto>,
+    pub status: Option<RevisionStatus>,
     /// e.g. `§ 2 (3)`
     pub section: Option<String>,
     #[param(minimum = 1, maximum = 1000, default = 100)]

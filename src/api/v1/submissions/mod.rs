@@ -17,7 +17,7 @@ use crate::app::submissions::{self as app, Decision, Delivery};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
-use crate::domain::submission::{RevisionStatus, ValueInput};
+use crate::domain::submission::ValueInput;
 use crate::store::Db;
 use crate::store::submissions::SubmissionFilter;
 
@@ -69,13 +69,7 @@ pub async fn list_submissions(
     let filter = SubmissionFilter {
         year: params::year(q.year)?,
         traeger: params::traeger(q.traeger.as_deref())?,
-        status: q.status.map(|s| match s {
-            RevisionStatusDto::Draft => RevisionStatus::Draft,
-            RevisionStatusDto::Submitted => RevisionStatus::Submitted,
-            RevisionStatusDto::Returned => RevisionStatus::Returned,
-            RevisionStatusDto::Accepted => RevisionStatus::Accepted,
-            RevisionStatusDto::Superseded => RevisionStatus::Superseded,
-        }),
+        status: q.status,
         section: q.section,
         ..SubmissionFilter::default()
     };

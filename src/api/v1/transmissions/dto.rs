@@ -8,36 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::transmissions::Import;
 use crate::domain::transmission::{
-    DataRow, ImportSummary, RowChange, Transmission, TransmissionStatus,
+    BaMarker, DataRow, ImportSummary, RowChange, Transmission, TransmissionStatus,
 };
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TransmissionStatusDto {
-    Requested,
-    Received,
-    Forwarded,
-}
-
-impl From<TransmissionStatus> for TransmissionStatusDto {
-    fn from(s: TransmissionStatus) -> Self {
-        match s {
-            TransmissionStatus::Requested => Self::Requested,
-            TransmissionStatus::Received => Self::Received,
-            TransmissionStatus::Forwarded => Self::Forwarded,
-        }
-    }
-}
-
-impl From<TransmissionStatusDto> for TransmissionStatus {
-    fn from(s: TransmissionStatusDto) -> Self {
-        match s {
-            TransmissionStatusDto::Requested => Self::Requested,
-            TransmissionStatusDto::Received => Self::Received,
-            TransmissionStatusDto::Forwarded => Self::Forwarded,
-        }
-    }
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServedDto {
@@ -90,7 +62,7 @@ pub struct TransmissionResponse {
     pub ba_reference: String,
     pub requested_on: NaiveDate,
     pub note: Option<String>,
-    pub status: TransmissionStatusDto,
+    pub status: TransmissionStatus,
     pub indicators: Vec<ServedDto>,
     pub current_version: Option<i32>,
     /// The newest version the Träger have received.
@@ -128,7 +100,7 @@ impl From<Transmission> for TransmissionResponse {
             }
         };
         TransmissionResponse {
-            status: t.status().into(),
+            status: t.status(),
             current_version: t.current().map(|v| v.number),
             forwarded_version: t.forwarded().map(|v| v.number),
             deliveries,
@@ -182,8 +154,8 @@ pub struct DataRowDto {
     #[schema(value_type = Option<Object>)]
     pub value: Option<serde_json::Value>,
     /// `suppressed` (BA `*`), `nil` (`-`), `not_applicable` (`x`); never turned into 0.
-    #[schema(example = "suppressed")]
-    pub status: Option<String>,
+    #[schema(value_type = Option<String>, example = "suppressed")]
+    pub status: Option<BaMarker>,
     pub provisional: bool,
     pub revised: bool,
 }
@@ -194,7 +166,7 @@ impl From<DataRow> for DataRowDto {
             traeger: r.traeger.into(),
             indicator: r.indicator.into(),
             value: r.value.map(|f| f.to_json()),
-            status: r.marker.map(|m| m.as_str().to_owned()),
+            status: r.marker,
             provisional: r.provisional,
             revised: r.revised,
         }
@@ -338,7 +310,7 @@ pub struct DataQuery {
 #[serde(deny_unknown_fields)]
 pub struct TransmissionQuery {
     pub year: Option<i64>,
-    pub status: Option<TransmissionStatusDto>,
+    pub status: Option<TransmissionStatus>,
     /// Transmissions serving an indicator of this section, e.g. `§ 2 (4)`.
     pub section: Option<String>,
     #[param(minimum = 1, maximum = 1000, default = 100)]

@@ -63,7 +63,7 @@ pub async fn list_transmissions(
     let q = query.into_inner();
     let listing = Listing {
         year: params::year(q.year)?,
-        status: q.status.map(Into::into),
+        status: q.status,
         section: q.section,
     };
     let after = q.after.as_deref().map(decode_cursor).transpose()?;
