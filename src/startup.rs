@@ -8,7 +8,8 @@ use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, fallback, metrics::Metrics};
+use crate::api::{self, fallback, metrics::Metrics, upload::UploadLimit};
+use crate::app::{Clock, Services};
 use crate::config::Settings;
 use crate::store::{Db, pool};
 use crate::telemetry::{self, RequestSpan};
@@ -27,7 +28,7 @@ pub struct Application {
 }
 
 /// Opens the pool, applies pending migrations and loads missing reference data.
-pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Db, StartupReport)> {
+pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Services, StartupReport)> {
     let backend = settings.backend();
     let pool = pool::build_pool(
         &settings.database_url,
@@ -42,9 +43,10 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Db, Startu
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let loaded = crate::app::reference::load(&db).await?;
+    let services = Services::new(db, Clock::new(settings.today));
+    let loaded = crate::app::reference::load(&services).await?;
     Ok((
-        db,
+        services,
         StartupReport {
             migrations_applied,
             loaded,
@@ -55,25 +57,23 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Db, Startu
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let verifier = web::Data::new(settings.verifier()?);
-        let (db, report) = prepare_database(&settings).await?;
+        let (services, report) = prepare_database(&settings).await?;
         let listener = TcpListener::bind(settings.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         let address = listener.local_addr()?;
 
         let spec = api::openapi();
         let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
-        let metrics = web::Data::new(Metrics::new(db.backend().name())?);
-        let db = web::Data::new(db);
-        let clock = web::Data::new(crate::app::Clock::new(settings.today));
-        let upload_limit = web::Data::new(api::UploadLimit(
+        let metrics = web::Data::new(Metrics::new(services.backend_name())?);
+        let services = web::Data::new(services);
+        let upload_limit = web::Data::new(UploadLimit(
             usize::try_from(settings.max_upload_bytes).unwrap_or(usize::MAX),
         ));
         let body_limit = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
 
         let mut server = HttpServer::new(move || {
             let (app, _) = api::routes(App::new()).split_for_parts();
-            app.app_data(db.clone())
-                .app_data(clock.clone())
+            app.app_data(services.clone())
                 .app_data(upload_limit.clone())
                 .app_data(verifier.clone())
                 .app_data(metrics.clone())

@@ -6,7 +6,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, HttpRequest};
+use actix_web::{Error, HttpMessage};
 use std::io::IsTerminal;
 
 use tracing::Span;
@@ -15,6 +15,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::config::LogFormat;
+use crate::domain::actor::RequestId;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const MAX_REQUEST_ID_LEN: usize = 128;
@@ -23,24 +24,12 @@ tokio::task_local! {
     static CURRENT_REQUEST_ID: String;
 }
 
-/// The id of the request being served, as the caller sent it or as we made it.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-impl RequestId {
-    pub fn of(req: &HttpRequest) -> String {
-        req.extensions()
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default()
-    }
-
-    /// The current request's id, for errors rendered outside a handler's reach.
-    pub fn current() -> String {
-        CURRENT_REQUEST_ID
-            .try_with(Clone::clone)
-            .unwrap_or_default()
-    }
+/// The id of the request being served (as the caller sent it or as we made it), for errors
+/// rendered outside a handler's reach.
+pub fn current_request_id() -> String {
+    CURRENT_REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_default()
 }
 
 /// A caller's id is kept if it is short and printable, so it cannot forge log lines.

@@ -524,7 +524,7 @@ fn many_submissions(app: &TestApp, year: i32, codes: &[String], bodies: usize) {
          FROM agreements a WHERE a.legal_basis = 'test';
          INSERT INTO submissions (id, obligation_id, agreement_id, traeger, year, section, due,
              recipients, status, current_revision, accepted_revision, version, created_at, updated_at)
-         SELECT 'sub-t-' || a.id, a.id || '.1', a.id, a.traeger, a.year, '§ 9 (1)', NULL,
+         SELECT 'sub-' || a.id || '.1', a.id || '.1', a.id, a.traeger, a.year, '§ 9 (1)', NULL,
              'jobcenter hmsi',
              CASE a.year WHEN {y0} THEN 'draft' WHEN {y1} THEN 'submitted' ELSE 'draft' END,
              CASE a.year WHEN {y0} THEN 2 ELSE 1 END,
@@ -538,14 +538,14 @@ fn many_submissions(app: &TestApp, year: i32, codes: &[String], bodies: usize) {
                   WHEN s.year = {y1} THEN 'submitted' ELSE 'draft' END,
              'test', CURRENT_TIMESTAMP, NULL, CURRENT_TIMESTAMP, NULL, NULL, CURRENT_TIMESTAMP, NULL
          FROM submissions s CROSS JOIN (SELECT 1 AS revision UNION ALL SELECT 2) r
-         WHERE s.id LIKE 'sub-t-%' AND r.revision <= s.current_revision;
+         WHERE s.id LIKE 'sub-zv-%-7.1' AND r.revision <= s.current_revision;
          INSERT INTO submission_values (submission_id, revision, position, indicator_code,
              reporting_body, unit, value_int, value_text, note)
          SELECT r.submission_id, r.revision, c.pos * {n} + b.b, c.code,
              CASE WHEN b.b = 0 THEN '' ELSE 'Stelle ' || b.b END, 'count',
              CASE WHEN r.revision = 2 THEN 999 WHEN b.b = 0 THEN {total} ELSE 10 END, NULL, NULL
          FROM submission_revisions r CROSS JOIN ({codes_sql}) c CROSS JOIN ({bodies_sql}) b
-         WHERE r.submission_id LIKE 'sub-t-%';",
+         WHERE r.submission_id LIKE 'sub-zv-%-7.1';",
         n = bodies + 1,
         total = 10 * bodies,
     ))
@@ -598,7 +598,7 @@ async fn a_history_larger_than_a_batch_is_exported_whole_and_once(app: TestApp) 
     let rows: Vec<Value> = body
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|r: &Value| r["origin"].as_str().unwrap().starts_with("sub-t-"))
+        .filter(|r: &Value| r["origin"].as_str().unwrap().ends_with("-7.1"))
         .collect();
     // Two of the three years have a valid revision: the accepted one and the one under review.
     let expected = traeger * 2 * codes.len() * (1 + bodies);
@@ -639,7 +639,7 @@ async fn a_history_larger_than_a_batch_is_exported_whole_and_once(app: TestApp) 
         .text()
         .await
         .unwrap();
-    let lines = csv.lines().filter(|l| l.contains(",sub-t-")).count();
+    let lines = csv.lines().filter(|l| l.contains("-7.1,")).count();
     assert_eq!(lines, expected);
 }
 
@@ -668,6 +668,7 @@ async fn count_codes(app: &TestApp, year: i32) -> Vec<String> {
 /// the export's own API, because over HTTP the socket buffers would hide when batches are read.
 async fn an_export_reads_one_snapshot_while_others_write(app: TestApp) {
     use zv_monitor::app::exports::{Export, FactFilter};
+    use zv_monitor::app::{Clock, Services};
     use zv_monitor::domain::actor::Visibility;
     use zv_monitor::domain::figure::Figure;
     use zv_monitor::store::{Db, pool};
@@ -675,7 +676,7 @@ async fn an_export_reads_one_snapshot_while_others_write(app: TestApp) {
     let codes = count_codes(&app, 2024).await;
     many_submissions(&app, 2024, &codes, 2);
     let pool = pool::build_pool(&app.database_url, 2, std::time::Duration::from_secs(5)).unwrap();
-    let db = Db::new(pool, app.backend);
+    let db = Services::new(Db::new(pool, app.backend), Clock::default());
     let filter = FactFilter {
         source: Some(zv_monitor::domain::indicator::Source::Traeger),
         ..FactFilter::default()
@@ -695,7 +696,7 @@ async fn an_export_reads_one_snapshot_while_others_write(app: TestApp) {
     // The last accepted submission in id order: the export has not read it yet.
     app.sql(
         "UPDATE submission_values SET value_int = 4242
-         WHERE submission_id = (SELECT max(id) FROM submissions WHERE id LIKE 'sub-t-zv-2024-%')
+         WHERE submission_id = (SELECT max(id) FROM submissions WHERE id LIKE 'sub-zv-2024-%-7.1')
            AND revision = 1",
     )
     .unwrap();
@@ -722,7 +723,8 @@ async fn an_export_reads_one_snapshot_while_others_write(app: TestApp) {
     // the pool closes the connection it held instead of lending it out again.
     let single = pool::build_pool(&app.database_url, 1, std::time::Duration::from_secs(5)).unwrap();
     let db = Db::new(single, app.backend);
-    let mut export = Export::start(&db, Visibility::All, FactFilter::default())
+    let services = Services::new(db.clone(), Clock::default());
+    let mut export = Export::start(&services, Visibility::All, FactFilter::default())
         .await
         .unwrap();
     export.next_batch().await.unwrap();

@@ -5,8 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::problem::{ApiError, Unavailable};
-use crate::app::AppError;
-use crate::store::{Db, pool::migrations_current};
+use crate::app::{Services, health};
 
 pub const TAG: &str = "operations";
 
@@ -40,22 +39,18 @@ pub async fn liveness() -> web::Json<HealthResponse> {
     (status = 503, response = Unavailable),
 ))]
 #[get("/health/ready")]
-pub async fn readiness(db: web::Data<Db>) -> Result<web::Json<HealthResponse>, ApiError> {
-    let current = db
-        .run(|conn| {
-            migrations_current(conn)
-                .map_err(|e| AppError::Unavailable(crate::store::Unavailable(e.to_string())))
-        })
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, "not ready");
-            ApiError::NotReady("the database does not answer".into())
-        })?;
+pub async fn readiness(
+    services: web::Data<Services>,
+) -> Result<web::Json<HealthResponse>, ApiError> {
+    let current = health::ready(&services).await.map_err(|e| {
+        tracing::warn!(error = %e, "not ready");
+        ApiError::NotReady("the database does not answer".into())
+    })?;
     if !current {
         return Err(ApiError::NotReady("migrations are pending".into()));
     }
     Ok(web::Json(HealthResponse {
         status: "ready",
-        database: Some(db.backend().name()),
+        database: Some(services.backend_name()),
     }))
 }

@@ -11,7 +11,7 @@ use prometheus::{
     TextEncoder,
 };
 
-use crate::store::Db;
+use crate::app::{Services, health};
 
 pub const TAG: &str = "operations";
 
@@ -111,12 +111,13 @@ pub async fn record(
         body = String, example = "http_requests_total{method=\"GET\",route=\"/api/v1/traeger\",status=\"200\"} 3"))
 )]
 #[get("/metrics")]
-pub async fn render_metrics(metrics: web::Data<Metrics>, db: web::Data<Db>) -> HttpResponse {
-    let state = db.pool().state();
-    metrics
-        .pool_in_use
-        .set(i64::from(state.connections - state.idle_connections));
-    metrics.pool_idle.set(i64::from(state.idle_connections));
+pub async fn render_metrics(
+    metrics: web::Data<Metrics>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (in_use, idle) = health::pool_use(&services);
+    metrics.pool_in_use.set(i64::from(in_use));
+    metrics.pool_idle.set(i64::from(idle));
     let mut buf = Vec::new();
     let encoder = TextEncoder::new();
     match encoder.encode(&metrics.registry.gather(), &mut buf) {

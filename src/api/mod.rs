@@ -8,16 +8,13 @@ pub mod metrics;
 pub mod pagination;
 pub mod params;
 pub mod problem;
+pub mod upload;
 pub mod v1;
 
 use actix_web::App;
 use actix_web::dev::{ServiceFactory, ServiceRequest};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp, scope};
-
-/// The largest upload of BA data an endpoint that reads its body itself accepts.
-#[derive(Debug, Clone, Copy)]
-pub struct UploadLimit(pub usize);
 
 /// Registers every documented route on `app`; the spec is collected from the same calls, so it
 /// cannot forget one.

@@ -1,6 +1,10 @@
-//! Query parameters many lists share; a value that does not parse is a 400 naming it.
+//! Parameters many operations share. A query parameter that does not parse is a 400 naming it;
+//! an id in the path that cannot exist is a 404, like one that does not.
+
+use std::str::FromStr;
 
 use super::problem::ApiError;
+use crate::app::AppError;
 use crate::domain::indicator::parse_year;
 use crate::domain::traeger::Ags;
 
@@ -14,4 +18,9 @@ pub fn traeger(raw: Option<&str>) -> Result<Option<Ags>, ApiError> {
     raw.map(Ags::parse)
         .transpose()
         .map_err(|e| ApiError::BadRequest(format!("`traeger`: {e}")))
+}
+
+/// The id in a path: one of the wrong shape names nothing there is, so it is not found.
+pub fn id<T: FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError::App(AppError::NotFound))
 }

@@ -17,7 +17,7 @@ use crate::app::AppError;
 use crate::auth::policy::Forbidden;
 use crate::auth::principal::Unauthenticated;
 use crate::domain::Violation;
-use crate::telemetry::RequestId;
+use crate::telemetry::current_request_id;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -191,7 +191,7 @@ impl ApiError {
             title: title.to_owned(),
             status: status.as_u16(),
             detail: self.detail(),
-            instance: RequestId::current(),
+            instance: current_request_id(),
             errors,
         }
     }

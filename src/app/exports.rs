@@ -7,18 +7,18 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
-use super::AppError;
 use super::indicators::catalogue;
+use super::{AppError, Services};
 use crate::domain::actor::Visibility;
 use crate::domain::fact::{Fact, FactIndicator, FactOrigin, FactState, FactTraeger};
+use crate::domain::ids::TransmissionId;
 use crate::domain::indicator::{IndicatorCode, Source};
-use crate::domain::submission::RevisionStatus;
-use crate::domain::traeger::Ags;
+use crate::domain::submission::{RevisionStatus, SubmissionFilter};
+use crate::domain::traeger::{Ags, TraegerFilter};
 use crate::domain::transmission::{BaMarker, DataVersion, Transmission};
 use crate::store::facts::{self, RevisionHead, SubmissionHead};
 use crate::store::pool::{begin_snapshot, end_snapshot};
-use crate::store::submissions::SubmissionFilter;
-use crate::store::{Db, DbConnection, HeldConnection, traeger, transmissions};
+use crate::store::{DbConnection, HeldConnection, traeger, transmissions};
 
 /// Values per batch the export aims at: enough that the two queries of a batch cost little
 /// beside its rows, few enough that a batch takes well under a MiB.
@@ -45,7 +45,7 @@ pub struct FactFilter {
 
 enum Phase {
     Submissions { after: Option<String> },
-    Transmissions { ids: Vec<String> },
+    Transmissions { ids: Vec<TransmissionId> },
     Done,
 }
 
@@ -161,12 +161,18 @@ fn origin_of(s: &SubmissionHead, r: &RevisionHead) -> FactOrigin {
 fn submission_batch(
     conn: &mut DbConnection,
     labels: &mut Labels,
+    visibility: &Visibility,
     filter: &FactFilter,
-    scope: &SubmissionFilter,
     after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Fact>, usize, Option<String>), AppError> {
-    let heads = facts::submission_heads(conn, scope, after, limit)?;
+    let scope = SubmissionFilter {
+        year: filter.year,
+        traeger: filter.traeger.clone(),
+        section: filter.section.clone(),
+        status: None,
+    };
+    let heads = facts::submission_heads(conn, visibility, &scope, after, limit)?;
     let mut origins = HashMap::new();
     let mut pairs = Vec::new();
     for h in &heads {
@@ -247,7 +253,7 @@ fn facts_of_transmission(
     let origin = Arc::new(FactOrigin::new(
         t.year,
         Source::Ba,
-        t.id.clone(),
+        t.id.to_string(),
         version.number,
         state,
         false,
@@ -278,16 +284,18 @@ fn facts_of_transmission(
 
 impl Export {
     pub async fn start(
-        db: &Db,
+        services: &Services,
         visibility: Visibility,
         filter: FactFilter,
     ) -> Result<Self, AppError> {
-        let mut conn = db.hold().await?;
+        let mut conn = services.db().hold().await?;
+        let seen_by = visibility.clone();
         let traeger = conn
-            .run(|conn| {
+            .run(move |conn| {
                 begin_snapshot(conn)?;
+                let everyone = TraegerFilter::default();
                 Ok::<_, AppError>(
-                    traeger::list(conn, &Default::default(), None, i64::MAX)?
+                    traeger::list(conn, &seen_by, &everyone, None, i64::MAX)?
                         .into_iter()
                         .map(|t| {
                             let ags = t.ags.to_string();
@@ -325,11 +333,12 @@ impl Export {
             return Ok(Phase::Done);
         }
         let year = self.filter.year;
-        let mut ids: Vec<String> = self
+        let visibility = self.visibility.clone();
+        let mut ids: Vec<TransmissionId> = self
             .conn
             .run(move |conn| {
                 Ok::<_, AppError>(
-                    transmissions::list(conn, year, false)?
+                    transmissions::list(conn, &visibility, year, false)?
                         .into_iter()
                         .map(|t| t.id)
                         .collect(),
@@ -358,13 +367,7 @@ impl Export {
                 // The labels travel into the blocking task and back with each batch.
                 let mut labels = std::mem::take(&mut self.labels);
                 let filter = self.filter.clone();
-                let scope = SubmissionFilter {
-                    year: filter.year,
-                    traeger: filter.traeger.clone(),
-                    only: self.visibility.only().cloned(),
-                    section: filter.section.clone(),
-                    ..SubmissionFilter::default()
-                };
+                let visibility = self.visibility.clone();
                 let limit = self.submissions_per_batch;
                 let (facts, read, last, labels) = self
                     .conn
@@ -372,8 +375,8 @@ impl Export {
                         let (facts, read, last) = submission_batch(
                             conn,
                             &mut labels,
+                            &visibility,
                             &filter,
-                            &scope,
                             after.as_deref(),
                             limit,
                         )?;
@@ -404,16 +407,9 @@ impl Export {
                 let (facts, labels) = self
                     .conn
                     .run(move |conn| {
-                        let Some(t) = transmissions::find(conn, &id)? else {
-                            return Ok((Vec::new(), labels));
-                        };
                         // A Träger sees forwarded versions only, its own rows of what it receives.
-                        let t = match visibility.only() {
-                            None => t,
-                            Some(own) => match super::transmissions::redact(t, own) {
-                                Some(t) => t,
-                                None => return Ok((Vec::new(), labels)),
-                            },
+                        let Some(t) = transmissions::find(conn, &visibility, &id)? else {
+                            return Ok((Vec::new(), labels));
                         };
                         let traeger_view = visibility.only().is_some();
                         let facts =

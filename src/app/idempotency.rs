@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::{AppError, now};
+use super::{AppError, Services, now};
 use crate::domain::actor::Actor;
-use crate::store::{Db, DbConnection, idempotency, pool::write_transaction};
+use crate::store::{DbConnection, idempotency, pool::write_transaction};
 
 /// A created object, and whether it is the replay of an earlier response.
 #[derive(Debug)]
@@ -44,7 +44,7 @@ fn replay<T: DeserializeOwned>(
 
 /// Runs the write `f` in one transaction, at most once per key.
 pub async fn write_once<T, F>(
-    db: &Db,
+    services: &Services,
     actor: &Actor,
     key: Option<String>,
     fingerprint: String,
@@ -54,6 +54,7 @@ where
     T: Serialize + DeserializeOwned + Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
 {
+    let db = services.db();
     let Some(key) = key else {
         let value = db.run(move |conn| write_transaction(conn, f)).await?;
         return Ok(Outcome {

@@ -1,7 +1,7 @@
 //! The indicator catalogue: read by everyone, versioned by HMSI.
 
 use super::idempotency::{Outcome, fingerprint, write_once};
-use super::{AppError, now};
+use super::{AppError, Services, now};
 use crate::domain::Violation;
 use crate::domain::actor::Actor;
 use crate::domain::audit::Change;
@@ -9,7 +9,7 @@ use crate::domain::indicator::{
     Catalogue, Indicator, IndicatorCode, IndicatorDefinition, Source, catalogue_for, check_part_of,
 };
 use crate::store::pool::write_transaction;
-use crate::store::{Db, DbConnection, indicators as store, ledger};
+use crate::store::{DbConnection, indicators as store, ledger};
 
 const ENTITY: &str = "indicator";
 
@@ -25,8 +25,9 @@ pub struct Listing {
 }
 
 /// The catalogue of a year (or every version), in code order.
-pub async fn list(db: &Db, listing: Listing) -> Result<Vec<Indicator>, AppError> {
-    let versions = db
+pub async fn list(services: &Services, listing: Listing) -> Result<Vec<Indicator>, AppError> {
+    let versions = services
+        .db()
         .run(move |conn| store::versions(conn, listing.year).map_err(AppError::from))
         .await?;
     let mut items: Vec<Indicator> = match listing.year {
@@ -50,8 +51,13 @@ pub fn catalogue(conn: &mut DbConnection, year: i32) -> Result<Catalogue, AppErr
 }
 
 /// The version valid in `year`, or the newest version without a year.
-pub async fn find(db: &Db, code: IndicatorCode, year: Option<i32>) -> Result<Indicator, AppError> {
-    let versions = db
+pub async fn find(
+    services: &Services,
+    code: IndicatorCode,
+    year: Option<i32>,
+) -> Result<Indicator, AppError> {
+    let versions = services
+        .db()
         .run(move |conn| store::versions_of(conn, &code).map_err(AppError::from))
         .await?;
     versions
@@ -103,7 +109,7 @@ fn check_in_catalogue(
 }
 
 pub async fn create(
-    db: &Db,
+    services: &Services,
     actor: Actor,
     code: IndicatorCode,
     valid_from: i32,
@@ -112,7 +118,7 @@ pub async fn create(
 ) -> Result<Outcome<Indicator>, AppError> {
     let fp = fingerprint("indicator.create", &(&code, valid_from, &definition));
     let who = actor.clone();
-    write_once(db, &who, idempotency_key, fp, move |conn| {
+    write_once(services, &who, idempotency_key, fp, move |conn| {
         let versions = store::versions_of(conn, &code)?;
         if versions.iter().any(|v| v.valid_from == valid_from) {
             return Err(AppError::Conflict(format!(
@@ -139,14 +145,14 @@ pub async fn create(
 
 /// Changes a version in place, which is allowed only until a signed agreement asks for it.
 pub async fn update(
-    db: &Db,
+    services: &Services,
     actor: Actor,
     code: IndicatorCode,
     valid_from: i32,
     expected_version: Option<i64>,
     definition: IndicatorDefinition,
 ) -> Result<Indicator, AppError> {
-    db.run(move |conn| {
+    services.db().run(move |conn| {
         write_transaction(conn, |conn| {
             let versions = store::versions_of(conn, &code)?;
             let pos = versions

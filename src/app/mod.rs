@@ -1,9 +1,11 @@
-//! Use cases: the only code that opens transactions. Each loads, applies a domain rule, writes,
-//! appends the ledger event and commits, in one transaction.
+//! Use cases: the only code that opens transactions. Each loads what it needs (through the
+//! caller's visibility), applies a domain transition, saves, appends the ledger event and
+//! commits, in one transaction.
 
 pub mod agreements;
 pub mod audit;
 pub mod exports;
+pub mod health;
 pub mod idempotency;
 pub mod indicators;
 pub mod obligations;
@@ -12,11 +14,18 @@ pub mod submissions;
 pub mod traeger;
 pub mod transmissions;
 
+mod refusals;
+
 use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
 
 use crate::domain::Violation;
-use crate::store::Unavailable;
+use crate::domain::actor::{Actor, Stamp};
+use crate::domain::audit::Change;
+use crate::domain::{Event, Transition};
+use crate::store::pool::{snapshot_transaction, write_transaction};
+use crate::store::{Db, DbConnection, Unavailable, ledger};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -36,6 +45,13 @@ pub enum AppError {
     Database(DieselError),
 }
 
+impl AppError {
+    /// One violation at `pointer`.
+    pub fn invalid(pointer: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![Violation::new(pointer, message)])
+    }
+}
+
 impl From<DieselError> for AppError {
     fn from(e: DieselError) -> Self {
         match e {
@@ -53,6 +69,33 @@ impl From<DieselError> for AppError {
             }
             other => AppError::Database(other),
         }
+    }
+}
+
+/// The use cases' hold on the database and the business date: what the HTTP layer is given
+/// to serve requests with. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    db: Db,
+    clock: Clock,
+}
+
+impl Services {
+    pub fn new(db: Db, clock: Clock) -> Self {
+        Self { db, clock }
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// `postgresql` or `sqlite`.
+    pub fn backend_name(&self) -> &'static str {
+        self.db.backend().name()
     }
 }
 
@@ -87,5 +130,61 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         self.fixed_today
             .unwrap_or_else(|| crate::domain::calendar::german_date(Utc::now()))
+    }
+
+    /// `actor` acting now. Taken inside the transaction, so the time is the time of the write.
+    pub fn stamp(&self, actor: &Actor) -> Stamp {
+        Stamp {
+            by: actor.sub.clone(),
+            at: now(),
+            today: self.today(),
+        }
+    }
+}
+
+/// Appends what a transition caused to the ledger: the last write of its transaction.
+fn record<S: Serialize, E: Event>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entity_type: &'static str,
+    entity_id: &str,
+    before: Option<&S>,
+    t: &Transition<S, E>,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    let change = Change::of(
+        t.event.action(),
+        entity_type,
+        entity_id,
+        before,
+        Some(&t.state),
+    );
+    ledger::append(conn, actor, at, change)?;
+    Ok(())
+}
+
+/// Whether a change is made, or only shown: a dry run reads one read-only snapshot, takes no
+/// row locks and writes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    DryRun,
+}
+
+impl Mode {
+    pub fn of(dry_run: bool) -> Self {
+        if dry_run { Mode::DryRun } else { Mode::Write }
+    }
+
+    /// Runs `f` in the transaction this mode needs.
+    fn transaction<T>(
+        self,
+        conn: &mut DbConnection,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        match self {
+            Mode::Write => write_transaction(conn, f),
+            Mode::DryRun => snapshot_transaction(conn, f),
+        }
     }
 }

@@ -4,28 +4,31 @@ use std::collections::HashMap;
 
 use super::agreements::visible;
 use super::indicators::catalogue;
-use super::{AppError, Clock};
+use super::{AppError, Services};
 use crate::domain::actor::Visibility;
-use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party, Recipient};
+use crate::domain::agreement::{
+    Agreement, AgreementFilter, AgreementStatus, Obligation, Party, Recipient,
+};
+use crate::domain::ids::{AgreementId, SubmissionId};
 use crate::domain::indicator::Indicator;
 use crate::domain::progress::{ObligationStatus, Progress, progress};
 use crate::domain::submission::Submission;
 use crate::domain::traeger::Ags;
 use crate::domain::transmission::Transmission;
-use crate::store::agreements::{self as agreement_store, AgreementFilter};
-use crate::store::submissions::{self as submission_store, SubmissionFilter};
+use crate::store::DbConnection;
+use crate::store::agreements as agreement_store;
+use crate::store::submissions as submission_store;
 use crate::store::transmissions as transmission_store;
-use crate::store::{Db, DbConnection};
 
 #[derive(Debug, Clone)]
 pub struct ObligationState {
-    pub agreement_id: String,
+    pub agreement_id: AgreementId,
     pub traeger: Ags,
     pub year: i32,
     pub obligation: Obligation,
     pub indicators: Vec<Indicator>,
     pub progress: Progress,
-    pub submission_id: Option<String>,
+    pub submission_id: Option<SubmissionId>,
 }
 
 /// The standing of an obligation HMSI delivers from BA statistics: forwarded once every
@@ -67,16 +70,13 @@ fn hmsi_progress(
 
 fn states(
     conn: &mut DbConnection,
+    visibility: &Visibility,
     agreements: Vec<Agreement>,
     today: chrono::NaiveDate,
 ) -> Result<Vec<ObligationState>, AppError> {
-    let ids: Vec<String> = agreements.iter().map(|a| a.id.clone()).collect();
-    let filter = SubmissionFilter {
-        agreement_ids: Some(ids),
-        ..SubmissionFilter::default()
-    };
-    let mut submissions: HashMap<String, Submission> =
-        submission_store::list(conn, &filter, None, i64::MAX)?
+    let ids: Vec<AgreementId> = agreements.iter().map(|a| a.id.clone()).collect();
+    let mut submissions: HashMap<_, Submission> =
+        submission_store::of_agreements(conn, visibility, &ids)?
             .into_iter()
             .map(|s| (s.obligation_id.clone(), s))
             .collect();
@@ -88,7 +88,10 @@ fn states(
             slot.insert(catalogue(conn, a.year)?);
         }
         if let std::collections::hash_map::Entry::Vacant(slot) = transmissions.entry(a.year) {
-            slot.insert(transmission_store::list(conn, Some(a.year), false)?);
+            // The standing of an HMSI obligation is derived from every transmission of the
+            // year; the caller is shown the standing, never the transmissions.
+            let all = transmission_store::list(conn, &Visibility::All, Some(a.year), false)?;
+            slot.insert(all);
         }
         let catalogue = &catalogues[&a.year];
         let sent = &transmissions[&a.year];
@@ -119,16 +122,18 @@ fn states(
 
 /// The obligations of one agreement.
 pub async fn of_agreement(
-    db: &Db,
+    services: &Services,
     visibility: Visibility,
-    id: String,
-    clock: Clock,
+    id: AgreementId,
 ) -> Result<Vec<ObligationState>, AppError> {
-    db.run(move |conn| {
-        let agreement = visible(conn, &visibility, &id)?;
-        states(conn, vec![agreement], clock.today())
-    })
-    .await
+    let today = services.clock().today();
+    services
+        .db()
+        .run(move |conn| {
+            let agreement = visible(conn, &visibility, &id)?;
+            states(conn, &visibility, vec![agreement], today)
+        })
+        .await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -141,32 +146,29 @@ pub struct Overview {
 
 /// The obligations of every agreement in force, across all Träger the caller may see.
 pub async fn overview(
-    db: &Db,
+    services: &Services,
     visibility: Visibility,
     filter: Overview,
-    clock: Clock,
 ) -> Result<Vec<ObligationState>, AppError> {
-    db.run(move |conn| {
-        let agreements = agreement_store::list(
-            conn,
-            &AgreementFilter {
+    let today = services.clock().today();
+    services
+        .db()
+        .run(move |conn| {
+            let in_force = AgreementFilter {
                 year: filter.year,
                 traeger: filter.traeger.clone(),
                 status: Some(AgreementStatus::InForce),
-                only: visibility.only().cloned(),
-            },
-            None,
-            i64::MAX,
-        )?;
-        let mut all = states(conn, agreements, clock.today())?;
-        all.retain(|s| {
-            filter.status.is_none_or(|st| s.progress.status == st)
-                && filter
-                    .section
-                    .as_ref()
-                    .is_none_or(|sec| &s.obligation.content.section == sec)
-        });
-        Ok(all)
-    })
-    .await
+            };
+            let agreements = agreement_store::list(conn, &visibility, &in_force, None, i64::MAX)?;
+            let mut all = states(conn, &visibility, agreements, today)?;
+            all.retain(|s| {
+                filter.status.is_none_or(|st| s.progress.status == st)
+                    && filter
+                        .section
+                        .as_ref()
+                        .is_none_or(|sec| &s.obligation.content.section == sec)
+            });
+            Ok(all)
+        })
+        .await
 }

@@ -1,194 +1,13 @@
-//! Reference data shipped with the service and loaded at start-up: the 26 Träger of Hessen,
-//! the 2023 indicator catalogue, the 2023 agreement template, and the agreements signed as the
-//! seed documents show. The service needs nothing outside its binary to run.
+//! Loads the reference data shipped with the service (see `domain::reference`) at start-up.
 
-use chrono::NaiveDate;
-use serde::Deserialize;
-
-use super::agreements::{SignatureInput, Template, seed_signed};
-use super::{AppError, now};
+use super::agreements::seed_signed;
+use super::{AppError, Services, now};
 use crate::domain::actor::Actor;
-use crate::domain::agreement::{Party, Signatory};
-use crate::domain::indicator::{Indicator, IndicatorCode, IndicatorInput, ReferenceInput};
-use crate::domain::traeger::{Ags, TraegerContent, TraegerInput};
+use crate::domain::reference::{
+    agreement_template, indicator_catalogue, signed_agreements, traeger_registry,
+};
+use crate::store::agreements as agreement_store;
 use crate::store::pool::write_transaction;
-use crate::store::{Db, agreements as agreement_store};
-
-const TRAEGER_FILE: &str = include_str!("../../seed/traeger-hessen.json");
-const INDICATORS_FILE: &str = include_str!("../../seed/indicators-2023.json");
-const TEMPLATE_FILE: &str = include_str!("../../seed/agreement-template-2023.json");
-const AGREEMENTS_FILE: &str = include_str!("../../seed/agreements-2023.json");
-
-#[derive(Deserialize)]
-struct RegistryFile {
-    traeger: Vec<TraegerEntry>,
-}
-
-#[derive(Deserialize)]
-struct TraegerEntry {
-    ags: String,
-    name: String,
-    kind: String,
-    jobcenter: JobcenterEntry,
-}
-
-#[derive(Deserialize)]
-struct JobcenterEntry {
-    id: String,
-    name: String,
-    form: String,
-}
-
-/// The registry as shipped, validated by the same rules as the API applies.
-pub fn traeger_registry() -> Result<Vec<(Ags, TraegerContent)>, String> {
-    let file: RegistryFile =
-        serde_json::from_str(TRAEGER_FILE).map_err(|e| format!("seed/traeger-hessen.json: {e}"))?;
-    file.traeger
-        .into_iter()
-        .map(|e| {
-            let ags = Ags::parse(&e.ags)?;
-            let content = TraegerInput {
-                name: Some(e.name),
-                kind: Some(e.kind),
-                jobcenter_id: Some(e.jobcenter.id),
-                jobcenter_name: Some(e.jobcenter.name),
-                jobcenter_form: Some(e.jobcenter.form),
-            }
-            .validate()
-            .map_err(|v| format!("seed/traeger-hessen.json, Träger {ags}: {v:?}"))?;
-            Ok((ags, content))
-        })
-        .collect()
-}
-
-#[derive(Deserialize)]
-struct CatalogueFile {
-    year: i32,
-    indicators: Vec<IndicatorEntry>,
-}
-
-#[derive(Deserialize)]
-struct IndicatorEntry {
-    code: String,
-    section: String,
-    name_de: String,
-    description_de: Option<String>,
-    unit: String,
-    measure: String,
-    source: String,
-    reference: ReferenceEntry,
-    part_of: Option<String>,
-    breakdown: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ReferenceEntry {
-    kind: String,
-    date: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
-/// The shipped catalogue, validated by the API's rules.
-pub fn indicator_catalogue() -> Result<Vec<Indicator>, String> {
-    let file: CatalogueFile = serde_json::from_str(INDICATORS_FILE)
-        .map_err(|e| format!("seed/indicators-2023.json: {e}"))?;
-    let at = now();
-    file.indicators
-        .into_iter()
-        .map(|e| {
-            let code = IndicatorCode::parse(&e.code)?;
-            let definition = IndicatorInput {
-                section: Some(e.section),
-                name_de: Some(e.name_de),
-                description_de: e.description_de,
-                unit: Some(e.unit),
-                measure: Some(e.measure),
-                source: Some(e.source),
-                reference: Some(ReferenceInput {
-                    kind: Some(e.reference.kind),
-                    date: e.reference.date,
-                    from: e.reference.from,
-                    to: e.reference.to,
-                }),
-                part_of: e.part_of,
-                breakdown_by_reporting_body: Some(e.breakdown.as_deref() == Some("reporting_body")),
-                discontinued: Some(false),
-            }
-            .validate(Some(file.year))
-            .map_err(|v| format!("seed/indicators-2023.json, `{code}`: {v:?}"))?;
-            Ok(Indicator {
-                code,
-                valid_from: file.year,
-                definition,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            })
-        })
-        .collect()
-}
-
-#[derive(Deserialize)]
-struct TemplateFile {
-    year: i32,
-    #[serde(flatten)]
-    template: Template,
-}
-
-pub fn agreement_template() -> Result<(i32, Template), String> {
-    let file: TemplateFile = serde_json::from_str(TEMPLATE_FILE)
-        .map_err(|e| format!("seed/agreement-template-2023.json: {e}"))?;
-    Ok((file.year, file.template))
-}
-
-#[derive(Deserialize)]
-struct AgreementsFile {
-    agreements: Vec<SignedEntry>,
-}
-
-#[derive(Deserialize)]
-struct SignedEntry {
-    traeger: String,
-    year: i32,
-    signatures: Vec<SignatureEntry>,
-}
-
-#[derive(Deserialize)]
-struct SignatureEntry {
-    party: String,
-    signatories: Vec<Signatory>,
-    place: String,
-    signed_on: NaiveDate,
-}
-
-fn signed_agreements() -> Result<Vec<(Ags, i32, SignatureInput)>, String> {
-    let file: AgreementsFile = serde_json::from_str(AGREEMENTS_FILE)
-        .map_err(|e| format!("seed/agreements-2023.json: {e}"))?;
-    let mut out = Vec::new();
-    for a in file.agreements {
-        let ags = Ags::parse(&a.traeger)?;
-        for s in a.signatures {
-            // The seed records HMSI's signature; a Träger signs through the API.
-            if s.party.parse::<Party>()? != Party::Hmsi {
-                return Err(format!(
-                    "seed/agreements-2023.json: only HMSI signatures are seeded, not {}",
-                    s.party
-                ));
-            }
-            out.push((
-                ags.clone(),
-                a.year,
-                SignatureInput {
-                    signatories: s.signatories,
-                    place: s.place,
-                    signed_on: s.signed_on,
-                },
-            ));
-        }
-    }
-    Ok(out)
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -208,15 +27,16 @@ pub struct Loaded {
 
 /// Adds what is missing, in one transaction; safe on every start and by several replicas at
 /// once. What HMSI has changed through the API is left as it is.
-pub async fn load(db: &Db) -> Result<Loaded, LoadError> {
+pub async fn load(services: &Services) -> Result<Loaded, LoadError> {
     let registry = traeger_registry().map_err(LoadError::Broken)?;
-    let catalogue = indicator_catalogue().map_err(LoadError::Broken)?;
+    let catalogue = indicator_catalogue(now()).map_err(LoadError::Broken)?;
     let (template_year, template) = agreement_template().map_err(LoadError::Broken)?;
     let template_text =
         serde_json::to_string(&template).map_err(|e| LoadError::Broken(e.to_string()))?;
     let signed = signed_agreements().map_err(LoadError::Broken)?;
     let actor = Actor::system("seed");
-    let loaded = db
+    let loaded = services
+        .db()
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 let mut loaded = Loaded {
@@ -236,43 +56,4 @@ pub async fn load(db: &Db) -> Result<Loaded, LoadError> {
         })
         .await?;
     Ok(loaded)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::indicator::{Unit, catalogue_for};
-    use crate::domain::traeger::JobcenterForm;
-
-    #[test]
-    fn the_shipped_registry_holds_the_26_hessian_traeger() {
-        let registry = traeger_registry().unwrap();
-        assert_eq!(registry.len(), 26);
-        let zkt = registry
-            .iter()
-            .filter(|(_, c)| c.jobcenter.form == JobcenterForm::Zkt)
-            .count();
-        // § 6a SGB II: 16 Optionskommunen in Hessen; the other 10 run a gE with the BA.
-        assert_eq!((zkt, registry.len() - zkt), (16, 10));
-    }
-
-    #[test]
-    fn the_shipped_catalogue_and_template_are_consistent() {
-        let catalogue = catalogue_for(2023, indicator_catalogue().unwrap());
-        assert_eq!(catalogue.len(), 20);
-        for (code, ind) in &catalogue {
-            let errors =
-                crate::domain::indicator::check_part_of(code, &ind.definition, 2023, &catalogue);
-            assert!(errors.is_empty(), "{code}: {errors:?}");
-        }
-        let eur = catalogue
-            .values()
-            .filter(|i| i.definition.unit == Unit::Eur)
-            .count();
-        assert_eq!(eur, 3, "§ 4: three kinds of Erstausstattung");
-        let (year, template) = agreement_template().unwrap();
-        let content = template.input().validate(&catalogue, year).unwrap();
-        assert_eq!(content.obligations.len(), 9);
-        assert_eq!(signed_agreements().unwrap().len(), 1);
-    }
 }

@@ -1,49 +1,43 @@
 //! The Träger registry: read by everyone within their visibility, maintained by HMSI.
 
 use super::idempotency::{Outcome, fingerprint, write_once};
-use super::{AppError, now};
+use super::{AppError, Services, now};
 use crate::domain::actor::{Actor, Visibility};
 use crate::domain::audit::Change;
-use crate::domain::traeger::{Ags, JobcenterForm, Traeger, TraegerContent, TraegerKind};
+use crate::domain::traeger::{Ags, Traeger, TraegerContent, TraegerFilter};
 use crate::store::pool::write_transaction;
-use crate::store::traeger::{self as store, TraegerFilter};
-use crate::store::{Db, DbConnection, ledger};
+use crate::store::traeger as store;
+use crate::store::{DbConnection, ledger};
 
 const ENTITY: &str = "traeger";
 
-pub struct Listing {
-    pub form: Option<JobcenterForm>,
-    pub kind: Option<TraegerKind>,
-    pub after: Option<String>,
-    pub limit: i64,
-}
-
 /// One page, and whether more follow.
 pub async fn list(
-    db: &Db,
+    services: &Services,
     visibility: Visibility,
-    listing: Listing,
+    filter: TraegerFilter,
+    after: Option<String>,
+    limit: i64,
 ) -> Result<(Vec<Traeger>, bool), AppError> {
-    let filter = TraegerFilter {
-        form: listing.form,
-        kind: listing.kind,
-        only: visibility.only().cloned(),
-    };
-    let limit = listing.limit;
-    let rows = db
+    let rows = services
+        .db()
         .run(move |conn| {
-            store::list(conn, &filter, listing.after.as_deref(), limit + 1).map_err(AppError::from)
+            store::list(conn, &visibility, &filter, after.as_deref(), limit + 1)
+                .map_err(AppError::from)
         })
         .await?;
     Ok(super::split_page(rows, limit))
 }
 
-pub async fn find(db: &Db, visibility: Visibility, ags: Ags) -> Result<Traeger, AppError> {
-    // Another Träger's entry is reported as absent, never as forbidden.
-    if !visibility.sees(&ags) {
-        return Err(AppError::NotFound);
-    }
-    db.run(move |conn| store::find(conn, &ags)?.ok_or(AppError::NotFound))
+/// The Träger, if the caller may see it: another Träger's entry is absent, never forbidden.
+pub async fn find(
+    services: &Services,
+    visibility: Visibility,
+    ags: Ags,
+) -> Result<Traeger, AppError> {
+    services
+        .db()
+        .run(move |conn| store::find(conn, &visibility, &ags)?.ok_or(AppError::NotFound))
         .await
 }
 
@@ -67,7 +61,8 @@ fn insert_new(
     ags: Ags,
     content: TraegerContent,
 ) -> Result<Traeger, AppError> {
-    if store::find(conn, &ags)?.is_some() {
+    // Whether the AGS is taken is a question about every Träger, whoever asks.
+    if store::find(conn, &Visibility::All, &ags)?.is_some() {
         return Err(AppError::Conflict(format!("Träger {ags} exists already")));
     }
     ensure_jobcenter_free(conn, &ags, &content)?;
@@ -90,7 +85,7 @@ fn insert_new(
 }
 
 pub async fn create(
-    db: &Db,
+    services: &Services,
     actor: Actor,
     ags: Ags,
     content: TraegerContent,
@@ -98,7 +93,7 @@ pub async fn create(
 ) -> Result<Outcome<Traeger>, AppError> {
     let fp = fingerprint("traeger.create", &(&ags, &content));
     let who = actor.clone();
-    write_once(db, &who, idempotency_key, fp, move |conn| {
+    write_once(services, &who, idempotency_key, fp, move |conn| {
         insert_new(conn, &actor, ags, content)
     })
     .await
@@ -107,48 +102,51 @@ pub async fn create(
 /// Replaces the content of a Träger if `expected_version` is still current. An unchanged body
 /// is not a change: no new version, no ledger event.
 pub async fn update(
-    db: &Db,
+    services: &Services,
     actor: Actor,
+    visibility: Visibility,
     ags: Ags,
     expected_version: Option<i64>,
     content: TraegerContent,
 ) -> Result<Traeger, AppError> {
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            store::lock(conn, &ags)?;
-            let current = store::find(conn, &ags)?.ok_or(AppError::NotFound)?;
-            if expected_version.is_some_and(|v| v != current.version) {
-                return Err(AppError::PreconditionFailed);
-            }
-            if current.content == content {
-                return Ok(current);
-            }
-            ensure_jobcenter_free(conn, &ags, &content)?;
-            let updated = Traeger {
-                content,
-                version: current.version + 1,
-                updated_at: now(),
-                ..current.clone()
-            };
-            if !store::update(conn, &updated, current.version)? {
-                return Err(AppError::PreconditionFailed);
-            }
-            ledger::append(
-                conn,
-                &actor,
-                updated.updated_at,
-                Change::of(
-                    "update",
-                    ENTITY,
-                    ags.as_str(),
-                    Some(&current),
-                    Some(&updated),
-                ),
-            )?;
-            Ok(updated)
+    services
+        .db()
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                store::lock(conn, &ags)?;
+                let current = store::find(conn, &visibility, &ags)?.ok_or(AppError::NotFound)?;
+                if expected_version.is_some_and(|v| v != current.version) {
+                    return Err(AppError::PreconditionFailed);
+                }
+                if current.content == content {
+                    return Ok(current);
+                }
+                ensure_jobcenter_free(conn, &ags, &content)?;
+                let updated = Traeger {
+                    content,
+                    version: current.version + 1,
+                    updated_at: now(),
+                    ..current.clone()
+                };
+                if !store::update(conn, &updated, current.version)? {
+                    return Err(AppError::PreconditionFailed);
+                }
+                ledger::append(
+                    conn,
+                    &actor,
+                    updated.updated_at,
+                    Change::of(
+                        "update",
+                        ENTITY,
+                        ags.as_str(),
+                        Some(&current),
+                        Some(&updated),
+                    ),
+                )?;
+                Ok(updated)
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// Adds the shipped Träger that are missing and leaves the others as HMSI maintains them.
@@ -159,7 +157,8 @@ pub fn seed(
 ) -> Result<usize, AppError> {
     let mut added = 0;
     for (ags, content) in entries {
-        if store::find(conn, &ags)?.is_none() {
+        // The service itself loads the registry: it sees every Träger.
+        if store::find(conn, &Visibility::All, &ags)?.is_none() {
             insert_new(conn, actor, ags, content)?;
             added += 1;
         }

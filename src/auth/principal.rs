@@ -4,10 +4,11 @@ use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
+use actix_web::HttpMessage;
+
 use super::jwt::{Claims, Verifier};
-use crate::domain::actor::{Actor, Role};
+use crate::domain::actor::{Actor, RequestId, Role};
 use crate::domain::traeger::Ags;
-use crate::telemetry::RequestId;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Scopes {
@@ -111,7 +112,12 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, Unauthenticated> {
             Unauthenticated("the Authorization header must be `Bearer <token>`".into())
         })?;
     let claims = verifier.verify(token).map_err(Unauthenticated)?;
-    Principal::from_claims(claims, RequestId::of(req))
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    Principal::from_claims(claims, request_id)
 }
 
 impl FromRequest for Principal {

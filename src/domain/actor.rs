@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::traeger::Ags;
@@ -70,7 +71,22 @@ impl Actor {
     }
 }
 
-/// Which Träger's objects a principal may see: all (HMSI) or exactly one.
+/// The id of the request a write belongs to, as the response's `X-Request-Id` repeats it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// Who acts and when: the `sub` that the ledger and the object record, the time of the write,
+/// and the business date in Germany against which deadlines and signing dates are judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub by: String,
+    pub at: NaiveDateTime,
+    pub today: NaiveDate,
+}
+
+/// Which Träger's objects a principal may see: all (HMSI) or exactly one. Every read of
+/// Träger-owned rows takes one, so no query can forget it; `All` comes only from the policy
+/// (an HMSI token) or from the service's own start-up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visibility {
     All,

@@ -98,6 +98,26 @@ impl AuditEvent {
     }
 }
 
+/// Which events a page of the ledger shows.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// An event as the change feed shows it: without the state before, the actor and the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    pub seq: i64,
+    pub occurred_at: NaiveDateTime,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub action: String,
+    /// The JSON text exactly as stored, passed on without being parsed.
+    pub after_state: Option<String>,
+}
+
 /// Result of walking the chain from the first event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {

@@ -60,9 +60,13 @@ pub mod audit;
 pub mod calendar;
 pub mod fact;
 pub mod figure;
+pub mod ids;
 pub mod indicator;
 pub mod progress;
+pub mod reference;
 pub mod submission;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod traeger;
 pub mod transmission;
 
@@ -122,6 +126,20 @@ impl Violations {
             Err(self.0)
         }
     }
+}
+
+/// What a command did to an aggregate: its new state, and the event it caused, which the
+/// ledger records (and which subscribers will be told of).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition<S, E> {
+    pub state: S,
+    pub event: E,
+}
+
+/// An event a transition causes.
+pub trait Event {
+    /// The ledger's name for it (`submit`, `sign`, …), stable: the change feed shows it.
+    fn action(&self) -> &'static str;
 }
 
 /// Text fields shared by several resources: trimmed, non-empty and bounded.

@@ -72,6 +72,7 @@ pub fn progress(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::{ObligationId, SubmissionId};
     use crate::domain::submission::Revision;
     use crate::domain::traeger::Ags;
     use chrono::NaiveDateTime;
@@ -82,10 +83,11 @@ mod tests {
 
     fn submission(statuses: &[RevisionStatus]) -> Submission {
         let at = NaiveDateTime::default();
+        let obligation: ObligationId = "zv-2023-06633-1.3".parse().unwrap();
         Submission {
-            id: "sub-x".into(),
-            obligation_id: "x".into(),
-            agreement_id: "a".into(),
+            id: SubmissionId::of(&obligation),
+            agreement_id: obligation.agreement(),
+            obligation_id: obligation,
             traeger: Ags::parse("06633").unwrap(),
             year: 2023,
             section: "§ 2 (3)".into(),

@@ -94,6 +94,13 @@ pub struct Traeger {
     pub updated_at: NaiveDateTime,
 }
 
+/// Which Träger a list shows; the caller's visibility narrows it further.
+#[derive(Debug, Clone, Default)]
+pub struct TraegerFilter {
+    pub form: Option<JobcenterForm>,
+    pub kind: Option<TraegerKind>,
+}
+
 /// Raw, unchecked input for a Träger as it arrives in a request body.
 #[derive(Debug, Default, Clone)]
 pub struct TraegerInput {

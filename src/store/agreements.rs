@@ -10,9 +10,12 @@ use super::schema::{
     agreement_templates, agreements, obligation_indicators, obligations, signatures,
 };
 use super::{DbConnection, corrupt};
+use crate::domain::actor::Visibility;
 use crate::domain::agreement::{
-    Agreement, AgreementStatus, Obligation, ObligationContent, Recipient, Signature,
+    Agreement, AgreementFilter, AgreementStatus, Obligation, ObligationContent, Recipient,
+    Signature,
 };
+use crate::domain::ids::{AgreementId, ObligationId};
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::traeger::Ags;
 
@@ -125,7 +128,7 @@ fn load_children(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Childre
                 due: r.due,
                 note: r.note,
             },
-            id: r.id,
+            id: ObligationId::parse(&r.id).map_err(corrupt)?,
         };
         by_agreement
             .entry(r.agreement_id)
@@ -165,7 +168,11 @@ fn assemble(conn: &mut DbConnection, rows: Vec<AgreementRow>) -> QueryResult<Vec
                 traeger: Ags::parse(&r.traeger).map_err(corrupt)?,
                 year: r.year,
                 status: r.status.parse().map_err(corrupt)?,
-                supersedes: r.supersedes,
+                supersedes: r
+                    .supersedes
+                    .map(|s| AgreementId::parse(&s))
+                    .transpose()
+                    .map_err(corrupt)?,
                 kind: r.kind.parse().map_err(corrupt)?,
                 legal_basis: r.legal_basis,
                 benefits: r.benefits,
@@ -174,32 +181,33 @@ fn assemble(conn: &mut DbConnection, rows: Vec<AgreementRow>) -> QueryResult<Vec
                 version: r.version,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
-                id: r.id,
+                id: AgreementId::parse(&r.id).map_err(corrupt)?,
             })
         })
         .collect()
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Agreement>> {
-    let rows: Vec<AgreementRow> = agreements::table
-        .filter(agreements::id.eq(id))
+/// The agreement `id`, if `seen_by` may see it.
+pub fn find(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    id: &AgreementId,
+) -> QueryResult<Option<Agreement>> {
+    let mut q = agreements::table
+        .filter(agreements::id.eq(id.as_str()))
         .select(AgreementRow::as_select())
-        .load(conn)?;
+        .into_boxed();
+    if let Some(own) = seen_by.only() {
+        q = q.filter(agreements::traeger.eq(own.as_str()));
+    }
+    let rows = q.load(conn)?;
     Ok(assemble(conn, rows)?.pop())
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct AgreementFilter {
-    pub year: Option<i32>,
-    pub traeger: Option<Ags>,
-    pub status: Option<AgreementStatus>,
-    /// A Träger-scoped principal's own Träger.
-    pub only: Option<Ags>,
-}
-
-/// One page in id order (year, then AGS), after `after`.
+/// One page of what `seen_by` may see, in id order (year, then AGS), after `after`.
 pub fn list(
     conn: &mut DbConnection,
+    seen_by: &Visibility,
     f: &AgreementFilter,
     after: Option<&str>,
     limit: i64,
@@ -210,7 +218,7 @@ pub fn list(
     if let Some(year) = f.year {
         q = q.filter(agreements::year.eq(year));
     }
-    for ags in [&f.traeger, &f.only].into_iter().flatten() {
+    for ags in [f.traeger.as_ref(), seen_by.only()].into_iter().flatten() {
         q = q.filter(agreements::traeger.eq(ags.as_str()));
     }
     if let Some(status) = f.status {
@@ -224,7 +232,15 @@ pub fn list(
 }
 
 /// The agreements of a Träger for a year that are not superseded.
-pub fn current(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryResult<Vec<Agreement>> {
+pub fn current(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    traeger: &Ags,
+    year: i32,
+) -> QueryResult<Vec<Agreement>> {
+    if !seen_by.sees(traeger) {
+        return Ok(Vec::new());
+    }
     let rows = agreements::table
         .filter(agreements::traeger.eq(traeger.as_str()))
         .filter(agreements::year.eq(year))
@@ -246,7 +262,7 @@ pub fn count_for(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryResu
 
 fn header_row(a: &Agreement) -> QueryResult<AgreementRow> {
     Ok(AgreementRow {
-        id: a.id.clone(),
+        id: a.id.to_string(),
         traeger: a.traeger.to_string(),
         year: a.year,
         kind: a.kind.as_str().to_owned(),
@@ -255,7 +271,7 @@ fn header_row(a: &Agreement) -> QueryResult<AgreementRow> {
         sections: to_json(&a.sections)?,
         targets: to_json(&a.targets)?,
         status: a.status.as_str().to_owned(),
-        supersedes: a.supersedes.clone(),
+        supersedes: a.supersedes.as_ref().map(ToString::to_string),
         version: a.version,
         created_at: a.created_at,
         updated_at: a.updated_at,
@@ -267,8 +283,8 @@ fn insert_obligations(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()>
         let c = &o.content;
         diesel::insert_into(obligations::table)
             .values(ObligationRow {
-                id: o.id.clone(),
-                agreement_id: a.id.clone(),
+                id: o.id.to_string(),
+                agreement_id: a.id.to_string(),
                 position: position(i),
                 section: c.section.clone(),
                 title_de: c.title_de.clone(),
@@ -287,7 +303,7 @@ fn insert_obligations(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()>
         for (j, code) in c.indicators.iter().enumerate() {
             diesel::insert_into(obligation_indicators::table)
                 .values(ObligationIndicatorRow {
-                    obligation_id: o.id.clone(),
+                    obligation_id: o.id.to_string(),
                     position: position(j),
                     indicator_code: code.to_string(),
                 })
@@ -310,7 +326,7 @@ pub fn replace(conn: &mut DbConnection, a: &Agreement, expected_version: i64) ->
     let row = header_row(a)?;
     let n = diesel::update(
         agreements::table
-            .filter(agreements::id.eq(&a.id))
+            .filter(agreements::id.eq(a.id.as_str()))
             .filter(agreements::version.eq(expected_version)),
     )
     .set((
@@ -328,49 +344,44 @@ pub fn replace(conn: &mut DbConnection, a: &Agreement, expected_version: i64) ->
         return Ok(false);
     }
     let old = obligations::table
-        .filter(obligations::agreement_id.eq(&a.id))
+        .filter(obligations::agreement_id.eq(a.id.as_str()))
         .select(obligations::id);
     diesel::delete(
         obligation_indicators::table.filter(obligation_indicators::obligation_id.eq_any(old)),
     )
     .execute(conn)?;
-    diesel::delete(obligations::table.filter(obligations::agreement_id.eq(&a.id))).execute(conn)?;
+    diesel::delete(obligations::table.filter(obligations::agreement_id.eq(a.id.as_str())))
+        .execute(conn)?;
     insert_obligations(conn, a)?;
     Ok(true)
 }
 
-pub fn set_status(
-    conn: &mut DbConnection,
-    id: &str,
-    status: AgreementStatus,
-    version: i64,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(agreements::table.filter(agreements::id.eq(id)))
-        .set((
-            agreements::status.eq(status.as_str()),
-            agreements::version.eq(version),
-            agreements::updated_at.eq(at),
-        ))
-        .execute(conn)
-        .map(drop)
+/// Writes a signed agreement: its new signature (the last one), status and version.
+pub fn save_signed(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()> {
+    if let Some(s) = a.signatures.last() {
+        diesel::insert_into(signatures::table)
+            .values(SignatureRow {
+                agreement_id: a.id.to_string(),
+                party: s.party.as_str().to_owned(),
+                signatories: to_json(&s.signatories)?,
+                place: s.place.clone(),
+                signed_on: s.signed_on,
+                recorded_by: s.recorded_by.clone(),
+                recorded_at: s.recorded_at,
+            })
+            .execute(conn)?;
+    }
+    set_status(conn, a)
 }
 
-pub fn insert_signature(
-    conn: &mut DbConnection,
-    agreement_id: &str,
-    s: &Signature,
-) -> QueryResult<()> {
-    diesel::insert_into(signatures::table)
-        .values(SignatureRow {
-            agreement_id: agreement_id.to_owned(),
-            party: s.party.as_str().to_owned(),
-            signatories: to_json(&s.signatories)?,
-            place: s.place.clone(),
-            signed_on: s.signed_on,
-            recorded_by: s.recorded_by.clone(),
-            recorded_at: s.recorded_at,
-        })
+/// Writes an agreement's status and version.
+pub fn set_status(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()> {
+    diesel::update(agreements::table.filter(agreements::id.eq(a.id.as_str())))
+        .set((
+            agreements::status.eq(a.status.as_str()),
+            agreements::version.eq(a.version),
+            agreements::updated_at.eq(a.updated_at),
+        ))
         .execute(conn)
         .map(drop)
 }
@@ -395,6 +406,6 @@ pub fn insert_template(conn: &mut DbConnection, year: i32, content: &str) -> Que
 
 /// Holds the agreement's row until the transaction ends, so two signatures or edits cannot
 /// interleave. SQLite needs nothing: a write transaction holds the whole database.
-pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    super::pool::lock_row(conn, "agreements", "id", id)
+pub fn lock(conn: &mut DbConnection, id: &AgreementId) -> QueryResult<()> {
+    super::pool::lock_row(conn, "agreements", "id", id.as_str())
 }

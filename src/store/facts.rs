@@ -8,10 +8,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{submission_revisions, submission_values, submissions};
-use super::submissions::{SubmissionFilter, figure_from, filtered};
+use super::submissions::{figure_from, filtered};
 use super::{DbConnection, corrupt};
+use crate::domain::actor::Visibility;
 use crate::domain::figure::Figure;
-use crate::domain::submission::RevisionStatus;
+use crate::domain::submission::{RevisionStatus, SubmissionFilter};
 
 #[derive(Debug, Clone)]
 pub struct RevisionHead {
@@ -42,14 +43,16 @@ pub struct StoredValue {
     pub figure: Figure,
 }
 
-/// Up to `limit` submissions after `after` in id order, with their revisions.
+/// Up to `limit` submissions `seen_by` may see after `after` in id order, with their
+/// revisions.
 pub fn submission_heads(
     conn: &mut DbConnection,
+    seen_by: &Visibility,
     f: &SubmissionFilter,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<SubmissionHead>> {
-    let rows: Vec<(String, String, i32, NaiveDateTime)> = filtered(f, after)
+    let rows: Vec<(String, String, i32, NaiveDateTime)> = filtered(seen_by, f, after)
         .select((
             submissions::id,
             submissions::traeger,

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::audit_events::{self, dsl};
 use crate::domain::actor::Actor;
-use crate::domain::audit::{AuditEvent, Change, GENESIS_HASH};
+use crate::domain::audit::{AuditEvent, AuditFilter, Change, FeedEntry, GENESIS_HASH};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -113,13 +113,6 @@ pub fn append(
     Ok(event)
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct AuditFilter {
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub actor: Option<String>,
-}
-
 /// Events in `seq` order after `after_seq`, at most `limit`.
 pub fn list(
     conn: &mut DbConnection,
@@ -148,25 +141,35 @@ pub fn list(
         .collect())
 }
 
-/// An event as the change feed shows it: without the state before, the actor and the chain.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
-pub struct ChangeRow {
-    pub seq: i64,
-    pub occurred_at: NaiveDateTime,
-    pub entity_type: String,
-    pub entity_id: String,
-    pub action: String,
-    pub after_state: Option<String>,
+struct FeedRow {
+    seq: i64,
+    occurred_at: NaiveDateTime,
+    entity_type: String,
+    entity_id: String,
+    action: String,
+    after_state: Option<String>,
 }
 
 /// Changes in `seq` order after `after_seq`, at most `limit`; reads only the columns the feed
 /// shows, so a catch-up from 0 does not carry every state twice.
-pub fn changes(conn: &mut DbConnection, after_seq: i64, limit: i64) -> QueryResult<Vec<ChangeRow>> {
-    dsl::audit_events
-        .select(ChangeRow::as_select())
+pub fn changes(conn: &mut DbConnection, after_seq: i64, limit: i64) -> QueryResult<Vec<FeedEntry>> {
+    let rows: Vec<FeedRow> = dsl::audit_events
+        .select(FeedRow::as_select())
         .filter(dsl::seq.gt(after_seq))
         .order(dsl::seq.asc())
         .limit(limit)
-        .load(conn)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FeedEntry {
+            seq: r.seq,
+            occurred_at: r.occurred_at,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            action: r.action,
+            after_state: r.after_state,
+        })
+        .collect())
 }

@@ -7,10 +7,12 @@ use diesel::prelude::*;
 
 use super::schema::{submission_receipts, submission_revisions, submission_values, submissions};
 use super::{DbConnection, SqlBackend, corrupt};
+use crate::domain::actor::Visibility;
 use crate::domain::figure::Figure;
+use crate::domain::ids::{AgreementId, ObligationId, SubmissionId};
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::submission::{
-    BreakdownItem, Receipt, Revision, RevisionStatus, Submission, ValueEntry,
+    BreakdownItem, Receipt, Revision, Submission, SubmissionFilter, ValueEntry,
 };
 use crate::domain::traeger::Ags;
 
@@ -202,8 +204,8 @@ fn assemble(conn: &mut DbConnection, rows: Vec<SubmissionRow>) -> QueryResult<Ve
                 return Err(corrupt(format!("submission {} has no revision", r.id)));
             }
             Ok(Submission {
-                obligation_id: r.obligation_id,
-                agreement_id: r.agreement_id,
+                obligation_id: ObligationId::parse(&r.obligation_id).map_err(corrupt)?,
+                agreement_id: AgreementId::parse(&r.agreement_id).map_err(corrupt)?,
                 traeger: Ags::parse(&r.traeger).map_err(corrupt)?,
                 year: r.year,
                 section: r.section,
@@ -217,32 +219,37 @@ fn assemble(conn: &mut DbConnection, rows: Vec<SubmissionRow>) -> QueryResult<Ve
                 version: r.version,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
-                id: r.id,
+                id: SubmissionId::parse(&r.id).map_err(corrupt)?,
             })
         })
         .collect()
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Submission>> {
-    let rows = submissions::table
-        .filter(submissions::id.eq(id))
+/// The submission `id`, if `seen_by` may see it.
+pub fn find(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    id: &SubmissionId,
+) -> QueryResult<Option<Submission>> {
+    let rows = filtered(seen_by, &SubmissionFilter::default(), None)
+        .filter(submissions::id.eq(id.as_str()))
         .select(SubmissionRow::as_select())
         .load(conn)?;
     Ok(assemble(conn, rows)?.pop())
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct SubmissionFilter {
-    pub year: Option<i32>,
-    pub traeger: Option<Ags>,
-    pub status: Option<RevisionStatus>,
-    pub section: Option<String>,
-    pub only: Option<Ags>,
-    pub agreement_ids: Option<Vec<String>>,
+/// Whether the obligation has a submission, whoever may see it: there is one per obligation.
+pub fn exists(conn: &mut DbConnection, id: &SubmissionId) -> QueryResult<bool> {
+    let n: i64 = submissions::table
+        .filter(submissions::id.eq(id.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
-/// The submissions `f` asks for, after `after` in id order.
+/// What `seen_by` may see of the submissions `f` asks for, after `after` in id order.
 pub(super) fn filtered<'a>(
+    seen_by: &'a Visibility,
     f: &'a SubmissionFilter,
     after: Option<&'a str>,
 ) -> submissions::BoxedQuery<'a, SqlBackend> {
@@ -250,7 +257,7 @@ pub(super) fn filtered<'a>(
     if let Some(year) = f.year {
         q = q.filter(submissions::year.eq(year));
     }
-    for ags in [&f.traeger, &f.only].into_iter().flatten() {
+    for ags in [f.traeger.as_ref(), seen_by.only()].into_iter().flatten() {
         q = q.filter(submissions::traeger.eq(ags.as_str()));
     }
     if let Some(status) = f.status {
@@ -259,23 +266,35 @@ pub(super) fn filtered<'a>(
     if let Some(section) = &f.section {
         q = q.filter(submissions::section.eq(section));
     }
-    if let Some(ids) = &f.agreement_ids {
-        q = q.filter(submissions::agreement_id.eq_any(ids));
-    }
     if let Some(after) = after {
         q = q.filter(submissions::id.gt(after));
     }
     q.order(submissions::id.asc())
 }
 
+/// The submissions of the given agreements that `seen_by` may see.
+pub fn of_agreements(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    ids: &[AgreementId],
+) -> QueryResult<Vec<Submission>> {
+    let ids: Vec<&str> = ids.iter().map(AgreementId::as_str).collect();
+    let rows = filtered(seen_by, &SubmissionFilter::default(), None)
+        .filter(submissions::agreement_id.eq_any(ids))
+        .select(SubmissionRow::as_select())
+        .load(conn)?;
+    assemble(conn, rows)
+}
+
 /// One page in id order after `after`.
 pub fn list(
     conn: &mut DbConnection,
+    seen_by: &Visibility,
     f: &SubmissionFilter,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Submission>> {
-    let rows = filtered(f, after)
+    let rows = filtered(seen_by, f, after)
         .select(SubmissionRow::as_select())
         .limit(limit)
         .load(conn)?;
@@ -284,9 +303,9 @@ pub fn list(
 
 fn header(s: &Submission) -> SubmissionRow {
     SubmissionRow {
-        id: s.id.clone(),
-        obligation_id: s.obligation_id.clone(),
-        agreement_id: s.agreement_id.clone(),
+        id: s.id.to_string(),
+        obligation_id: s.obligation_id.to_string(),
+        agreement_id: s.agreement_id.to_string(),
         traeger: s.traeger.to_string(),
         year: s.year,
         section: s.section.clone(),
@@ -311,28 +330,28 @@ fn to_i32(n: i64) -> i32 {
 }
 
 /// Writes one revision whole, replacing what was stored under its number.
-fn write_revision(conn: &mut DbConnection, id: &str, r: &Revision) -> QueryResult<()> {
+fn write_revision(conn: &mut DbConnection, id: &SubmissionId, r: &Revision) -> QueryResult<()> {
     diesel::delete(
         submission_values::table
-            .filter(submission_values::submission_id.eq(id))
+            .filter(submission_values::submission_id.eq(id.as_str()))
             .filter(submission_values::revision.eq(r.number)),
     )
     .execute(conn)?;
     diesel::delete(
         submission_receipts::table
-            .filter(submission_receipts::submission_id.eq(id))
+            .filter(submission_receipts::submission_id.eq(id.as_str()))
             .filter(submission_receipts::revision.eq(r.number)),
     )
     .execute(conn)?;
     diesel::delete(
         submission_revisions::table
-            .filter(submission_revisions::submission_id.eq(id))
+            .filter(submission_revisions::submission_id.eq(id.as_str()))
             .filter(submission_revisions::revision.eq(r.number)),
     )
     .execute(conn)?;
     diesel::insert_into(submission_revisions::table)
         .values(RevisionRow {
-            submission_id: id.to_owned(),
+            submission_id: id.to_string(),
             revision: r.number,
             status: r.status.as_str().to_owned(),
             created_by: r.created_by.clone(),
@@ -356,7 +375,7 @@ fn write_revision(conn: &mut DbConnection, id: &str, r: &Revision) -> QueryResul
             let (unit, value_int, value_text) = figure_columns(figure);
             diesel::insert_into(submission_values::table)
                 .values(ValueRow {
-                    submission_id: id.to_owned(),
+                    submission_id: id.to_string(),
                     revision: r.number,
                     position,
                     indicator_code: e.indicator.to_string(),
@@ -373,7 +392,7 @@ fn write_revision(conn: &mut DbConnection, id: &str, r: &Revision) -> QueryResul
     for rc in &r.receipts {
         diesel::insert_into(submission_receipts::table)
             .values(ReceiptRow {
-                submission_id: id.to_owned(),
+                submission_id: id.to_string(),
                 revision: r.number,
                 recipient: rc.recipient.as_str().to_owned(),
                 confirmed_by: rc.confirmed_by.clone(),
@@ -405,7 +424,7 @@ pub fn save(
     let row = header(s);
     let n = diesel::update(
         submissions::table
-            .filter(submissions::id.eq(&s.id))
+            .filter(submissions::id.eq(s.id.as_str()))
             .filter(submissions::version.eq(expected_version)),
     )
     .set((
@@ -427,8 +446,8 @@ pub fn save(
 
 /// Holds the submission's row until the transaction ends (PostgreSQL; SQLite's write
 /// transaction holds the whole database).
-pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    super::pool::lock_row(conn, "submissions", "id", id)
+pub fn lock(conn: &mut DbConnection, id: &SubmissionId) -> QueryResult<()> {
+    super::pool::lock_row(conn, "submissions", "id", id.as_str())
 }
 
 /// The accepted figures (not their breakdowns) a Träger delivered for `year`.

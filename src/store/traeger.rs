@@ -4,7 +4,8 @@ use diesel::result::Error as DieselError;
 
 use super::schema::traeger::{self, dsl};
 use super::{DbConnection, corrupt};
-use crate::domain::traeger::{Ags, Jobcenter, JobcenterForm, Traeger, TraegerContent, TraegerKind};
+use crate::domain::actor::Visibility;
+use crate::domain::traeger::{Ags, Jobcenter, Traeger, TraegerContent, TraegerFilter};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = traeger)]
@@ -57,21 +58,21 @@ impl From<&Traeger> for TraegerRow {
     }
 }
 
-/// Filters of the registry listing; `only` restricts a Träger-scoped principal to its own.
-#[derive(Debug, Default, Clone)]
-pub struct TraegerFilter {
-    pub form: Option<JobcenterForm>,
-    pub kind: Option<TraegerKind>,
-    pub only: Option<Ags>,
-}
-
 /// Holds the row until the transaction ends, so a read-compare-write cannot interleave with
 /// another writer. SQLite needs nothing: a write transaction holds the whole database.
 pub fn lock(conn: &mut DbConnection, ags: &Ags) -> QueryResult<()> {
     super::pool::lock_row(conn, "traeger", "ags", ags.as_str())
 }
 
-pub fn find(conn: &mut DbConnection, ags: &Ags) -> QueryResult<Option<Traeger>> {
+/// The Träger `ags`, if `seen_by` may see it.
+pub fn find(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    ags: &Ags,
+) -> QueryResult<Option<Traeger>> {
+    if !seen_by.sees(ags) {
+        return Ok(None);
+    }
     dsl::traeger
         .find(ags.as_str())
         .select(TraegerRow::as_select())
@@ -81,9 +82,11 @@ pub fn find(conn: &mut DbConnection, ags: &Ags) -> QueryResult<Option<Traeger>> 
         .transpose()
 }
 
-/// One page in AGS order, starting after `after`; fetches `limit` rows.
+/// One page of what `seen_by` may see in AGS order, starting after `after`; fetches `limit`
+/// rows.
 pub fn list(
     conn: &mut DbConnection,
+    seen_by: &Visibility,
     filter: &TraegerFilter,
     after: Option<&str>,
     limit: i64,
@@ -95,8 +98,8 @@ pub fn list(
     if let Some(kind) = &filter.kind {
         q = q.filter(dsl::kind.eq(kind.as_str()));
     }
-    if let Some(only) = &filter.only {
-        q = q.filter(dsl::ags.eq(only.as_str()));
+    if let Some(own) = seen_by.only() {
+        q = q.filter(dsl::ags.eq(own.as_str()));
     }
     if let Some(after) = after {
         q = q.filter(dsl::ags.gt(after));

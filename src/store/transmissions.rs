@@ -10,10 +10,14 @@ use super::schema::{
     transmission_rows as rows, transmission_versions as versions, transmissions,
 };
 use super::{DbConnection, corrupt};
+use crate::domain::actor::Visibility;
 use crate::domain::figure::Figure;
+use crate::domain::ids::TransmissionId;
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::traeger::Ags;
-use crate::domain::transmission::{Acknowledgement, DataRow, DataVersion, Served, Transmission};
+use crate::domain::transmission::{
+    Acknowledgement, DataRow, DataVersion, Served, Transmission, TransmissionEvent,
+};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = transmissions)]
@@ -169,34 +173,55 @@ fn assemble(
                 acknowledgements: acks_by.remove(&key).unwrap_or_default(),
             });
     }
-    Ok(heads
+    heads
         .into_iter()
-        .map(|h| Transmission {
-            indicators: served_by.remove(&h.id).unwrap_or_default(),
-            versions: versions_by.remove(&h.id).unwrap_or_default(),
-            year: h.year,
-            ba_reference: h.ba_reference,
-            requested_on: h.requested_on,
-            note: h.note,
-            version: h.version,
-            created_at: h.created_at,
-            updated_at: h.updated_at,
-            id: h.id,
+        .map(|h| {
+            Ok(Transmission {
+                indicators: served_by.remove(&h.id).unwrap_or_default(),
+                versions: versions_by.remove(&h.id).unwrap_or_default(),
+                year: h.year,
+                ba_reference: h.ba_reference,
+                requested_on: h.requested_on,
+                note: h.note,
+                version: h.version,
+                created_at: h.created_at,
+                updated_at: h.updated_at,
+                id: TransmissionId::parse(&h.id).map_err(corrupt)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Transmission>> {
+/// The transmission `id` as `seen_by` may see it (see [`Transmission::seen_by`]).
+pub fn find(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    id: &TransmissionId,
+) -> QueryResult<Option<Transmission>> {
     let heads = transmissions::table
-        .filter(transmissions::id.eq(id))
+        .filter(transmissions::id.eq(id.as_str()))
         .select(TransmissionRow::as_select())
         .load(conn)?;
-    Ok(assemble(conn, heads, true)?.pop())
+    Ok(assemble(conn, heads, true)?
+        .pop()
+        .and_then(|t| t.seen_by(seen_by)))
 }
 
-/// Every transmission of a year (or all), without their rows; there are tens a year.
+/// The whole transmission `id`, every Träger's rows, for a change: if `seen_by` may see it
+/// at all. A change applies to the whole; the caller is shown only its part afterwards.
+pub fn find_whole(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    id: &TransmissionId,
+) -> QueryResult<Option<Transmission>> {
+    Ok(find(conn, &Visibility::All, id)?.filter(|t| t.visible_to(seen_by)))
+}
+
+/// Every transmission of a year (or all) as `seen_by` may see it, with their rows only when
+/// asked for; there are tens a year.
 pub fn list(
     conn: &mut DbConnection,
+    seen_by: &Visibility,
     year: Option<i32>,
     with_rows: bool,
 ) -> QueryResult<Vec<Transmission>> {
@@ -207,7 +232,10 @@ pub fn list(
         q = q.filter(transmissions::year.eq(y));
     }
     let heads = q.order(transmissions::id.asc()).load(conn)?;
-    assemble(conn, heads, with_rows)
+    Ok(assemble(conn, heads, with_rows)?
+        .into_iter()
+        .filter_map(|t| t.seen_by(seen_by))
+        .collect())
 }
 
 pub fn count_for(conn: &mut DbConnection, year: i32) -> QueryResult<i64> {
@@ -220,7 +248,7 @@ pub fn count_for(conn: &mut DbConnection, year: i32) -> QueryResult<i64> {
 pub fn insert(conn: &mut DbConnection, t: &Transmission) -> QueryResult<()> {
     diesel::insert_into(transmissions::table)
         .values(TransmissionRow {
-            id: t.id.clone(),
+            id: t.id.to_string(),
             year: t.year,
             ba_reference: t.ba_reference.clone(),
             requested_on: t.requested_on,
@@ -233,7 +261,7 @@ pub fn insert(conn: &mut DbConnection, t: &Transmission) -> QueryResult<()> {
     for (i, s) in t.indicators.iter().enumerate() {
         diesel::insert_into(served::table)
             .values(ServedRow {
-                transmission_id: t.id.clone(),
+                transmission_id: t.id.to_string(),
                 position: i32::try_from(i).unwrap_or(i32::MAX),
                 indicator_code: s.code.to_string(),
                 section: s.section.clone(),
@@ -248,21 +276,21 @@ pub fn insert(conn: &mut DbConnection, t: &Transmission) -> QueryResult<()> {
 /// Writes one data version whole, replacing what was stored under its number.
 fn write_version(
     conn: &mut DbConnection,
-    id: &str,
+    id: &TransmissionId,
     v: &DataVersion,
     with_rows: bool,
 ) -> QueryResult<()> {
     let n = v.number;
     diesel::delete(
         acks::table
-            .filter(acks::transmission_id.eq(id))
+            .filter(acks::transmission_id.eq(id.as_str()))
             .filter(acks::version_no.eq(n)),
     )
     .execute(conn)?;
     if with_rows {
         diesel::delete(
             rows::table
-                .filter(rows::transmission_id.eq(id))
+                .filter(rows::transmission_id.eq(id.as_str()))
                 .filter(rows::version_no.eq(n)),
         )
         .execute(conn)?;
@@ -270,7 +298,7 @@ fn write_version(
     // Updated in place: its rows refer to it.
     let updated = diesel::update(
         versions::table
-            .filter(versions::transmission_id.eq(id))
+            .filter(versions::transmission_id.eq(id.as_str()))
             .filter(versions::version_no.eq(n)),
     )
     .set((
@@ -284,7 +312,7 @@ fn write_version(
     if updated == 0 {
         diesel::insert_into(versions::table)
             .values(VersionRow {
-                transmission_id: id.to_owned(),
+                transmission_id: id.to_string(),
                 version_no: n,
                 reason: v.reason.clone(),
                 received_by: v.received_by.clone(),
@@ -302,7 +330,7 @@ fn write_version(
             };
             diesel::insert_into(rows::table)
                 .values(DataRowRow {
-                    transmission_id: id.to_owned(),
+                    transmission_id: id.to_string(),
                     version_no: n,
                     position: i32::try_from(i).unwrap_or(i32::MAX),
                     traeger: r.traeger.to_string(),
@@ -319,7 +347,7 @@ fn write_version(
     for a in &v.acknowledgements {
         diesel::insert_into(acks::table)
             .values(AckRow {
-                transmission_id: id.to_owned(),
+                transmission_id: id.to_string(),
                 version_no: n,
                 traeger: a.traeger.to_string(),
                 acknowledged_by: a.acknowledged_by.clone(),
@@ -330,24 +358,17 @@ fn write_version(
     Ok(())
 }
 
-/// What of a version a change wrote: its rows too, or only its header and acknowledgements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Written {
-    Whole(i32),
-    Header(i32),
-}
-
-/// Saves the header version and the written versions, if the stored version is still
-/// `expected_version`.
+/// Saves the header and what `event` wrote (a version whole, or only when it went out and who
+/// confirmed it), if the stored version is still `expected_version`.
 pub fn save(
     conn: &mut DbConnection,
     t: &Transmission,
     expected_version: i64,
-    written: &[Written],
+    event: &TransmissionEvent,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         transmissions::table
-            .filter(transmissions::id.eq(&t.id))
+            .filter(transmissions::id.eq(t.id.as_str()))
             .filter(transmissions::version.eq(expected_version)),
     )
     .set((
@@ -358,18 +379,14 @@ pub fn save(
     if n != 1 {
         return Ok(false);
     }
-    for w in written {
-        let (number, with_rows) = match *w {
-            Written::Whole(n) => (n, true),
-            Written::Header(n) => (n, false),
-        };
-        if let Some(v) = t.versions.iter().find(|v| v.number == number) {
-            write_version(conn, &t.id, v, with_rows)?;
-        }
+    if let Some((number, with_rows)) = event.written()
+        && let Some(v) = t.versions.iter().find(|v| v.number == number)
+    {
+        write_version(conn, &t.id, v, with_rows)?;
     }
     Ok(true)
 }
 
-pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    super::pool::lock_row(conn, "transmissions", "id", id)
+pub fn lock(conn: &mut DbConnection, id: &TransmissionId) -> QueryResult<()> {
+    super::pool::lock_row(conn, "transmissions", "id", id.as_str())
 }

@@ -7,12 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::problem::{ApiError, AuthProblems, BadRequest};
+use crate::app::Services;
 use crate::app::audit as app;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::audit::{AuditEvent, Verification};
-use crate::store::Db;
-use crate::store::ledger::AuditFilter;
+use crate::domain::audit::{AuditEvent, AuditFilter, Verification};
 
 pub const TAG: &str = "audit";
 
@@ -142,7 +141,7 @@ pub struct AuditQuery {
 pub async fn list_audit_events(
     principal: Principal,
     query: web::Query<AuditQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<AuditEventPage>, ApiError> {
     authorize(&principal, Permission::ReadAudit)?;
     let q = query.into_inner();
@@ -157,7 +156,7 @@ pub async fn list_audit_events(
         entity_id: q.entity_id,
         actor: q.actor,
     };
-    let (events, more) = app::list(&db, filter, after, pagination::limit(q.limit)?).await?;
+    let (events, more) = app::list(&services, filter, after, pagination::limit(q.limit)?).await?;
     let next = next_cursor(&events, more, |e| e.seq.to_string());
     Ok(web::Json(AuditEventPage {
         items: events.into_iter().map(AuditEventResponse::from).collect(),
@@ -180,8 +179,8 @@ pub async fn list_audit_events(
 #[get("/audit-events/verify")]
 pub async fn verify_audit_events(
     principal: Principal,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<VerificationResponse>, ApiError> {
     authorize(&principal, Permission::ReadAudit)?;
-    Ok(web::Json(app::verify(&db).await?.into()))
+    Ok(web::Json(app::verify(&services).await?.into()))
 }

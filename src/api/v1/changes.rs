@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination;
 use crate::api::problem::{ApiError, AuthProblems, BadRequest};
+use crate::app::Services;
 use crate::app::audit as app;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::store::Db;
-use crate::store::ledger::ChangeRow;
+use crate::domain::audit::FeedEntry;
 
 pub const TAG: &str = "changes";
 
@@ -38,8 +38,8 @@ pub struct ChangeResponse {
     pub state: Option<Box<RawValue>>,
 }
 
-impl From<ChangeRow> for ChangeResponse {
-    fn from(e: ChangeRow) -> Self {
+impl From<FeedEntry> for ChangeResponse {
+    fn from(e: FeedEntry) -> Self {
         ChangeResponse {
             seq: e.seq,
             occurred_at: e.occurred_at.and_utc(),
@@ -86,7 +86,7 @@ pub struct ChangeQuery {
 pub async fn list_changes(
     principal: Principal,
     query: web::Query<ChangeQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<ChangePage>, ApiError> {
     authorize(&principal, Permission::ReadChanges)?;
     let after = query.after.unwrap_or(0);
@@ -96,7 +96,7 @@ pub async fn list_changes(
         ));
     }
     let limit = pagination::limit(query.limit)?;
-    let events = app::changes(&db, after, limit).await?;
+    let events = app::changes(&services, after, limit).await?;
     let next = events.last().map_or(after, |e| e.seq);
     Ok(web::Json(ChangePage {
         items: events.into_iter().map(ChangeResponse::from).collect(),

@@ -8,14 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::params;
 use crate::api::problem::{ApiError, AuthProblems, BadRequest};
-use crate::app::AppError;
 use crate::app::exports::{Export, FactFilter};
+use crate::app::{AppError, Services};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::fact::{CSV_COLUMNS, Fact, FactState, SDMX_COLUMNS};
 use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::transmission::BaMarker;
-use crate::store::Db;
 use tokio::task::JoinHandle;
 
 pub const TAG: &str = "exports";
@@ -225,7 +224,7 @@ pub async fn export_facts(
     principal: Principal,
     req: HttpRequest,
     query: web::Query<FactQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadExports)?;
     let q = query.into_inner();
@@ -259,7 +258,7 @@ pub async fn export_facts(
         Some(other) => return Err(bad("csv", format!("`{other}` is not `de`"))),
     };
     let format = format_of(&req, q.format);
-    let export = Export::start(&db, visibility, filter).await?;
+    let export = Export::start(&services, visibility, filter).await?;
     let renderer = Renderer {
         format,
         german,

@@ -9,13 +9,13 @@ use super::indicators::IndicatorResponse;
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{ApiError, AuthProblems, BadRequest, NotFound};
-use crate::app::Clock;
+use crate::app::Services;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::agreement::{Party, Recipient};
+use crate::domain::ids::AgreementId;
 use crate::domain::progress::ObligationStatus;
-use crate::store::Db;
 
 pub const TAG: &str = "obligations";
 
@@ -71,8 +71,8 @@ impl From<ObligationState> for ObligationStateResponse {
     fn from(s: ObligationState) -> Self {
         let c = s.obligation.content;
         ObligationStateResponse {
-            id: s.obligation.id,
-            agreement_id: s.agreement_id,
+            id: s.obligation.id.into(),
+            agreement_id: s.agreement_id.into(),
             traeger: s.traeger.into(),
             year: s.year,
             section: c.section,
@@ -85,7 +85,7 @@ impl From<ObligationState> for ObligationStateResponse {
             status: s.progress.status,
             late: s.progress.days_late.is_some(),
             days_late: s.progress.days_late,
-            submission_id: s.submission_id,
+            submission_id: s.submission_id.map(String::from),
             receipts_confirmed: s.progress.confirmed,
             receipts_pending: s.progress.pending,
             indicator_details: s
@@ -138,14 +138,13 @@ pub struct ObligationQuery {
 pub async fn list_agreement_obligations(
     principal: Principal,
     id: web::Path<String>,
-    db: web::Data<Db>,
-    clock: web::Data<Clock>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<ObligationList>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
-    let id = id.into_inner();
-    let items = app::of_agreement(&db, visibility, id.clone(), **clock).await?;
+    let id: AgreementId = params::id(&id)?;
+    let items = app::of_agreement(&services, visibility, id.clone()).await?;
     Ok(web::Json(ObligationList {
-        agreement_id: id,
+        agreement_id: id.into(),
         items: items
             .into_iter()
             .map(ObligationStateResponse::from)
@@ -166,8 +165,7 @@ pub async fn list_agreement_obligations(
 pub async fn list_obligations(
     principal: Principal,
     query: web::Query<ObligationQuery>,
-    db: web::Data<Db>,
-    clock: web::Data<Clock>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<ObligationPage>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let q = query.into_inner();
@@ -179,8 +177,8 @@ pub async fn list_obligations(
     };
     let after = q.after.as_deref().map(decode_cursor).transpose()?;
     let limit = pagination::limit(q.limit)?;
-    let mut all = app::overview(&db, visibility, filter, **clock).await?;
-    let key = |s: &ObligationState| s.obligation.id.clone();
+    let mut all = app::overview(&services, visibility, filter).await?;
+    let key = |s: &ObligationState| s.obligation.id.to_string();
     all.sort_by_key(key);
     let (items, more) = page_of(all, after.as_deref(), limit, key);
     let next = next_cursor(&items, more, key);

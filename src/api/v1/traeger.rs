@@ -12,15 +12,15 @@ use crate::api::problem::{
     ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound,
 };
+use crate::app::Services;
 use crate::app::idempotency::Outcome;
-use crate::app::traeger::{self as app, Listing};
+use crate::app::traeger as app;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
 use crate::domain::traeger::{
-    Ags, JobcenterForm, Traeger, TraegerContent, TraegerInput, TraegerKind,
+    Ags, JobcenterForm, Traeger, TraegerContent, TraegerFilter, TraegerInput, TraegerKind,
 };
-use crate::store::Db;
 
 pub const TAG: &str = "traeger";
 
@@ -215,17 +215,17 @@ fn single(status: actix_web::http::StatusCode, t: Traeger) -> HttpResponse {
 pub async fn list_traeger(
     principal: Principal,
     query: web::Query<TraegerQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<TraegerPage>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadRegistry)?;
     let q = query.into_inner();
-    let listing = Listing {
+    let filter = TraegerFilter {
         form: q.form,
         kind: q.kind,
-        after: q.after.as_deref().map(decode_cursor).transpose()?,
-        limit: pagination::limit(q.limit)?,
     };
-    let (items, more) = app::list(&db, visibility, listing).await?;
+    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let limit = pagination::limit(q.limit)?;
+    let (items, more) = app::list(&services, visibility, filter, after, limit).await?;
     let next = next_cursor(&items, more, |t| t.ags.to_string());
     Ok(web::Json(TraegerPage {
         items: items.into_iter().map(TraegerResponse::from).collect(),
@@ -252,11 +252,11 @@ pub async fn list_traeger(
 pub async fn find_traeger(
     principal: Principal,
     ags: web::Path<String>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadRegistry)?;
     let ags = parse_ags(&ags)?;
-    let t = app::find(&db, visibility, ags).await?;
+    let t = app::find(&services, visibility, ags).await?;
     Ok(single(actix_web::http::StatusCode::OK, t))
 }
 
@@ -284,12 +284,12 @@ pub async fn create_traeger(
     principal: Principal,
     key: IdempotencyKey,
     body: web::Json<CreateTraegerRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::MaintainRegistry)?;
     let (ags, content) = body.into_inner().validate()?;
     let Outcome { value, replayed } =
-        app::create(&db, principal.actor(), ags, content, key.0).await?;
+        app::create(&services, principal.actor(), ags, content, key.0).await?;
     let location = format!("/api/v1/traeger/{}", value.ags);
     let mut res = single(actix_web::http::StatusCode::CREATED, value);
     mark_created(&mut res, &location, replayed);
@@ -324,12 +324,13 @@ pub async fn update_traeger(
     ags: web::Path<String>,
     if_match: IfMatch,
     body: web::Json<UpdateTraegerRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&principal, Permission::MaintainRegistry)?;
+    let visibility = authorize(&principal, Permission::MaintainRegistry)?;
     let ags = parse_ags(&ags)?;
     let b = body.into_inner();
     let content = content(b.name, b.kind, b.jobcenter).map_err(ApiError::invalid)?;
-    let t = app::update(&db, principal.actor(), ags, if_match.0, content).await?;
+    let actor = principal.actor();
+    let t = app::update(&services, actor, visibility, ags, if_match.0, content).await?;
     Ok(single(actix_web::http::StatusCode::OK, t))
 }

@@ -1,26 +1,24 @@
 //! Submissions: Träger deliver their figures, HMSI reviews, recipients confirm receipt.
 
-use serde::{Deserialize, Serialize};
-
-use super::idempotency::{fingerprint, write_once};
-use super::indicators::catalogue;
-use super::{AppError, Clock, now};
-use crate::domain::Violation;
-use crate::domain::actor::{Actor, Visibility};
-use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party};
-use crate::domain::audit::Change;
-use crate::domain::indicator::Indicator;
-use crate::domain::submission::{
-    Revision, RevisionStatus, Submission, ValueInput, Warning, check_complete, days_late,
-    parse_values, warnings,
-};
-use crate::store::pool::{snapshot_transaction, write_transaction};
-use crate::store::submissions::{self as store, SubmissionFilter};
-use crate::store::{Db, DbConnection, agreements, ledger};
-
 mod review;
 
-pub use review::{Decision, confirm_receipt, correct, review};
+pub use review::{confirm_receipt, correct, review};
+
+use serde::{Deserialize, Serialize};
+
+use super::idempotency::{Outcome, fingerprint, write_once};
+use super::indicators::catalogue;
+use super::{AppError, Mode, Services, record};
+use crate::domain::Transition;
+use crate::domain::actor::{Actor, Stamp, Visibility};
+use crate::domain::agreement::{Agreement, Obligation};
+use crate::domain::ids::{ObligationId, SubmissionId};
+use crate::domain::indicator::Indicator;
+use crate::domain::submission::{
+    Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal, ValueInput, Warning, warnings,
+};
+use crate::store::submissions as store;
+use crate::store::{DbConnection, agreements};
 
 const ENTITY: &str = "submission";
 
@@ -32,10 +30,6 @@ pub struct Delivery {
     pub dry_run: bool,
 }
 
-fn invalid(pointer: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid(vec![Violation::new(pointer, message)])
-}
-
 /// The obligation, its agreement, and its indicators as defined for the agreement's year.
 struct Context {
     agreement: Agreement,
@@ -43,16 +37,18 @@ struct Context {
     indicators: Vec<Indicator>,
 }
 
+/// The obligation `id` and what it needs, if the caller may see its agreement.
 fn context(
     conn: &mut DbConnection,
-    agreement_id: &str,
-    obligation_id: &str,
+    visibility: &Visibility,
+    id: &ObligationId,
 ) -> Result<Context, AppError> {
-    let agreement = agreements::find(conn, agreement_id)?.ok_or(AppError::NotFound)?;
+    let agreement =
+        agreements::find(conn, visibility, &id.agreement())?.ok_or(AppError::NotFound)?;
     let obligation = agreement
         .obligations
         .iter()
-        .find(|o| o.id == obligation_id)
+        .find(|o| &o.id == id)
         .cloned()
         .ok_or(AppError::NotFound)?;
     let catalogue = catalogue(conn, agreement.year)?;
@@ -69,329 +65,236 @@ fn context(
     })
 }
 
-/// The agreement id of an obligation id (`zv-2023-06633-1.3` → `zv-2023-06633-1`).
-fn agreement_of(obligation_id: &str) -> &str {
-    obligation_id
-        .rsplit_once('.')
-        .map_or(obligation_id, |(a, _)| a)
-}
-
+/// The submission, if the caller may see it: another Träger's is absent, never forbidden.
 fn visible(
     conn: &mut DbConnection,
     visibility: &Visibility,
-    id: &str,
+    id: &SubmissionId,
 ) -> Result<Submission, AppError> {
-    // Another Träger's submission is reported as absent, never as forbidden.
-    store::find(conn, id)?
-        .filter(|s| visibility.sees(&s.traeger))
-        .ok_or(AppError::NotFound)
+    store::find(conn, visibility, id)?.ok_or(AppError::NotFound)
 }
 
-fn new_submission(
+/// The delivery a transition makes, with warnings against last year's accepted figures.
+fn delivery(
     conn: &mut DbConnection,
-    actor: &Actor,
-    obligation_id: &str,
-    inputs: &[ValueInput],
+    t: &Transition<Submission, SubmissionEvent>,
+    mode: Mode,
 ) -> Result<Delivery, AppError> {
-    let unknown = || {
-        invalid(
-            "/obligation_id",
-            format!("there is no obligation `{obligation_id}` that you deliver"),
-        )
-    };
-    let ctx = match context(conn, agreement_of(obligation_id), obligation_id) {
-        Err(AppError::NotFound) => return Err(unknown()),
-        other => other?,
-    };
-    if actor.traeger.as_ref() != Some(&ctx.agreement.traeger) {
-        return Err(unknown());
-    }
-    if ctx.obligation.content.delivered_by != Party::Traeger {
-        return Err(invalid(
-            "/obligation_id",
-            "HMSI delivers this obligation, not the Träger",
-        ));
-    }
-    if ctx.obligation.content.indicators.is_empty() {
-        return Err(invalid(
-            "/obligation_id",
-            "this obligation asks for no figures",
-        ));
-    }
-    if ctx.agreement.status != AgreementStatus::InForce {
-        return Err(AppError::Conflict(format!(
-            "agreement {} is {}: figures are delivered under an agreement in force",
-            ctx.agreement.id,
-            ctx.agreement.status.as_str()
-        )));
-    }
-    let id = Submission::id_for(obligation_id);
-    if store::find(conn, &id)?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "submission {id} exists for this obligation: edit its draft, or open a correction"
-        )));
-    }
-    let values = parse_values(inputs, &ctx.indicators).map_err(AppError::Invalid)?;
-    let last_year = store::accepted_figures(conn, &ctx.agreement.traeger, ctx.agreement.year - 1)?;
-    let at = now();
-    let submission = Submission {
-        id,
-        obligation_id: obligation_id.to_owned(),
-        agreement_id: ctx.agreement.id.clone(),
-        traeger: ctx.agreement.traeger.clone(),
-        year: ctx.agreement.year,
-        section: ctx.obligation.content.section.clone(),
-        due: ctx.obligation.content.due,
-        recipients: ctx.obligation.content.recipients.clone(),
-        revisions: vec![Revision::draft(1, values, &actor.sub, at)],
-        version: 1,
-        created_at: at,
-        updated_at: at,
+    let s = &t.state;
+    let warned = match t.event {
+        SubmissionEvent::Drafted
+        | SubmissionEvent::Edited { .. }
+        | SubmissionEvent::Submitted { .. } => {
+            let last_year = store::accepted_figures(conn, &s.traeger, s.year - 1)?;
+            warnings(&s.current().values, &last_year)
+        }
+        _ => Vec::new(),
     };
     Ok(Delivery {
-        warnings: warnings(&submission.current().values, &last_year),
-        submission,
-        dry_run: false,
+        submission: s.clone(),
+        warnings: warned,
+        dry_run: mode == Mode::DryRun,
     })
 }
 
-/// Creates a draft for an obligation of the caller's Träger.
+/// Opens the submission of an obligation of the caller's Träger with a first draft.
+fn open(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    raw_obligation: &str,
+    inputs: &[ValueInput],
+    stamp: &Stamp,
+) -> Result<Transition<Submission, SubmissionEvent>, AppError> {
+    let unknown = || SubmissionRefusal::UnknownObligation(raw_obligation.to_owned());
+    let id = ObligationId::parse(raw_obligation).map_err(|_| unknown())?;
+    let ctx = match context(conn, visibility, &id) {
+        Err(AppError::NotFound) => return Err(unknown().into()),
+        other => other?,
+    };
+    let taken = store::exists(conn, &SubmissionId::of(&id))?;
+    let t = Submission::open(
+        &ctx.agreement,
+        &ctx.obligation,
+        &ctx.indicators,
+        taken,
+        inputs,
+        stamp,
+    )?;
+    Ok(t)
+}
+
+/// Creates a draft for an obligation of the caller's Träger (or, on a dry run, shows it).
 pub async fn create(
-    db: &Db,
+    services: &Services,
     actor: Actor,
-    obligation_id: String,
+    visibility: Visibility,
+    obligation: String,
     inputs: Vec<ValueInput>,
-    dry_run: bool,
+    mode: Mode,
     idempotency_key: Option<String>,
-) -> Result<super::idempotency::Outcome<Delivery>, AppError> {
-    if dry_run {
-        let value = db
+) -> Result<Outcome<Delivery>, AppError> {
+    let clock = services.clock();
+    if mode == Mode::DryRun {
+        let value = services
+            .db()
             .run(move |conn| {
-                snapshot_transaction(conn, |conn| {
-                    new_submission(conn, &actor, &obligation_id, &inputs)
+                mode.transaction(conn, |conn| {
+                    let stamp = clock.stamp(&actor);
+                    let t = open(conn, &visibility, &obligation, &inputs, &stamp)?;
+                    delivery(conn, &t, mode)
                 })
             })
             .await?;
-        return Ok(super::idempotency::Outcome {
-            value: Delivery {
-                dry_run: true,
-                ..value
-            },
+        return Ok(Outcome {
+            value,
             replayed: false,
         });
     }
-    let fp = fingerprint("submission.create", &(&obligation_id, &inputs));
+    let fp = fingerprint("submission.create", &(&obligation, &inputs));
     let who = actor.clone();
-    write_once(db, &who, idempotency_key, fp, move |conn| {
-        let delivery = new_submission(conn, &actor, &obligation_id, &inputs)?;
-        let s = &delivery.submission;
-        store::insert(conn, s)?;
-        ledger::append(
+    write_once(services, &who, idempotency_key, fp, move |conn| {
+        let stamp = clock.stamp(&actor);
+        let t = open(conn, &visibility, &obligation, &inputs, &stamp)?;
+        store::insert(conn, &t.state)?;
+        record(
             conn,
             &actor,
-            s.created_at,
-            Change::of("create", ENTITY, &s.id, None, Some(s)),
+            ENTITY,
+            t.state.id.as_str(),
+            None,
+            &t,
+            stamp.at,
         )?;
-        Ok(delivery)
+        delivery(conn, &t, mode)
     })
     .await
 }
 
-/// One change to a submission: who makes it, on what, and how it is recorded.
-struct Step {
-    actor: Actor,
-    visibility: Visibility,
-    id: String,
-    expected_version: Option<i64>,
-    dry_run: bool,
-    action: &'static str,
+/// One change to a submission: who makes it, on which, expecting which version, for real or
+/// as a dry run.
+pub struct Step {
+    pub actor: Actor,
+    pub visibility: Visibility,
+    pub id: SubmissionId,
+    pub expected_version: Option<i64>,
+    pub mode: Mode,
 }
 
-/// Loads, changes and (unless a dry run) saves one submission under a row lock.
-async fn change<F>(db: &Db, step: Step, f: F) -> Result<Delivery, AppError>
+impl Step {
+    /// A change made for real, whatever the version.
+    pub fn write(actor: Actor, visibility: Visibility, id: SubmissionId) -> Self {
+        Step {
+            actor,
+            visibility,
+            id,
+            expected_version: None,
+            mode: Mode::Write,
+        }
+    }
+}
+
+/// Loads the submission under its row lock, applies `command` (given the submission, the
+/// indicators of its obligation and the stamp), and unless a dry run saves the revisions it
+/// wrote and records the event.
+async fn change<F>(services: &Services, step: Step, command: F) -> Result<Delivery, AppError>
 where
     F: FnOnce(
-            &mut DbConnection,
-            &mut Submission,
-            &Context,
-        ) -> Result<(Vec<i32>, Vec<Warning>), AppError>
+            &Submission,
+            &[Indicator],
+            &Stamp,
+        ) -> Result<Transition<Submission, SubmissionEvent>, SubmissionRefusal>
         + Send
         + 'static,
 {
+    let clock = services.clock();
     let Step {
         actor,
         visibility,
         id,
         expected_version,
-        dry_run,
-        action,
+        mode,
     } = step;
-    db.run(move |conn| {
-        let work = |conn: &mut DbConnection| {
-            // A dry run reads a read-only snapshot, which takes no row locks.
-            if !dry_run {
-                store::lock(conn, &id)?;
-            }
-            let before = visible(conn, &visibility, &id)?;
-            if expected_version.is_some_and(|v| v != before.version) {
-                return Err(AppError::PreconditionFailed);
-            }
-            let ctx = context(conn, &before.agreement_id, &before.obligation_id)?;
-            let mut after = before.clone();
-            let (changed, warnings) = f(conn, &mut after, &ctx)?;
-            after.version += 1;
-            after.updated_at = now();
-            if !dry_run {
-                if !store::save(conn, &after, before.version, &changed)? {
+    services
+        .db()
+        .run(move |conn| {
+            mode.transaction(conn, |conn| {
+                if mode == Mode::Write {
+                    store::lock(conn, &id)?;
+                }
+                let before = visible(conn, &visibility, &id)?;
+                if expected_version.is_some_and(|v| v != before.version) {
                     return Err(AppError::PreconditionFailed);
                 }
-                ledger::append(
-                    conn,
-                    &actor,
-                    after.updated_at,
-                    Change::of(action, ENTITY, &id, Some(&before), Some(&after)),
-                )?;
-            }
-            Ok(Delivery {
-                submission: after,
-                warnings,
-                dry_run,
+                let ctx = context(conn, &visibility, &before.obligation_id)?;
+                let stamp = clock.stamp(&actor);
+                let t = command(&before, &ctx.indicators, &stamp)?;
+                if mode == Mode::Write {
+                    let written = t.event.revisions();
+                    if !store::save(conn, &t.state, before.version, &written)? {
+                        return Err(AppError::PreconditionFailed);
+                    }
+                    record(
+                        conn,
+                        &actor,
+                        ENTITY,
+                        id.as_str(),
+                        Some(&before),
+                        &t,
+                        stamp.at,
+                    )?;
+                }
+                delivery(conn, &t, mode)
             })
-        };
-        if dry_run {
-            snapshot_transaction(conn, work)
-        } else {
-            write_transaction(conn, work)
-        }
-    })
-    .await
-}
-
-fn conflict_not_editable(s: &Submission) -> AppError {
-    let r = s.current();
-    AppError::Conflict(format!(
-        "revision {} of {} is {} and never changes: {}",
-        r.number,
-        s.id,
-        r.status.as_str(),
-        match r.status {
-            RevisionStatus::Accepted | RevisionStatus::Superseded =>
-                "open a correction to change the figures",
-            _ => "wait for HMSI's review",
-        }
-    ))
+        })
+        .await
 }
 
 /// Replaces the values of the draft; a returned revision stays as it was and the new values
 /// become a new draft revision.
 pub async fn update(
-    db: &Db,
-    actor: Actor,
-    visibility: Visibility,
-    id: String,
-    expected_version: Option<i64>,
+    services: &Services,
+    step: Step,
     inputs: Vec<ValueInput>,
-    dry_run: bool,
 ) -> Result<Delivery, AppError> {
-    let by = actor.sub.clone();
-    change(
-        db,
-        Step {
-            actor,
-            visibility,
-            id,
-            expected_version,
-            dry_run,
-            action: "update",
-        },
-        move |conn, s, ctx| {
-            let values = parse_values(&inputs, &ctx.indicators).map_err(AppError::Invalid)?;
-            let at = now();
-            match s.current().status {
-                RevisionStatus::Draft => s.current_mut().values = values,
-                RevisionStatus::Returned => {
-                    let n = s.current().number + 1;
-                    s.revisions.push(Revision::draft(n, values, &by, at));
-                }
-                _ => return Err(conflict_not_editable(s)),
-            }
-            let last_year = store::accepted_figures(conn, &s.traeger, s.year - 1)?;
-            Ok((
-                vec![s.current().number],
-                warnings(&s.current().values, &last_year),
-            ))
-        },
-    )
+    change(services, step, move |s, indicators, stamp| {
+        s.edit(&inputs, indicators, stamp)
+    })
     .await
 }
 
-/// Validates the draft completely and submits it; after the due date it is accepted all the
+/// Validates the draft completely and submits it; after the due date it is taken all the
 /// same and marked late.
-pub async fn submit(
-    db: &Db,
-    actor: Actor,
-    visibility: Visibility,
-    id: String,
-    expected_version: Option<i64>,
-    dry_run: bool,
-    clock: Clock,
-) -> Result<Delivery, AppError> {
-    let by = actor.sub.clone();
-    change(
-        db,
-        Step {
-            actor,
-            visibility,
-            id,
-            expected_version,
-            dry_run,
-            action: "submit",
-        },
-        move |conn, s, ctx| {
-            if s.current().status != RevisionStatus::Draft {
-                return Err(AppError::Conflict(format!(
-                    "revision {} of {} is {}: only a draft is submitted",
-                    s.current().number,
-                    s.id,
-                    s.current().status.as_str()
-                )));
-            }
-            let errors = check_complete(&s.current().values, &ctx.indicators);
-            if !errors.is_empty() {
-                return Err(AppError::Invalid(errors));
-            }
-            let late = days_late(ctx.obligation.content.due, clock.today());
-            let r = s.current_mut();
-            r.status = RevisionStatus::Submitted;
-            r.submitted_by = Some(by);
-            r.submitted_at = Some(now());
-            r.days_late = late;
-            let last_year = store::accepted_figures(conn, &s.traeger, s.year - 1)?;
-            Ok((
-                vec![s.current().number],
-                warnings(&s.current().values, &last_year),
-            ))
-        },
-    )
+pub async fn submit(services: &Services, step: Step) -> Result<Delivery, AppError> {
+    change(services, step, |s, indicators, stamp| {
+        s.submit(indicators, stamp)
+    })
     .await
 }
 
-pub async fn find(db: &Db, visibility: Visibility, id: String) -> Result<Submission, AppError> {
-    db.run(move |conn| visible(conn, &visibility, &id)).await
+pub async fn find(
+    services: &Services,
+    visibility: Visibility,
+    id: SubmissionId,
+) -> Result<Submission, AppError> {
+    services
+        .db()
+        .run(move |conn| visible(conn, &visibility, &id))
+        .await
 }
 
 /// One page, and whether more follow.
 pub async fn list(
-    db: &Db,
+    services: &Services,
     visibility: Visibility,
-    mut filter: SubmissionFilter,
+    filter: SubmissionFilter,
     after: Option<String>,
     limit: i64,
 ) -> Result<(Vec<Submission>, bool), AppError> {
-    filter.only = visibility.only().cloned();
-    let items = db
+    let items = services
+        .db()
         .run(move |conn| {
-            store::list(conn, &filter, after.as_deref(), limit + 1).map_err(AppError::from)
+            store::list(conn, &visibility, &filter, after.as_deref(), limit + 1)
+                .map_err(AppError::from)
         })
         .await?;
     Ok(super::split_page(items, limit))

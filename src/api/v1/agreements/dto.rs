@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::problem::ApiError;
-use crate::app::agreements::{Rollover, SignatureInput};
+use crate::app::agreements::Rollover;
 use crate::domain::agreement::{
     Agreement, AgreementInput, AgreementKind, AgreementStatus, ObligationInput, Party, Recipient,
-    Signatory, Unmapped,
+    Signatory, SignatureInput, Unmapped,
 };
 use crate::domain::{Violations, parse_text};
 
@@ -115,7 +115,7 @@ impl From<Agreement> for AgreementResponse {
             year: a.year,
             kind: a.kind,
             status: a.status,
-            supersedes: a.supersedes,
+            supersedes: a.supersedes.map(String::from),
             legal_basis: a.legal_basis,
             benefits: a.benefits,
             sections: a
@@ -161,7 +161,7 @@ impl From<Agreement> for AgreementResponse {
             version: a.version,
             created_at: a.created_at.and_utc(),
             updated_at: a.updated_at.and_utc(),
-            id: a.id,
+            id: a.id.into(),
         }
     }
 }
@@ -170,7 +170,7 @@ impl From<crate::domain::agreement::Obligation> for ObligationResponse {
     fn from(o: crate::domain::agreement::Obligation) -> Self {
         let c = o.content;
         ObligationResponse {
-            id: o.id,
+            id: o.id.into(),
             section: c.section,
             title_de: c.title_de,
             delivered_by: c.delivered_by,
@@ -444,7 +444,7 @@ impl From<Rollover> for RolloverResponse {
                 .created
                 .into_iter()
                 .map(|a| RolloverCreated {
-                    id: a.id,
+                    id: a.id.into(),
                     traeger: a.traeger.into(),
                 })
                 .collect(),
@@ -453,7 +453,7 @@ impl From<Rollover> for RolloverResponse {
                 .into_iter()
                 .map(|s| RolloverSkipped {
                     traeger: s.traeger.into(),
-                    existing: s.existing,
+                    existing: s.existing.into(),
                 })
                 .collect(),
             unmapped: r
@@ -461,7 +461,7 @@ impl From<Rollover> for RolloverResponse {
                 .into_iter()
                 .map(|u| RolloverUnmapped {
                     traeger: u.traeger.into(),
-                    agreement: u.agreement,
+                    agreement: u.agreement.into(),
                     section: u.unmapped.section,
                     indicator: u.unmapped.indicator.into(),
                 })

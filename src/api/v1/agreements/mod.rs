@@ -12,18 +12,17 @@ use crate::api::problem::{
     ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound,
 };
-use crate::app::Clock;
+use crate::app::Services;
 use crate::app::agreements as app;
 use crate::app::idempotency::Outcome;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
 use crate::domain::actor::Role;
-use crate::domain::agreement::{Agreement, Party};
+use crate::domain::agreement::{Agreement, AgreementFilter, Party};
+use crate::domain::ids::AgreementId;
 use crate::domain::indicator::parse_year;
 use crate::domain::traeger::Ags;
-use crate::store::Db;
-use crate::store::agreements::AgreementFilter;
 
 pub use dto::*;
 
@@ -68,7 +67,7 @@ fn year_value(pointer: &str, raw: Option<i64>) -> Result<i32, Violation> {
 pub async fn list_agreements(
     principal: Principal,
     query: web::Query<AgreementQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<AgreementPage>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let q = query.into_inner();
@@ -76,12 +75,11 @@ pub async fn list_agreements(
         year: params::year(q.year)?,
         traeger: params::traeger(q.traeger.as_deref())?,
         status: q.status,
-        only: None,
     };
     let after = q.after.as_deref().map(decode_cursor).transpose()?;
     let limit = pagination::limit(q.limit)?;
-    let (items, more) = app::list(&db, visibility, filter, after, limit).await?;
-    let next = next_cursor(&items, more, |a| a.id.clone());
+    let (items, more) = app::list(&services, visibility, filter, after, limit).await?;
+    let next = next_cursor(&items, more, |a| a.id.to_string());
     Ok(web::Json(AgreementPage {
         items: items.into_iter().map(AgreementResponse::from).collect(),
         next,
@@ -106,10 +104,10 @@ pub async fn list_agreements(
 pub async fn find_agreement(
     principal: Principal,
     id: web::Path<String>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
-    let a = app::find(&db, visibility, id.into_inner()).await?;
+    let a = app::find(&services, visibility, params::id(&id)?).await?;
     Ok(single(StatusCode::OK, a))
 }
 
@@ -137,9 +135,9 @@ pub async fn create_agreement(
     principal: Principal,
     key: IdempotencyKey,
     body: web::Json<CreateAgreementRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&principal, Permission::DraftAgreements)?;
+    let visibility = authorize(&principal, Permission::DraftAgreements)?;
     let b = body.into_inner();
     let traeger = match b.traeger.as_deref().map(Ags::parse) {
         None => Err(Violation::new("/traeger", "is required")),
@@ -154,8 +152,17 @@ pub async fn create_agreement(
             ));
         }
     };
-    let Outcome { value, replayed } =
-        app::create(&db, principal.actor(), traeger, year, b.copy_from, key.0).await?;
+    let actor = principal.actor();
+    let Outcome { value, replayed } = app::create(
+        &services,
+        actor,
+        visibility,
+        traeger,
+        year,
+        b.copy_from,
+        key.0,
+    )
+    .await?;
     let location = format!("/api/v1/agreements/{}", value.agreement.id);
     let mut res = HttpResponse::Created()
         .insert_header((header::ETAG, etag(value.agreement.version)))
@@ -195,17 +202,13 @@ pub async fn update_agreement(
     id: web::Path<String>,
     if_match: IfMatch,
     body: web::Json<UpdateAgreementRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&principal, Permission::DraftAgreements)?;
-    let updated = app::update(
-        &db,
-        principal.actor(),
-        id.into_inner(),
-        if_match.0,
-        body.into_inner().into(),
-    )
-    .await?;
+    let visibility = authorize(&principal, Permission::DraftAgreements)?;
+    let id: AgreementId = params::id(&id)?;
+    let input = body.into_inner().into();
+    let actor = principal.actor();
+    let updated = app::update(&services, actor, visibility, id, if_match.0, input).await?;
     Ok(single(StatusCode::OK, updated))
 }
 
@@ -233,25 +236,17 @@ pub async fn sign_agreement(
     principal: Principal,
     id: web::Path<String>,
     body: web::Json<SignatureRequest>,
-    db: web::Data<Db>,
-    clock: web::Data<Clock>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::SignAgreement)?;
     let party = match principal.role {
         Role::Hmsi => Party::Hmsi,
         _ => Party::Traeger,
     };
+    let id: AgreementId = params::id(&id)?;
     let input = body.into_inner().validate()?;
-    let signed = app::sign(
-        &db,
-        principal.actor(),
-        visibility,
-        id.into_inner(),
-        party,
-        input,
-        **clock,
-    )
-    .await?;
+    let actor = principal.actor();
+    let signed = app::sign(&services, actor, visibility, id, party, input).await?;
     Ok(single(StatusCode::OK, signed))
 }
 
@@ -275,9 +270,9 @@ pub async fn sign_agreement(
 pub async fn rollover_agreements(
     principal: Principal,
     body: web::Json<RolloverRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<RolloverResponse>, ApiError> {
-    authorize(&principal, Permission::DraftAgreements)?;
+    let visibility = authorize(&principal, Permission::DraftAgreements)?;
     let b = body.into_inner();
     let (from, to) = match (
         year_value("/from_year", b.from_year),
@@ -296,9 +291,7 @@ pub async fn rollover_agreements(
             ));
         }
     };
-    Ok(web::Json(
-        app::rollover(&db, principal.actor(), from, to)
-            .await?
-            .into(),
-    ))
+    let actor = principal.actor();
+    let done = app::rollover(&services, actor, visibility, from, to).await?;
+    Ok(web::Json(done.into()))
 }

@@ -12,12 +12,12 @@ use crate::api::problem::{
     ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound,
 };
+use crate::app::Services;
 use crate::app::idempotency::Outcome;
 use crate::app::indicators::{self as app, Listing};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::indicator::{Indicator, IndicatorCode};
-use crate::store::Db;
 
 pub use dto::*;
 
@@ -58,7 +58,7 @@ fn single(status: StatusCode, i: Indicator, year: Option<i32>) -> HttpResponse {
 pub async fn list_indicators(
     principal: Principal,
     query: web::Query<IndicatorQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<IndicatorPage>, ApiError> {
     authorize(&principal, Permission::ReadCatalogue)?;
     let q = query.into_inner();
@@ -71,7 +71,12 @@ pub async fn list_indicators(
         source: q.source,
     };
     let key = |i: &Indicator| format!("{}@{}", i.code, i.valid_from);
-    let (items, more) = page_of(app::list(&db, listing).await?, after.as_deref(), limit, key);
+    let (items, more) = page_of(
+        app::list(&services, listing).await?,
+        after.as_deref(),
+        limit,
+        key,
+    );
     let next = next_cursor(&items, more, key);
     Ok(web::Json(IndicatorPage {
         items: items
@@ -102,12 +107,12 @@ pub async fn find_indicator(
     principal: Principal,
     code: web::Path<String>,
     query: web::Query<YearQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::ReadCatalogue)?;
     let code = code_param(&code)?;
     let year = params::year(query.year)?;
-    let found = app::find(&db, code, year).await?;
+    let found = app::find(&services, code, year).await?;
     Ok(single(StatusCode::OK, found, year))
 }
 
@@ -134,12 +139,12 @@ pub async fn create_indicator(
     principal: Principal,
     key: IdempotencyKey,
     body: web::Json<CreateIndicatorRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::MaintainCatalogue)?;
     let (code, year, definition) = body.into_inner().validate()?;
     let Outcome { value, replayed } =
-        app::create(&db, principal.actor(), code, year, definition, key.0).await?;
+        app::create(&services, principal.actor(), code, year, definition, key.0).await?;
     let location = format!(
         "/api/v1/indicators/{}?year={}",
         value.code, value.valid_from
@@ -180,7 +185,7 @@ pub async fn update_indicator(
     query: web::Query<YearQuery>,
     if_match: IfMatch,
     body: web::Json<IndicatorDefinitionRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::MaintainCatalogue)?;
     let code = code_param(&code)?;
@@ -191,6 +196,14 @@ pub async fn update_indicator(
         .into_inner()
         .validate(Some(year))
         .map_err(ApiError::invalid)?;
-    let updated = app::update(&db, principal.actor(), code, year, if_match.0, definition).await?;
+    let updated = app::update(
+        &services,
+        principal.actor(),
+        code,
+        year,
+        if_match.0,
+        definition,
+    )
+    .await?;
     Ok(single(StatusCode::OK, updated, None))
 }

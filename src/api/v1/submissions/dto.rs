@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::app::Mode;
 use crate::app::submissions::Delivery;
 use crate::domain::agreement::Recipient;
 use crate::domain::submission::{Revision, RevisionStatus, Submission, ValueEntry, ValueInput};
@@ -145,9 +146,9 @@ impl From<Submission> for SubmissionResponse {
             accepted_revision: s.accepted().map(|r| r.number),
             receipts_confirmed: confirmed,
             receipts_pending: pending,
-            id: s.id,
-            obligation_id: s.obligation_id,
-            agreement_id: s.agreement_id,
+            id: s.id.into(),
+            obligation_id: s.obligation_id.into(),
+            agreement_id: s.agreement_id.into(),
             traeger: s.traeger.into(),
             year: s.year,
             section: s.section,
@@ -308,6 +309,12 @@ pub struct DryRun {
     /// Validate and answer what would happen; change nothing, write no ledger event.
     #[param(default = false)]
     pub dry_run: Option<bool>,
+}
+
+impl DryRun {
+    pub fn mode(&self) -> Mode {
+        Mode::of(self.dry_run.unwrap_or(false))
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

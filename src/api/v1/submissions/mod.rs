@@ -12,14 +12,13 @@ use crate::api::problem::{
     ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound, PreconditionFailedResponse, Unprocessable,
 };
-use crate::app::Clock;
-use crate::app::submissions::{self as app, Decision, Delivery};
+use crate::app::submissions::{self as app, Delivery, Step};
+use crate::app::{Mode, Services};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
-use crate::domain::submission::ValueInput;
-use crate::store::Db;
-use crate::store::submissions::SubmissionFilter;
+use crate::domain::ids::SubmissionId;
+use crate::domain::submission::{Decision, SubmissionFilter, ValueInput};
 
 pub use dto::*;
 
@@ -62,7 +61,7 @@ fn values_of(values: Option<Vec<ValueRequest>>) -> Result<Vec<ValueInput>, Viola
 pub async fn list_submissions(
     principal: Principal,
     query: web::Query<SubmissionQuery>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<SubmissionPage>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadSubmissions)?;
     let q = query.into_inner();
@@ -71,12 +70,11 @@ pub async fn list_submissions(
         traeger: params::traeger(q.traeger.as_deref())?,
         status: q.status,
         section: q.section,
-        ..SubmissionFilter::default()
     };
     let after = q.after.as_deref().map(decode_cursor).transpose()?;
-    let (items, more) =
-        app::list(&db, visibility, filter, after, pagination::limit(q.limit)?).await?;
-    let next = next_cursor(&items, more, |s| s.id.clone());
+    let limit = pagination::limit(q.limit)?;
+    let (items, more) = app::list(&services, visibility, filter, after, limit).await?;
+    let next = next_cursor(&items, more, |s| s.id.to_string());
     Ok(web::Json(SubmissionPage {
         items: items.into_iter().map(SubmissionResponse::from).collect(),
         next,
@@ -96,10 +94,10 @@ pub async fn list_submissions(
 pub async fn find_submission(
     principal: Principal,
     id: web::Path<String>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadSubmissions)?;
-    let s = app::find(&db, visibility, id.into_inner()).await?;
+    let s = app::find(&services, visibility, params::id(&id)?).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(s.version)))
         .json(SubmissionResponse::from(s)))
@@ -127,9 +125,9 @@ pub async fn create_submission(
     key: IdempotencyKey,
     query: web::Query<DryRun>,
     body: web::Json<CreateSubmissionRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&principal, Permission::DeliverFigures)?;
+    let visibility = authorize(&principal, Permission::DeliverFigures)?;
     let b = body.into_inner();
     let obligation = b
         .obligation_id
@@ -142,9 +140,13 @@ pub async fn create_submission(
             ));
         }
     };
-    let dry_run = query.dry_run.unwrap_or(false);
-    let outcome = app::create(&db, principal.actor(), obligation, values, dry_run, key.0).await?;
-    if dry_run {
+    let mode = query.mode();
+    let actor = principal.actor();
+    let outcome = app::create(
+        &services, actor, visibility, obligation, values, mode, key.0,
+    )
+    .await?;
+    if mode == Mode::DryRun {
         return Ok(respond(StatusCode::OK, outcome.value));
     }
     let location = format!("/api/v1/submissions/{}", outcome.value.submission.id);
@@ -176,20 +178,18 @@ pub async fn update_submission(
     if_match: IfMatch,
     query: web::Query<DryRun>,
     body: web::Json<UpdateSubmissionRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::DeliverFigures)?;
     let values = values_of(body.into_inner().values).map_err(|v| ApiError::invalid(vec![v]))?;
-    let d = app::update(
-        &db,
-        principal.actor(),
+    let step = Step {
+        actor: principal.actor(),
         visibility,
-        id.into_inner(),
-        if_match.0,
-        values,
-        query.dry_run.unwrap_or(false),
-    )
-    .await?;
+        id: params::id(&id)?,
+        expected_version: if_match.0,
+        mode: query.mode(),
+    };
+    let d = app::update(&services, step, values).await?;
     Ok(respond(StatusCode::OK, d))
 }
 
@@ -214,24 +214,21 @@ pub async fn submit_submission(
     id: web::Path<String>,
     req: actix_web::HttpRequest,
     query: web::Query<DryRun>,
-    db: web::Data<Db>,
-    clock: web::Data<Clock>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::DeliverFigures)?;
     let expected = match req.headers().contains_key(header::IF_MATCH) {
         true => crate::api::headers::if_match(&req)?.0,
         false => None,
     };
-    let d = app::submit(
-        &db,
-        principal.actor(),
+    let step = Step {
+        actor: principal.actor(),
         visibility,
-        id.into_inner(),
-        expected,
-        query.dry_run.unwrap_or(false),
-        **clock,
-    )
-    .await?;
+        id: params::id(&id)?,
+        expected_version: expected,
+        mode: query.mode(),
+    };
+    let d = app::submit(&services, step).await?;
     Ok(respond(StatusCode::OK, d))
 }
 
@@ -252,9 +249,9 @@ pub async fn review_submission(
     principal: Principal,
     id: web::Path<String>,
     body: web::Json<ReviewRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&principal, Permission::ReviewSubmissions)?;
+    let visibility = authorize(&principal, Permission::ReviewSubmissions)?;
     let b = body.into_inner();
     let reason = b
         .reason
@@ -290,7 +287,8 @@ pub async fn review_submission(
             )]));
         }
     };
-    let d = app::review(&db, principal.actor(), id.into_inner(), decision).await?;
+    let step = Step::write(principal.actor(), visibility, params::id(&id)?);
+    let d = app::review(&services, step, decision).await?;
     Ok(respond(StatusCode::OK, d))
 }
 
@@ -309,10 +307,11 @@ pub async fn review_submission(
 pub async fn correct_submission(
     principal: Principal,
     id: web::Path<String>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::DeliverFigures)?;
-    let d = app::correct(&db, principal.actor(), visibility, id.into_inner()).await?;
+    let step = Step::write(principal.actor(), visibility, params::id(&id)?);
+    let d = app::correct(&services, step).await?;
     let location = format!(
         "/api/v1/submissions/{}/revisions/{}",
         d.submission.id,
@@ -340,17 +339,11 @@ pub async fn confirm_receipt(
     principal: Principal,
     id: web::Path<String>,
     body: web::Json<ReceiptRequest>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ConfirmReceipt)?;
-    let d = app::confirm_receipt(
-        &db,
-        principal.actor(),
-        visibility,
-        id.into_inner(),
-        body.revision,
-    )
-    .await?;
+    let step = Step::write(principal.actor(), visibility, params::id(&id)?);
+    let d = app::confirm_receipt(&services, step, body.revision).await?;
     Ok(respond(StatusCode::CREATED, d))
 }
 
@@ -366,12 +359,12 @@ pub async fn confirm_receipt(
 pub async fn list_revisions(
     principal: Principal,
     id: web::Path<String>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<RevisionList>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadSubmissions)?;
-    let s = app::find(&db, visibility, id.into_inner()).await?;
+    let s = app::find(&services, visibility, params::id(&id)?).await?;
     Ok(web::Json(RevisionList {
-        submission_id: s.id,
+        submission_id: s.id.into(),
         items: s
             .revisions
             .into_iter()
@@ -394,11 +387,11 @@ pub async fn list_revisions(
 pub async fn find_revision(
     principal: Principal,
     path: web::Path<(String, i32)>,
-    db: web::Data<Db>,
+    services: web::Data<Services>,
 ) -> Result<web::Json<RevisionResponse>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadSubmissions)?;
     let (id, n) = path.into_inner();
-    let s = app::find(&db, visibility, id).await?;
+    let s = app::find(&services, visibility, params::id::<SubmissionId>(&id)?).await?;
     let r = s
         .revisions
         .into_iter()

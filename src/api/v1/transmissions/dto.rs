@@ -125,7 +125,7 @@ impl From<Transmission> for TransmissionResponse {
                     forwarded_at: v.forwarded_at.map(|f| f.and_utc()),
                 })
                 .collect(),
-            id: t.id,
+            id: t.id.into(),
             year: t.year,
             ba_reference: t.ba_reference,
             requested_on: t.requested_on,

@@ -1,232 +1,13 @@
-//! The Zielvereinbarung: who delivers which figure to whom by when, and its signatures.
+//! An agreement's content as a request carries it, checked against the catalogue of its year.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
 
-use super::indicator::{Catalogue, IndicatorCode, Unit};
-use super::traeger::Ags;
-use super::{Violation, Violations, parse_text};
-
-string_enum! {
-    /// `draft` → `signed_by_one` → `in_force`, and `superseded` once a successor is in force.
-    AgreementStatus as "AgreementStatusDto" {
-        Draft = "draft",
-        SignedByOne = "signed_by_one",
-        InForce = "in_force",
-        Superseded = "superseded",
-    }
-}
-
-string_enum! {
-    /// `reporting`: obligations to produce data (the § 8a OFFENSIV-Gesetz kind of the seed);
-    /// `targets`: also numeric targets on indicators (§ 48b Abs. 1 Satz 1 Nr. 4 with a zkT).
-    AgreementKind as "AgreementKindDto" { Reporting = "reporting", Targets = "targets" }
-}
-
-string_enum! {
-    /// The two parties: the ministry and the kommunaler Träger.
-    Party as "PartyDto" { Hmsi = "hmsi", Traeger = "traeger" }
-}
-
-string_enum! {
-    Recipient as "RecipientDto" { Jobcenter = "jobcenter", Hmsi = "hmsi", Traeger = "traeger" }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Section {
-    pub section: String,
-    pub title_de: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ObligationContent {
-    pub section: String,
-    pub title_de: String,
-    pub delivered_by: Party,
-    pub recipients: Vec<Recipient>,
-    pub indicators: Vec<IndicatorCode>,
-    pub due: Option<NaiveDate>,
-    pub note: Option<String>,
-}
-
-/// A numeric target on an indicator, as a decimal string (no binary floats).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Target {
-    pub indicator: IndicatorCode,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgreementContent {
-    pub kind: AgreementKind,
-    pub legal_basis: String,
-    pub benefits: String,
-    pub sections: Vec<Section>,
-    pub obligations: Vec<ObligationContent>,
-    pub targets: Vec<Target>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Obligation {
-    pub id: String,
-    #[serde(flatten)]
-    pub content: ObligationContent,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Signatory {
-    pub name: String,
-    pub function: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Signature {
-    pub party: Party,
-    pub signatories: Vec<Signatory>,
-    pub place: String,
-    pub signed_on: NaiveDate,
-    pub recorded_by: String,
-    pub recorded_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Agreement {
-    pub id: String,
-    pub traeger: Ags,
-    pub year: i32,
-    pub status: AgreementStatus,
-    pub supersedes: Option<String>,
-    pub kind: AgreementKind,
-    pub legal_basis: String,
-    pub benefits: String,
-    pub sections: Vec<Section>,
-    pub obligations: Vec<Obligation>,
-    pub targets: Vec<Target>,
-    pub signatures: Vec<Signature>,
-    pub version: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-/// Why a signature is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignRefusal {
-    AlreadySigned(Party),
-    Superseded,
-}
-
-impl Agreement {
-    /// The id of the `n`th agreement of a Träger for a year, e.g. `zv-2023-06633-1`.
-    pub fn make_id(year: i32, traeger: &Ags, n: i64) -> String {
-        format!("zv-{year}-{traeger}-{n}")
-    }
-
-    /// Obligation ids are stable once signed: agreement id and position, e.g. `zv-2023-06633-1.3`.
-    pub fn obligation_id(agreement_id: &str, position: usize) -> String {
-        format!("{agreement_id}.{}", position + 1)
-    }
-
-    pub fn with_content(mut self, content: AgreementContent) -> Self {
-        self.obligations = content
-            .obligations
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| Obligation {
-                id: Self::obligation_id(&self.id, i),
-                content: c,
-            })
-            .collect();
-        self.kind = content.kind;
-        self.legal_basis = content.legal_basis;
-        self.benefits = content.benefits;
-        self.sections = content.sections;
-        self.targets = content.targets;
-        self
-    }
-
-    pub fn content(&self) -> AgreementContent {
-        AgreementContent {
-            kind: self.kind,
-            legal_basis: self.legal_basis.clone(),
-            benefits: self.benefits.clone(),
-            sections: self.sections.clone(),
-            obligations: self.obligations.iter().map(|o| o.content.clone()).collect(),
-            targets: self.targets.clone(),
-        }
-    }
-
-    /// Only a draft without any signature may change; a signed text is what both agreed to.
-    pub fn editable(&self) -> bool {
-        self.status == AgreementStatus::Draft && self.signatures.is_empty()
-    }
-
-    /// The status after `party` signs: the second signature puts the agreement in force.
-    pub fn status_after_signing(&self, party: Party) -> Result<AgreementStatus, SignRefusal> {
-        if self.status == AgreementStatus::Superseded {
-            return Err(SignRefusal::Superseded);
-        }
-        if self.signatures.iter().any(|s| s.party == party) {
-            return Err(SignRefusal::AlreadySigned(party));
-        }
-        Ok(if self.signatures.is_empty() {
-            AgreementStatus::SignedByOne
-        } else {
-            AgreementStatus::InForce
-        })
-    }
-}
-
-/// An indicator that the catalogue of the new year does not hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unmapped {
-    pub section: String,
-    pub indicator: IndicatorCode,
-}
-
-/// The same date `years` later; 29 February becomes 28 February in a common year.
-pub fn shift_date(date: NaiveDate, years: i32) -> NaiveDate {
-    let year = date.year() + years;
-    date.with_year(year)
-        .or_else(|| NaiveDate::from_ymd_opt(year, date.month(), 28))
-        .unwrap_or(date)
-}
-
-impl AgreementContent {
-    /// The content for a year `years` later: due dates move with it, and indicators not in the
-    /// new year's catalogue are taken out and reported, never dropped silently.
-    pub fn carried_forward(
-        &self,
-        years: i32,
-        catalogue: &Catalogue,
-    ) -> (AgreementContent, Vec<Unmapped>) {
-        let mut unmapped = Vec::new();
-        let mut next = self.clone();
-        for o in &mut next.obligations {
-            o.due = o.due.map(|d| shift_date(d, years));
-            o.indicators.retain(|code| {
-                let kept = catalogue.contains_key(code);
-                if !kept {
-                    unmapped.push(Unmapped {
-                        section: o.section.clone(),
-                        indicator: code.clone(),
-                    });
-                }
-                kept
-            });
-        }
-        next.targets.retain(|t| {
-            let kept = catalogue.contains_key(&t.indicator);
-            if !kept {
-                unmapped.push(Unmapped {
-                    section: "targets".into(),
-                    indicator: t.indicator.clone(),
-                });
-            }
-            kept
-        });
-        (next, unmapped)
-    }
-}
+use super::{
+    AgreementContent, AgreementKind, ObligationContent, Party, Recipient, Section, Signatory,
+    Target,
+};
+use crate::domain::indicator::{Catalogue, IndicatorCode, Unit};
+use crate::domain::{Violation, Violations, parse_text};
 
 /// Raw input of an agreement's content.
 #[derive(Debug, Clone, Default)]
@@ -419,17 +200,17 @@ impl AgreementInput {
     }
 }
 
+/// What a party's signature says; who recorded it, and when, comes from the stamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureInput {
+    pub signatories: Vec<Signatory>,
+    pub place: String,
+    pub signed_on: NaiveDate,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn due_dates_move_by_whole_years() {
-        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(shift_date(d("2024-02-15"), 1), d("2025-02-15"));
-        assert_eq!(shift_date(d("2024-02-29"), 1), d("2025-02-28"));
-        assert_eq!(shift_date(d("2025-02-15"), -2), d("2023-02-15"));
-    }
 
     #[test]
     fn target_values_are_decimal_strings() {

@@ -1,165 +1,14 @@
-//! A Träger's delivery of the figures one obligation asks for (Meldung / Datenlieferung), its
-//! revisions and their review.
-//!
-//! Every change after submission is a new revision; a submitted, accepted or superseded revision
-//! never changes. Until a correction is accepted, the last accepted revision stays the valid one.
+//! The figures of a submission: read against the obligation's indicators when drafted,
+//! checked whole when submitted, compared with last year's for warnings.
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::agreement::Recipient;
-use super::figure::Figure;
-use super::indicator::{Indicator, IndicatorCode};
-use super::traeger::Ags;
-use super::{Violation, Violations, parse_text};
-
-string_enum! {
-    RevisionStatus as "RevisionStatusDto" {
-        Draft = "draft",
-        Submitted = "submitted",
-        Returned = "returned",
-        Accepted = "accepted",
-        Superseded = "superseded",
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BreakdownItem {
-    pub reporting_body: String,
-    pub value: Figure,
-}
-
-/// One indicator's figure, optionally broken down by reporting body (Jugendamt,
-/// Schuldnerberatungsstelle …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValueEntry {
-    pub indicator: IndicatorCode,
-    pub value: Figure,
-    pub breakdown: Vec<BreakdownItem>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipt {
-    pub recipient: Recipient,
-    pub confirmed_by: String,
-    pub confirmed_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Revision {
-    pub number: i32,
-    pub status: RevisionStatus,
-    pub values: Vec<ValueEntry>,
-    pub created_by: String,
-    pub created_at: NaiveDateTime,
-    pub submitted_by: Option<String>,
-    pub submitted_at: Option<NaiveDateTime>,
-    /// Days after the due date on which it was submitted; none when on time.
-    pub days_late: Option<i64>,
-    pub reviewed_by: Option<String>,
-    pub reviewed_at: Option<NaiveDateTime>,
-    pub return_reason: Option<String>,
-    pub receipts: Vec<Receipt>,
-}
-
-impl Revision {
-    pub fn draft(number: i32, values: Vec<ValueEntry>, by: &str, at: NaiveDateTime) -> Self {
-        Revision {
-            number,
-            status: RevisionStatus::Draft,
-            values,
-            created_by: by.to_owned(),
-            created_at: at,
-            submitted_by: None,
-            submitted_at: None,
-            days_late: None,
-            reviewed_by: None,
-            reviewed_at: None,
-            return_reason: None,
-            receipts: Vec::new(),
-        }
-    }
-
-    /// Whether this revision went out to its recipients.
-    pub fn delivered(&self) -> bool {
-        matches!(
-            self.status,
-            RevisionStatus::Submitted | RevisionStatus::Accepted | RevisionStatus::Superseded
-        )
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Submission {
-    pub id: String,
-    pub obligation_id: String,
-    pub agreement_id: String,
-    pub traeger: Ags,
-    pub year: i32,
-    pub section: String,
-    pub due: Option<NaiveDate>,
-    /// Who is to receive the figures, from the obligation.
-    pub recipients: Vec<Recipient>,
-    /// Oldest first; never empty.
-    pub revisions: Vec<Revision>,
-    pub version: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl Submission {
-    pub fn id_for(obligation_id: &str) -> String {
-        format!("sub-{obligation_id}")
-    }
-
-    pub fn current(&self) -> &Revision {
-        self.revisions.last().expect("a submission has a revision")
-    }
-
-    pub fn current_mut(&mut self) -> &mut Revision {
-        self.revisions
-            .last_mut()
-            .expect("a submission has a revision")
-    }
-
-    /// The valid revision: the last accepted one.
-    pub fn accepted(&self) -> Option<&Revision> {
-        self.revisions
-            .iter()
-            .rev()
-            .find(|r| r.status == RevisionStatus::Accepted)
-    }
-
-    /// The revision recipients should have: the newest one delivered.
-    pub fn delivered(&self) -> Option<&Revision> {
-        self.revisions.iter().rev().find(|r| r.delivered())
-    }
-
-    /// The recipients that confirmed receipt of the newest delivered revision, and those whose
-    /// confirmation is pending; none are pending before anything was delivered.
-    pub fn receipts(&self) -> (Vec<Recipient>, Vec<Recipient>) {
-        let Some(delivered) = self.delivered() else {
-            return (Vec::new(), Vec::new());
-        };
-        let confirmed: Vec<Recipient> = delivered.receipts.iter().map(|c| c.recipient).collect();
-        let pending = self
-            .recipients
-            .iter()
-            .copied()
-            .filter(|r| !confirmed.contains(r))
-            .collect();
-        (confirmed, pending)
-    }
-}
-
-/// Days between the deadline and the day of submission; a figure delivered late is late, not
-/// rejected.
-pub fn days_late(due: Option<NaiveDate>, on: NaiveDate) -> Option<i64> {
-    due.map(|d| (on - d).num_days()).filter(|d| *d > 0)
-}
+use super::{BreakdownItem, ValueEntry};
+use crate::domain::figure::Figure;
+use crate::domain::indicator::{Indicator, IndicatorCode};
+use crate::domain::{Violation, Violations, parse_text};
 
 /// Raw input of one value.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -351,6 +200,7 @@ mod tests {
     use crate::domain::indicator::{
         IndicatorDefinition, Measure, MonthDay, Reference, Source, Unit,
     };
+    use chrono::NaiveDateTime;
     use serde_json::json;
 
     fn ind(code: &str, part_of: Option<&str>, breakdown: bool) -> Indicator {
@@ -467,22 +317,5 @@ mod tests {
         assert_eq!(w.len(), 2);
         assert!(w[0].message.starts_with("zero"));
         assert!(w[1].message.starts_with("+60%"));
-    }
-
-    #[test]
-    fn lateness_counts_days_after_the_deadline() {
-        let due = NaiveDate::from_ymd_opt(2024, 2, 15);
-        assert_eq!(
-            days_late(due, NaiveDate::from_ymd_opt(2024, 2, 20).unwrap()),
-            Some(5)
-        );
-        assert_eq!(
-            days_late(due, NaiveDate::from_ymd_opt(2024, 2, 15).unwrap()),
-            None
-        );
-        assert_eq!(
-            days_late(None, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()),
-            None
-        );
     }
 }

@@ -1,0 +1,164 @@
+//! Agreements: drafted and edited by HMSI, signed by both parties, rolled from year to year.
+
+mod drafting;
+
+pub use drafting::{
+    Drafted, Rollover, Skipped, UnmappedIn, create, rollover, seed_signed, template,
+};
+
+use super::indicators::catalogue;
+use super::{AppError, Services, record};
+use crate::domain::actor::{Actor, Stamp, Visibility};
+use crate::domain::agreement::{
+    Agreement, AgreementFilter, AgreementInput, AgreementStatus, Party, SignatureInput,
+};
+use crate::domain::ids::AgreementId;
+use crate::store::DbConnection;
+use crate::store::agreements as store;
+use crate::store::pool::write_transaction;
+
+const ENTITY: &str = "agreement";
+
+/// One page, and whether more follow.
+pub async fn list(
+    services: &Services,
+    visibility: Visibility,
+    filter: AgreementFilter,
+    after: Option<String>,
+    limit: i64,
+) -> Result<(Vec<Agreement>, bool), AppError> {
+    let items = services
+        .db()
+        .run(move |conn| {
+            store::list(conn, &visibility, &filter, after.as_deref(), limit + 1)
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(super::split_page(items, limit))
+}
+
+/// The agreement, if the caller may see it: another Träger's is absent, never forbidden.
+pub(crate) fn visible(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    id: &AgreementId,
+) -> Result<Agreement, AppError> {
+    store::find(conn, visibility, id)?.ok_or(AppError::NotFound)
+}
+
+pub async fn find(
+    services: &Services,
+    visibility: Visibility,
+    id: AgreementId,
+) -> Result<Agreement, AppError> {
+    services
+        .db()
+        .run(move |conn| visible(conn, &visibility, &id))
+        .await
+}
+
+/// Replaces the content of a draft; a signed agreement is immutable.
+pub async fn update(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: AgreementId,
+    expected_version: Option<i64>,
+    input: AgreementInput,
+) -> Result<Agreement, AppError> {
+    let clock = services.clock();
+    services
+        .db()
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                store::lock(conn, &id)?;
+                let current = visible(conn, &visibility, &id)?;
+                if expected_version.is_some_and(|v| v != current.version) {
+                    return Err(AppError::PreconditionFailed);
+                }
+                let stamp = clock.stamp(&actor);
+                let catalogue = catalogue(conn, current.year)?;
+                let Some(t) = current.edit(&input, &catalogue, &stamp)? else {
+                    return Ok(current);
+                };
+                if !store::replace(conn, &t.state, current.version)? {
+                    return Err(AppError::PreconditionFailed);
+                }
+                record(
+                    conn,
+                    &actor,
+                    ENTITY,
+                    id.as_str(),
+                    Some(&current),
+                    &t,
+                    stamp.at,
+                )?;
+                Ok(t.state)
+            })
+        })
+        .await
+}
+
+/// Records the signature of `party`; the second signature puts the agreement in force and
+/// supersedes the agreement it was drafted to replace.
+pub async fn sign(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: AgreementId,
+    party: Party,
+    input: SignatureInput,
+) -> Result<Agreement, AppError> {
+    let clock = services.clock();
+    services
+        .db()
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                store::lock(conn, &id)?;
+                let current = visible(conn, &visibility, &id)?;
+                let stamp = clock.stamp(&actor);
+                signed(conn, &actor, &visibility, current, party, input, &stamp)
+            })
+        })
+        .await
+}
+
+/// Signs inside the caller's transaction, superseding the predecessor once in force.
+pub(super) fn signed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    visibility: &Visibility,
+    current: Agreement,
+    party: Party,
+    input: SignatureInput,
+    stamp: &Stamp,
+) -> Result<Agreement, AppError> {
+    let t = current.sign(party, input, stamp)?;
+    store::save_signed(conn, &t.state)?;
+    record(
+        conn,
+        actor,
+        ENTITY,
+        current.id.as_str(),
+        Some(&current),
+        &t,
+        stamp.at,
+    )?;
+    if t.state.status == AgreementStatus::InForce
+        && let Some(old_id) = &t.state.supersedes
+    {
+        let old = visible(conn, visibility, old_id)?;
+        let gone = old.supersede(&t.state.id, stamp);
+        store::set_status(conn, &gone.state)?;
+        record(
+            conn,
+            actor,
+            ENTITY,
+            old_id.as_str(),
+            Some(&old),
+            &gone,
+            stamp.at,
+        )?;
+    }
+    Ok(t.state)
+}

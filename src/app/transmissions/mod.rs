@@ -1,0 +1,120 @@
+//! Transmissions: HMSI requests BA statistics, records what BA delivered, forwards each Träger
+//! its own rows; the Träger acknowledge.
+
+mod receiving;
+mod requests;
+
+pub use receiving::{Import, Upload, receive};
+pub use requests::create;
+
+use super::{AppError, Services, record};
+use crate::domain::Transition;
+use crate::domain::actor::{Actor, Stamp, Visibility};
+use crate::domain::ids::TransmissionId;
+use crate::domain::transmission::{
+    Transmission, TransmissionEvent, TransmissionFilter, TransmissionRefusal,
+};
+use crate::store::pool::write_transaction;
+use crate::store::transmissions as store;
+
+const ENTITY: &str = "transmission";
+
+/// The transmission as the caller may see it; before forwarding, or another Träger's
+/// business, it is absent, never forbidden.
+pub async fn find(
+    services: &Services,
+    visibility: Visibility,
+    id: TransmissionId,
+) -> Result<Transmission, AppError> {
+    services
+        .db()
+        .run(move |conn| store::find(conn, &visibility, &id)?.ok_or(AppError::NotFound))
+        .await
+}
+
+/// The transmissions the caller may see, in id order (tens a year: filtered in memory).
+pub async fn list(
+    services: &Services,
+    visibility: Visibility,
+    filter: TransmissionFilter,
+) -> Result<Vec<Transmission>, AppError> {
+    services
+        .db()
+        .run(move |conn| {
+            let all = store::list(conn, &visibility, filter.year, false)?;
+            Ok(all.into_iter().filter(|t| filter.admits(t)).collect())
+        })
+        .await
+}
+
+/// Changes a transmission under its row lock and records the change; answers with what the
+/// caller may see of it.
+async fn change<F>(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: TransmissionId,
+    command: F,
+) -> Result<Transmission, AppError>
+where
+    F: FnOnce(
+            &Transmission,
+            &Stamp,
+        ) -> Result<Transition<Transmission, TransmissionEvent>, TransmissionRefusal>
+        + Send
+        + 'static,
+{
+    let clock = services.clock();
+    services
+        .db()
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                store::lock(conn, &id)?;
+                let before =
+                    store::find_whole(conn, &visibility, &id)?.ok_or(AppError::NotFound)?;
+                let stamp = clock.stamp(&actor);
+                let t = command(&before, &stamp)?;
+                if !store::save(conn, &t.state, before.version, &t.event)? {
+                    return Err(AppError::PreconditionFailed);
+                }
+                record(
+                    conn,
+                    &actor,
+                    ENTITY,
+                    id.as_str(),
+                    Some(&before),
+                    &t,
+                    stamp.at,
+                )?;
+                t.state.seen_by(&visibility).ok_or(AppError::NotFound)
+            })
+        })
+        .await
+}
+
+/// Forwards the current version: from now on each Träger sees its own rows of it.
+pub async fn forward(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: TransmissionId,
+) -> Result<Transmission, AppError> {
+    change(services, actor, visibility, id, |t, stamp| t.forward(stamp)).await
+}
+
+/// A Träger confirms it received the newest forwarded version.
+pub async fn acknowledge(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: TransmissionId,
+) -> Result<Transmission, AppError> {
+    let own = visibility
+        .only()
+        .cloned()
+        .ok_or_else(|| AppError::Conflict("only a Träger acknowledges".into()))?;
+    change(services, actor, visibility, id, move |t, stamp| {
+        t.acknowledge(&own, stamp)
+    })
+    .await
+}

@@ -1,0 +1,115 @@
+//! HMSI records what BA delivered.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::ENTITY;
+use crate::app::{AppError, Mode, Services, record};
+use crate::domain::Violation;
+use crate::domain::actor::{Actor, Visibility};
+use crate::domain::ids::TransmissionId;
+use crate::domain::traeger::{Ags, TraegerFilter};
+use crate::domain::transmission::{
+    DataRow, ImportSummary, RawRow, Served, Transmission, summarize, validate_rows,
+};
+use crate::store::transmissions as store;
+use crate::store::{DbConnection, traeger};
+
+/// The transmission after an import, and what the import did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Import {
+    pub transmission: Transmission,
+    pub summary: ImportSummary,
+    pub dry_run: bool,
+}
+
+/// The rows checked against the transmission and the registry. `broken` are the lines of the
+/// upload that were no rows at all: they come first, then every row's errors.
+fn checked_rows(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    served: &[Served],
+    raw: &[RawRow],
+    broken: Vec<Violation>,
+) -> Result<Vec<DataRow>, AppError> {
+    let everyone = TraegerFilter::default();
+    let known: HashSet<Ags> = traeger::list(conn, visibility, &everyone, None, i64::MAX)?
+        .into_iter()
+        .map(|t| t.ags)
+        .collect();
+    match validate_rows(raw, served, &known) {
+        Ok(rows) if broken.is_empty() => Ok(rows),
+        Ok(_) => Err(AppError::Invalid(broken)),
+        Err(errors) => Err(AppError::Invalid(
+            broken.into_iter().chain(errors).collect(),
+        )),
+    }
+}
+
+/// What an upload of BA's data holds: its rows, the lines that were none, and the reason BA
+/// gave for delivering again.
+pub struct Upload {
+    pub rows: Vec<RawRow>,
+    pub broken: Vec<Violation>,
+    pub reason: Option<String>,
+}
+
+/// Stores what BA delivered (or, on a dry run, shows what it would do). Before forwarding, new
+/// data replaces the current version; after forwarding it is a new version, which needs a
+/// reason and is forwarded again.
+pub async fn receive(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: TransmissionId,
+    upload: Upload,
+    mode: Mode,
+) -> Result<Import, AppError> {
+    let clock = services.clock();
+    services
+        .db()
+        .run(move |conn| {
+            mode.transaction(conn, |conn| {
+                if mode == Mode::Write {
+                    store::lock(conn, &id)?;
+                }
+                let before =
+                    store::find_whole(conn, &visibility, &id)?.ok_or(AppError::NotFound)?;
+                let rows = checked_rows(
+                    conn,
+                    &visibility,
+                    &before.indicators,
+                    &upload.rows,
+                    upload.broken,
+                )?;
+                let previous = before
+                    .current()
+                    .map(|v| v.rows.as_slice())
+                    .unwrap_or_default();
+                let summary = summarize(previous, &rows);
+                let stamp = clock.stamp(&actor);
+                let t = before.receive(rows, upload.reason, &stamp)?;
+                if mode == Mode::Write {
+                    if !store::save(conn, &t.state, before.version, &t.event)? {
+                        return Err(AppError::PreconditionFailed);
+                    }
+                    record(
+                        conn,
+                        &actor,
+                        ENTITY,
+                        id.as_str(),
+                        Some(&before),
+                        &t,
+                        stamp.at,
+                    )?;
+                }
+                Ok(Import {
+                    transmission: t.state,
+                    summary,
+                    dry_run: mode == Mode::DryRun,
+                })
+            })
+        })
+        .await
+}

@@ -1,0 +1,69 @@
+//! HMSI records a request to BA statistics.
+
+use super::ENTITY;
+use crate::app::agreements::template;
+use crate::app::idempotency::{Outcome, fingerprint, write_once};
+use crate::app::indicators::catalogue;
+use crate::app::{AppError, Services, record};
+use crate::domain::actor::{Actor, Visibility};
+use crate::domain::agreement::AgreementFilter;
+use crate::domain::transmission::{BaOffer, RequestInput, Transmission};
+use crate::store::transmissions as store;
+use crate::store::{DbConnection, agreements};
+
+/// What BA can be asked for in `year`. A Träger receives an indicator when some obligation of
+/// the year that asks for it (in an agreement, or the year's template) names the Träger as
+/// recipient.
+fn offer(conn: &mut DbConnection, visibility: &Visibility, year: i32) -> Result<BaOffer, AppError> {
+    let mut offer = BaOffer {
+        catalogue: catalogue(conn, year)?,
+        ..BaOffer::default()
+    };
+    let of_year = AgreementFilter {
+        year: Some(year),
+        ..AgreementFilter::default()
+    };
+    for a in agreements::list(conn, visibility, &of_year, None, i64::MAX)? {
+        offer.to_traeger.extend(a.received_by_traeger().cloned());
+    }
+    if let Some(template) = template(conn, year)? {
+        offer.to_traeger.extend(template.received_by_traeger());
+    }
+    Ok(offer)
+}
+
+pub async fn create(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    input: RequestInput,
+    idempotency_key: Option<String>,
+) -> Result<Outcome<Transmission>, AppError> {
+    let fp = fingerprint("transmission.create", &input);
+    let who = actor.clone();
+    let clock = services.clock();
+    write_once(services, &who, idempotency_key, fp, move |conn| {
+        let stamp = clock.stamp(&actor);
+        let offer = input
+            .year()
+            .map(|year| offer(conn, &visibility, year))
+            .transpose()?;
+        let request = input
+            .validate(stamp.today, offer.as_ref())
+            .map_err(AppError::Invalid)?;
+        let n = store::count_for(conn, request.year)? + 1;
+        let t = Transmission::request(n, request, &stamp);
+        store::insert(conn, &t.state)?;
+        record(
+            conn,
+            &actor,
+            ENTITY,
+            t.state.id.as_str(),
+            None,
+            &t,
+            stamp.at,
+        )?;
+        Ok(t.state)
+    })
+    .await
+}

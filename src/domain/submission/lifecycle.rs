@@ -1,0 +1,776 @@
+//! The flow of § 2 (1) and (3) as transitions: the Träger drafts and submits its figures, HMSI
+//! accepts or returns them, the Träger corrects them, the recipients confirm receipt. Each
+//! transition takes the submission as it is and gives the new state and the event, or says why
+//! it is refused; it reads no clock and touches no database.
+
+use super::{Receipt, Revision, RevisionStatus, Submission, ValueInput, days_late};
+use super::{check_complete, parse_values};
+use crate::domain::actor::Stamp;
+use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party, Recipient};
+use crate::domain::ids::{AgreementId, SubmissionId};
+use crate::domain::indicator::Indicator;
+use crate::domain::{Event, Transition, Violation};
+
+/// HMSI's review of a submitted revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Accept,
+    /// Back to the Träger, with the reason.
+    Return(String),
+}
+
+/// What happened to a submission; each names the revisions it wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmissionEvent {
+    Drafted,
+    /// The draft's values were replaced (after a return: a new draft revision).
+    Edited {
+        revision: i32,
+    },
+    Submitted {
+        revision: i32,
+        days_late: Option<i64>,
+    },
+    Returned {
+        revision: i32,
+    },
+    /// The revision is the valid one now; the one accepted before is superseded.
+    Accepted {
+        revision: i32,
+        superseded: Option<i32>,
+    },
+    CorrectionOpened {
+        revision: i32,
+    },
+    ReceiptConfirmed {
+        revision: i32,
+        recipient: Recipient,
+    },
+}
+
+impl Event for SubmissionEvent {
+    fn action(&self) -> &'static str {
+        match self {
+            SubmissionEvent::Drafted => "create",
+            SubmissionEvent::Edited { .. } => "update",
+            SubmissionEvent::Submitted { .. } => "submit",
+            SubmissionEvent::Returned { .. } => "return",
+            SubmissionEvent::Accepted { .. } => "accept",
+            SubmissionEvent::CorrectionOpened { .. } => "correct",
+            SubmissionEvent::ReceiptConfirmed { .. } => "receipt",
+        }
+    }
+}
+
+impl SubmissionEvent {
+    /// The revisions the change wrote; every other revision is as it was.
+    pub fn revisions(&self) -> Vec<i32> {
+        match *self {
+            SubmissionEvent::Drafted => vec![1],
+            SubmissionEvent::Accepted {
+                revision,
+                superseded,
+            } => std::iter::once(revision).chain(superseded).collect(),
+            SubmissionEvent::Edited { revision }
+            | SubmissionEvent::Submitted { revision, .. }
+            | SubmissionEvent::Returned { revision }
+            | SubmissionEvent::CorrectionOpened { revision }
+            | SubmissionEvent::ReceiptConfirmed { revision, .. } => vec![revision],
+        }
+    }
+}
+
+/// Why a command on a submission is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmissionRefusal {
+    /// No such obligation of the caller's Träger (or the id names none).
+    #[error("there is no obligation `{0}` that you deliver")]
+    UnknownObligation(String),
+    #[error("HMSI delivers this obligation, not the Träger")]
+    DeliveredByHmsi,
+    #[error("this obligation asks for no figures")]
+    NoFigures,
+    #[error("agreement {agreement} is {status}: figures are delivered under an agreement in force")]
+    NotInForce {
+        agreement: AgreementId,
+        status: AgreementStatus,
+    },
+    #[error("submission {0} exists for this obligation: edit its draft, or open a correction")]
+    Exists(SubmissionId),
+    /// Figures that are malformed, or incomplete when submitted.
+    #[error("the figures are invalid")]
+    Invalid(Vec<Violation>),
+    #[error("revision {revision} of {id} is {status} and never changes: {advice}")]
+    Immutable {
+        id: SubmissionId,
+        revision: i32,
+        status: RevisionStatus,
+        advice: &'static str,
+    },
+    #[error("revision {revision} of {id} is {status}: only a draft is submitted")]
+    NotADraft {
+        id: SubmissionId,
+        revision: i32,
+        status: RevisionStatus,
+    },
+    #[error("revision {revision} of {id} is {status}: only a submitted revision is reviewed")]
+    NotSubmitted {
+        id: SubmissionId,
+        revision: i32,
+        status: RevisionStatus,
+    },
+    #[error("revision {revision} of {id} is a draft already: edit it")]
+    DraftOpen { id: SubmissionId, revision: i32 },
+    #[error("the {0} is no recipient of this obligation")]
+    NotRecipient(Recipient),
+    #[error("{0} has not been submitted yet")]
+    NotDelivered(SubmissionId),
+    #[error("there is no revision {0}")]
+    UnknownRevision(i32),
+    #[error("revision {revision} is {status}, not delivered")]
+    RevisionNotDelivered {
+        revision: i32,
+        status: RevisionStatus,
+    },
+    #[error("the {recipient} confirmed receipt of revision {revision} already")]
+    AlreadyConfirmed { recipient: Recipient, revision: i32 },
+}
+
+pub type SubmissionTransition = Transition<Submission, SubmissionEvent>;
+
+type Outcome = Result<SubmissionTransition, SubmissionRefusal>;
+
+impl Submission {
+    /// The submission for `obligation` of `agreement`, with a first draft of `inputs`.
+    /// `indicators` are the obligation's indicators as defined in the agreement's year; `taken`
+    /// says whether the obligation has a submission already (there is one per obligation).
+    pub fn open(
+        agreement: &Agreement,
+        obligation: &Obligation,
+        indicators: &[Indicator],
+        taken: bool,
+        inputs: &[ValueInput],
+        stamp: &Stamp,
+    ) -> Outcome {
+        let c = &obligation.content;
+        if c.delivered_by != Party::Traeger {
+            return Err(SubmissionRefusal::DeliveredByHmsi);
+        }
+        if c.indicators.is_empty() {
+            return Err(SubmissionRefusal::NoFigures);
+        }
+        if agreement.status != AgreementStatus::InForce {
+            return Err(SubmissionRefusal::NotInForce {
+                agreement: agreement.id.clone(),
+                status: agreement.status,
+            });
+        }
+        let id = SubmissionId::of(&obligation.id);
+        if taken {
+            return Err(SubmissionRefusal::Exists(id));
+        }
+        let values = parse_values(inputs, indicators).map_err(SubmissionRefusal::Invalid)?;
+        let submission = Submission {
+            id,
+            obligation_id: obligation.id.clone(),
+            agreement_id: agreement.id.clone(),
+            traeger: agreement.traeger.clone(),
+            year: agreement.year,
+            section: c.section.clone(),
+            due: c.due,
+            recipients: c.recipients.clone(),
+            revisions: vec![Revision::draft(1, values, &stamp.by, stamp.at)],
+            version: 1,
+            created_at: stamp.at,
+            updated_at: stamp.at,
+        };
+        Ok(Transition {
+            state: submission,
+            event: SubmissionEvent::Drafted,
+        })
+    }
+
+    /// Replaces the draft's values; after a return, the returned revision stays as it was and
+    /// the values become a new draft revision.
+    pub fn edit(&self, inputs: &[ValueInput], indicators: &[Indicator], stamp: &Stamp) -> Outcome {
+        let values = parse_values(inputs, indicators).map_err(SubmissionRefusal::Invalid)?;
+        let mut next = self.changed(stamp);
+        match self.current().status {
+            RevisionStatus::Draft => next.current_mut().values = values,
+            RevisionStatus::Returned => {
+                let n = self.current().number + 1;
+                next.revisions
+                    .push(Revision::draft(n, values, &stamp.by, stamp.at));
+            }
+            _ => return Err(self.immutable()),
+        }
+        let revision = next.current().number;
+        Ok(next.caused(SubmissionEvent::Edited { revision }))
+    }
+
+    /// Submits the draft once its figures are complete. After the due date it is taken all
+    /// the same and marked late by the days past it (a late figure is late, not refused).
+    pub fn submit(&self, indicators: &[Indicator], stamp: &Stamp) -> Outcome {
+        let current = self.current();
+        if current.status != RevisionStatus::Draft {
+            return Err(SubmissionRefusal::NotADraft {
+                id: self.id.clone(),
+                revision: current.number,
+                status: current.status,
+            });
+        }
+        let errors = check_complete(&current.values, indicators);
+        if !errors.is_empty() {
+            return Err(SubmissionRefusal::Invalid(errors));
+        }
+        let late = days_late(self.due, stamp.today);
+        let mut next = self.changed(stamp);
+        let r = next.current_mut();
+        r.status = RevisionStatus::Submitted;
+        r.submitted_by = Some(stamp.by.clone());
+        r.submitted_at = Some(stamp.at);
+        r.days_late = late;
+        Ok(next.caused(SubmissionEvent::Submitted {
+            revision: current.number,
+            days_late: late,
+        }))
+    }
+
+    /// HMSI accepts the submitted revision, which then is the valid one (the one accepted
+    /// before is superseded), or returns it with a reason.
+    pub fn review(&self, decision: Decision, stamp: &Stamp) -> Outcome {
+        let current = self.current();
+        if current.status != RevisionStatus::Submitted {
+            return Err(SubmissionRefusal::NotSubmitted {
+                id: self.id.clone(),
+                revision: current.number,
+                status: current.status,
+            });
+        }
+        let revision = current.number;
+        let mut next = self.changed(stamp);
+        let superseded = match decision {
+            Decision::Accept => next
+                .revisions
+                .iter_mut()
+                .find(|r| r.status == RevisionStatus::Accepted)
+                .map(|old| {
+                    old.status = RevisionStatus::Superseded;
+                    old.number
+                }),
+            Decision::Return(_) => None,
+        };
+        let r = next.current_mut();
+        r.reviewed_by = Some(stamp.by.clone());
+        r.reviewed_at = Some(stamp.at);
+        let event = match decision {
+            Decision::Accept => {
+                r.status = RevisionStatus::Accepted;
+                SubmissionEvent::Accepted {
+                    revision,
+                    superseded,
+                }
+            }
+            Decision::Return(reason) => {
+                r.status = RevisionStatus::Returned;
+                r.return_reason = Some(reason);
+                SubmissionEvent::Returned { revision }
+            }
+        };
+        Ok(next.caused(event))
+    }
+
+    /// Opens a new draft revision from the accepted (or returned) one; the accepted revision
+    /// stays the valid one until the correction is accepted.
+    pub fn open_correction(&self, stamp: &Stamp) -> Outcome {
+        let current = self.current();
+        match current.status {
+            RevisionStatus::Accepted | RevisionStatus::Returned => {}
+            RevisionStatus::Draft => {
+                return Err(SubmissionRefusal::DraftOpen {
+                    id: self.id.clone(),
+                    revision: current.number,
+                });
+            }
+            _ => return Err(self.immutable()),
+        }
+        let revision = current.number + 1;
+        let mut next = self.changed(stamp);
+        next.revisions.push(Revision::draft(
+            revision,
+            current.values.clone(),
+            &stamp.by,
+            stamp.at,
+        ));
+        Ok(next.caused(SubmissionEvent::CorrectionOpened { revision }))
+    }
+
+    /// A recipient of the obligation confirms it received a delivered revision (the newest one
+    /// unless named), once per revision.
+    pub fn confirm_receipt(
+        &self,
+        recipient: Recipient,
+        revision: Option<i32>,
+        stamp: &Stamp,
+    ) -> Outcome {
+        if !self.recipients.contains(&recipient) {
+            return Err(SubmissionRefusal::NotRecipient(recipient));
+        }
+        let n = match revision {
+            Some(n) => n,
+            None => self
+                .delivered()
+                .map(|r| r.number)
+                .ok_or_else(|| SubmissionRefusal::NotDelivered(self.id.clone()))?,
+        };
+        let mut next = self.changed(stamp);
+        let r = next
+            .revisions
+            .iter_mut()
+            .find(|r| r.number == n)
+            .ok_or(SubmissionRefusal::UnknownRevision(n))?;
+        if !r.delivered() {
+            return Err(SubmissionRefusal::RevisionNotDelivered {
+                revision: n,
+                status: r.status,
+            });
+        }
+        if r.receipts.iter().any(|c| c.recipient == recipient) {
+            return Err(SubmissionRefusal::AlreadyConfirmed {
+                recipient,
+                revision: n,
+            });
+        }
+        r.receipts.push(Receipt {
+            recipient,
+            confirmed_by: stamp.by.clone(),
+            confirmed_at: stamp.at,
+        });
+        Ok(next.caused(SubmissionEvent::ReceiptConfirmed {
+            revision: n,
+            recipient,
+        }))
+    }
+
+    /// A copy to change: one version on, changed now.
+    fn changed(&self, stamp: &Stamp) -> Submission {
+        Submission {
+            version: self.version + 1,
+            updated_at: stamp.at,
+            ..self.clone()
+        }
+    }
+
+    fn caused(self, event: SubmissionEvent) -> SubmissionTransition {
+        Transition { state: self, event }
+    }
+
+    /// The current revision went out or was accepted: only a correction changes the figures.
+    fn immutable(&self) -> SubmissionRefusal {
+        let r = self.current();
+        SubmissionRefusal::Immutable {
+            id: self.id.clone(),
+            revision: r.number,
+            status: r.status,
+            advice: match r.status {
+                RevisionStatus::Accepted | RevisionStatus::Superseded => {
+                    "open a correction to change the figures"
+                }
+                _ => "wait for HMSI's review",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::submission::RevisionStatus::*;
+    use crate::domain::testing::{
+        day, indicators, kassel_in_force, kassel_signed_by_hmsi, obligation, stamp,
+    };
+    use serde_json::json;
+
+    const DEBT: &str = "§ 2 (3)";
+
+    fn values(stock: i64, sgb2: i64, inflow: i64, inflow_sgb2: i64) -> Vec<ValueInput> {
+        [
+            ("debt_counselling_stock", stock),
+            ("debt_counselling_stock_sgb2", sgb2),
+            ("debt_counselling_inflow", inflow),
+            ("debt_counselling_inflow_sgb2", inflow_sgb2),
+        ]
+        .into_iter()
+        .map(|(code, n)| ValueInput {
+            indicator: Some(code.into()),
+            value: Some(json!(n)),
+            ..ValueInput::default()
+        })
+        .collect()
+    }
+
+    /// The Träger's draft of § 2 (3), made on 1 February 2024.
+    fn drafted() -> Submission {
+        let agreement = kassel_in_force();
+        let o = obligation(&agreement, DEBT);
+        let t = Submission::open(
+            &agreement,
+            o,
+            &indicators(o),
+            false,
+            &values(412, 187, 268, 121),
+            &stamp("landkreis-kassel", "2024-02-01"),
+        )
+        .unwrap();
+        assert_eq!(t.event, SubmissionEvent::Drafted);
+        t.state
+    }
+
+    fn debt_indicators() -> Vec<Indicator> {
+        indicators(obligation(&kassel_in_force(), DEBT))
+    }
+
+    fn submitted(on: &str) -> Submission {
+        drafted()
+            .submit(&debt_indicators(), &stamp("landkreis-kassel", on))
+            .unwrap()
+            .state
+    }
+
+    fn accepted() -> Submission {
+        submitted("2024-02-14")
+            .review(Decision::Accept, &stamp("hmsi", "2024-02-20"))
+            .unwrap()
+            .state
+    }
+
+    fn statuses(s: &Submission) -> Vec<RevisionStatus> {
+        s.revisions.iter().map(|r| r.status).collect()
+    }
+
+    #[test]
+    fn the_traeger_opens_its_submission_with_a_draft_of_the_obligations_figures() {
+        let s = drafted();
+        assert_eq!(s.id.as_str(), "sub-zv-2023-06633-1.3");
+        assert_eq!(s.due, Some(day("2024-02-15")));
+        assert_eq!(s.recipients, [Recipient::Jobcenter, Recipient::Hmsi]);
+        assert_eq!(statuses(&s), [Draft]);
+        assert_eq!(s.current().values.len(), 4);
+        assert_eq!(
+            (s.version, s.current().created_by.as_str()),
+            (1, "landkreis-kassel")
+        );
+    }
+
+    #[test]
+    fn opening_is_refused_for_what_the_traeger_does_not_deliver_or_not_yet() {
+        let agreement = kassel_in_force();
+        let at = stamp("landkreis-kassel", "2024-02-01");
+        let open = |a: &Agreement, section: &str, taken: bool, inputs: &[ValueInput]| {
+            let o = obligation(a, section);
+            Submission::open(a, o, &indicators(o), taken, inputs, &at).unwrap_err()
+        };
+        let debt = values(412, 187, 268, 121);
+        assert_eq!(
+            open(&agreement, "§ 2 (4)", false, &[]),
+            SubmissionRefusal::DeliveredByHmsi
+        );
+        assert_eq!(
+            open(&agreement, "§ 5 (1)", false, &[]),
+            SubmissionRefusal::NoFigures
+        );
+        let one_signature = kassel_signed_by_hmsi();
+        assert_eq!(
+            open(&one_signature, DEBT, false, &debt),
+            SubmissionRefusal::NotInForce {
+                agreement: one_signature.id.clone(),
+                status: AgreementStatus::SignedByOne,
+            }
+        );
+        assert!(
+            matches!(open(&agreement, DEBT, true, &debt), SubmissionRefusal::Exists(id)
+            if id.as_str() == "sub-zv-2023-06633-1.3")
+        );
+        let negative = values(-1, 187, 268, 121);
+        assert!(matches!(open(&agreement, DEBT, false, &negative),
+            SubmissionRefusal::Invalid(v) if v[0].pointer == "/values/0/value"));
+    }
+
+    #[test]
+    fn a_draft_is_edited_in_place() {
+        let s = drafted();
+        let t = s
+            .edit(
+                &values(400, 180, 268, 121),
+                &debt_indicators(),
+                &stamp("k", "2024-02-02"),
+            )
+            .unwrap();
+        assert_eq!(t.event, SubmissionEvent::Edited { revision: 1 });
+        assert_eq!(statuses(&t.state), [Draft]);
+        assert_eq!(t.state.version, 2);
+        assert_ne!(t.state.current().values, s.current().values);
+        assert_eq!(t.event.action(), "update");
+    }
+
+    #[test]
+    fn submitted_on_the_due_date_is_on_time_and_five_days_later_is_late() {
+        let on_time = submitted("2024-02-15");
+        assert_eq!(on_time.current().days_late, None);
+        let t = drafted()
+            .submit(&debt_indicators(), &stamp("landkreis-kassel", "2024-02-20"))
+            .unwrap();
+        assert_eq!(
+            t.event,
+            SubmissionEvent::Submitted {
+                revision: 1,
+                days_late: Some(5)
+            }
+        );
+        let r = t.state.current();
+        assert_eq!(
+            (r.status, r.submitted_by.as_deref()),
+            (Submitted, Some("landkreis-kassel"))
+        );
+        assert_eq!(
+            r.submitted_at,
+            Some(day("2024-02-20").and_hms_opt(12, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn only_a_complete_draft_is_submitted() {
+        let i = debt_indicators();
+        let at = stamp("k", "2024-02-14");
+        let mut missing = values(412, 187, 268, 121);
+        missing.pop();
+        let s = drafted().edit(&missing, &i, &at).unwrap().state;
+        assert!(
+            matches!(s.submit(&i, &at), Err(SubmissionRefusal::Invalid(v))
+            if v[0].message == "`debt_counselling_inflow_sgb2` is missing")
+        );
+        // "davon aus SGB II-Bedarfsgemeinschaften": a part is never more than its total.
+        let s = drafted()
+            .edit(&values(100, 187, 268, 121), &i, &at)
+            .unwrap()
+            .state;
+        assert!(
+            matches!(s.submit(&i, &at), Err(SubmissionRefusal::Invalid(v))
+            if v[0].pointer == "/values/1/value")
+        );
+        assert!(matches!(
+            submitted("2024-02-14").submit(&i, &at),
+            Err(SubmissionRefusal::NotADraft {
+                revision: 1,
+                status: Submitted,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn what_went_out_never_changes() {
+        let i = debt_indicators();
+        let at = stamp("k", "2024-02-16");
+        let refusal = submitted("2024-02-14")
+            .edit(&values(1, 1, 1, 1), &i, &at)
+            .unwrap_err();
+        assert_eq!(
+            refusal.to_string(),
+            "revision 1 of sub-zv-2023-06633-1.3 is submitted and never changes: wait for HMSI's review"
+        );
+        let refusal = accepted().edit(&values(1, 1, 1, 1), &i, &at).unwrap_err();
+        assert!(
+            refusal
+                .to_string()
+                .ends_with("open a correction to change the figures")
+        );
+    }
+
+    #[test]
+    fn hmsi_accepts_a_submitted_revision_and_only_that() {
+        let t = submitted("2024-02-14")
+            .review(Decision::Accept, &stamp("hmsi", "2024-02-20"))
+            .unwrap();
+        assert_eq!(
+            t.event,
+            SubmissionEvent::Accepted {
+                revision: 1,
+                superseded: None
+            }
+        );
+        assert_eq!(t.state.accepted().map(|r| r.number), Some(1));
+        assert_eq!(t.state.current().reviewed_by.as_deref(), Some("hmsi"));
+        assert!(matches!(
+            drafted().review(Decision::Accept, &stamp("hmsi", "2024-02-20")),
+            Err(SubmissionRefusal::NotSubmitted { status: Draft, .. })
+        ));
+        assert!(matches!(
+            accepted().review(Decision::Accept, &stamp("hmsi", "2024-02-21")),
+            Err(SubmissionRefusal::NotSubmitted {
+                status: Accepted,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_returned_revision_stays_as_it_was_and_the_fix_is_a_new_draft() {
+        let reason = "Zugänge aus SGB II-Bedarfsgemeinschaften fehlen für eine Beratungsstelle.";
+        let t = submitted("2024-02-14")
+            .review(
+                Decision::Return(reason.into()),
+                &stamp("hmsi", "2024-02-20"),
+            )
+            .unwrap();
+        assert_eq!(t.event, SubmissionEvent::Returned { revision: 1 });
+        assert_eq!(t.state.current().return_reason.as_deref(), Some(reason));
+        let fixed = t
+            .state
+            .edit(
+                &values(412, 187, 270, 123),
+                &debt_indicators(),
+                &stamp("k", "2024-02-21"),
+            )
+            .unwrap();
+        assert_eq!(fixed.event, SubmissionEvent::Edited { revision: 2 });
+        assert_eq!(statuses(&fixed.state), [Returned, Draft]);
+        assert_eq!(fixed.state.revisions[0], t.state.revisions[0]);
+    }
+
+    #[test]
+    fn a_correction_keeps_the_accepted_revision_valid_until_it_is_accepted_itself() {
+        let s = accepted();
+        let t = s.open_correction(&stamp("k", "2024-03-01")).unwrap();
+        assert_eq!(t.event, SubmissionEvent::CorrectionOpened { revision: 2 });
+        assert_eq!(statuses(&t.state), [Accepted, Draft]);
+        assert_eq!(t.state.current().values, s.current().values);
+        assert_eq!(t.state.accepted().map(|r| r.number), Some(1));
+        let i = debt_indicators();
+        let resubmitted = t.state.submit(&i, &stamp("k", "2024-03-02")).unwrap().state;
+        let t = resubmitted
+            .review(Decision::Accept, &stamp("hmsi", "2024-03-04"))
+            .unwrap();
+        assert_eq!(
+            t.event,
+            SubmissionEvent::Accepted {
+                revision: 2,
+                superseded: Some(1)
+            }
+        );
+        assert_eq!(t.event.revisions(), [2, 1]);
+        assert_eq!(statuses(&t.state), [Superseded, Accepted]);
+    }
+
+    #[test]
+    fn a_correction_opens_from_an_accepted_or_returned_revision_only() {
+        let at = stamp("k", "2024-03-01");
+        assert!(matches!(
+            drafted().open_correction(&at),
+            Err(SubmissionRefusal::DraftOpen { revision: 1, .. })
+        ));
+        assert!(matches!(
+            submitted("2024-02-14").open_correction(&at),
+            Err(SubmissionRefusal::Immutable {
+                status: Submitted,
+                ..
+            })
+        ));
+        let returned = submitted("2024-02-14")
+            .review(Decision::Return("x".into()), &at)
+            .unwrap()
+            .state;
+        assert_eq!(
+            returned.open_correction(&at).unwrap().event,
+            SubmissionEvent::CorrectionOpened { revision: 2 }
+        );
+    }
+
+    #[test]
+    fn each_recipient_confirms_a_delivered_revision_once() {
+        let s = submitted("2024-02-14");
+        let at = stamp("jc-06633", "2024-02-16");
+        let t = s.confirm_receipt(Recipient::Jobcenter, None, &at).unwrap();
+        assert_eq!(
+            t.event,
+            SubmissionEvent::ReceiptConfirmed {
+                revision: 1,
+                recipient: Recipient::Jobcenter
+            }
+        );
+        assert_eq!(
+            t.state.receipts(),
+            (vec![Recipient::Jobcenter], vec![Recipient::Hmsi])
+        );
+        assert_eq!(
+            t.state.confirm_receipt(Recipient::Jobcenter, Some(1), &at),
+            Err(SubmissionRefusal::AlreadyConfirmed {
+                recipient: Recipient::Jobcenter,
+                revision: 1
+            })
+        );
+        // § 2 (3): the figures go to the Jobcenter and HMSI, not back to the Träger.
+        assert_eq!(
+            s.confirm_receipt(Recipient::Traeger, None, &at),
+            Err(SubmissionRefusal::NotRecipient(Recipient::Traeger))
+        );
+        assert_eq!(
+            s.confirm_receipt(Recipient::Hmsi, Some(9), &at),
+            Err(SubmissionRefusal::UnknownRevision(9))
+        );
+        assert!(matches!(
+            drafted().confirm_receipt(Recipient::Hmsi, None, &at),
+            Err(SubmissionRefusal::NotDelivered(_))
+        ));
+        let correcting = accepted().open_correction(&at).unwrap().state;
+        assert_eq!(
+            correcting.confirm_receipt(Recipient::Hmsi, Some(2), &at),
+            Err(SubmissionRefusal::RevisionNotDelivered {
+                revision: 2,
+                status: Draft
+            })
+        );
+    }
+
+    #[test]
+    fn lateness_counts_days_after_the_deadline() {
+        let due = Some(day("2024-02-15"));
+        assert_eq!(days_late(due, day("2024-02-20")), Some(5));
+        assert_eq!(days_late(due, day("2024-02-15")), None);
+        assert_eq!(days_late(None, day("2030-01-01")), None);
+    }
+
+    #[test]
+    fn every_event_has_its_ledger_action() {
+        let events = [
+            (SubmissionEvent::Drafted, "create"),
+            (SubmissionEvent::Edited { revision: 1 }, "update"),
+            (
+                SubmissionEvent::Submitted {
+                    revision: 1,
+                    days_late: None,
+                },
+                "submit",
+            ),
+            (SubmissionEvent::Returned { revision: 1 }, "return"),
+            (
+                SubmissionEvent::Accepted {
+                    revision: 1,
+                    superseded: None,
+                },
+                "accept",
+            ),
+            (SubmissionEvent::CorrectionOpened { revision: 2 }, "correct"),
+            (
+                SubmissionEvent::ReceiptConfirmed {
+                    revision: 1,
+                    recipient: Recipient::Hmsi,
+                },
+                "receipt",
+            ),
+        ];
+        for (event, action) in events {
+            assert_eq!(event.action(), action);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The seed's 2023 agreement of Landkreis Kassel with its dates, built by the transitions
+//! themselves, for the transitions' tests.
+
+use chrono::NaiveDate;
+
+use super::actor::Stamp;
+use super::agreement::{Agreement, Obligation, Party, Signatory, SignatureInput};
+use super::indicator::{Catalogue, Indicator, catalogue_for};
+use super::reference::{agreement_template, indicator_catalogue};
+use super::traeger::Ags;
+
+pub fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// `by` acting at noon (UTC) of `on`, which is the business date too.
+pub fn stamp(by: &str, on: &str) -> Stamp {
+    let today = day(on);
+    Stamp {
+        by: by.to_owned(),
+        at: today.and_hms_opt(12, 0, 0).unwrap(),
+        today,
+    }
+}
+
+pub fn kassel() -> Ags {
+    Ags::parse("06633").unwrap()
+}
+
+pub fn catalogue() -> Catalogue {
+    catalogue_for(2023, indicator_catalogue(Default::default()).unwrap())
+}
+
+/// HMSI's draft from the 2023 template, made on 10 January 2023.
+pub fn kassel_draft() -> Agreement {
+    let (year, template) = agreement_template().unwrap();
+    let content = template.input().validate(&catalogue(), year).unwrap();
+    let hmsi = stamp("referat-iii-2", "2023-01-10");
+    Agreement::draft(&kassel(), year, 1, content, None, &hmsi).state
+}
+
+pub fn signature(name: &str, function: &str, place: &str, on: &str) -> SignatureInput {
+    SignatureInput {
+        signatories: vec![Signatory {
+            name: name.into(),
+            function: function.into(),
+        }],
+        place: place.into(),
+        signed_on: day(on),
+    }
+}
+
+/// As the seed has it: signed by HMSI in Wiesbaden on 24 January 2023.
+pub fn kassel_signed_by_hmsi() -> Agreement {
+    let hmsi = signature(
+        "Barbara Tiemann",
+        "Abteilungsleiterin III",
+        "Wiesbaden",
+        "2023-01-24",
+    );
+    kassel_draft()
+        .sign(Party::Hmsi, hmsi, &stamp("referat-iii-2", "2023-01-24"))
+        .unwrap()
+        .state
+}
+
+/// And signed by the Landrat in Kassel on 10 February 2023: in force.
+pub fn kassel_in_force() -> Agreement {
+    let landrat = signature("Andreas Siebert", "Landrat", "Kassel", "2023-02-10");
+    kassel_signed_by_hmsi()
+        .sign(
+            Party::Traeger,
+            landrat,
+            &stamp("landkreis-kassel", "2023-02-10"),
+        )
+        .unwrap()
+        .state
+}
+
+/// The obligation of `section` (`§ 2 (3)`: Schuldnerberatung).
+pub fn obligation<'a>(a: &'a Agreement, section: &str) -> &'a Obligation {
+    a.obligations
+        .iter()
+        .find(|o| o.content.section == section)
+        .unwrap()
+}
+
+pub fn indicators(o: &Obligation) -> Vec<Indicator> {
+    let catalogue = catalogue();
+    o.content
+        .indicators
+        .iter()
+        .map(|c| catalogue[c].clone())
+        .collect()
+}
