@@ -216,3 +216,166 @@ impl Agreement {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reference::agreement_template;
+    use crate::domain::testing::{
+        catalogue, day, kassel, kassel_draft, kassel_in_force, kassel_signed_by_hmsi, signature,
+        stamp,
+    };
+
+    #[test]
+    fn hmsi_drafts_the_nth_agreement_of_a_traeger_and_year() {
+        let a = kassel_draft();
+        assert_eq!(a.id.as_str(), "zv-2023-06633-1");
+        assert_eq!((a.status, a.version), (AgreementStatus::Draft, 1));
+        assert_eq!(a.obligations[2].id.as_str(), "zv-2023-06633-1.3");
+        assert_eq!(a.obligations[2].content.due, Some(day("2024-02-15")));
+    }
+
+    #[test]
+    fn the_first_signature_is_one_party_and_the_second_puts_it_in_force() {
+        let hmsi = signature(
+            "Barbara Tiemann",
+            "Abteilungsleiterin III",
+            "Wiesbaden",
+            "2023-01-24",
+        );
+        let t = kassel_draft()
+            .sign(Party::Hmsi, hmsi, &stamp("referat-iii-2", "2023-01-24"))
+            .unwrap();
+        assert_eq!(
+            t.event,
+            AgreementEvent::Signed {
+                party: Party::Hmsi,
+                in_force: false
+            }
+        );
+        assert_eq!(t.state.status, AgreementStatus::SignedByOne);
+        assert_eq!(t.state.signatures[0].recorded_by, "referat-iii-2");
+        let landrat = signature("Andreas Siebert", "Landrat", "Kassel", "2023-02-10");
+        let t = t
+            .state
+            .sign(
+                Party::Traeger,
+                landrat,
+                &stamp("landkreis-kassel", "2023-02-10"),
+            )
+            .unwrap();
+        assert_eq!(
+            t.event,
+            AgreementEvent::Signed {
+                party: Party::Traeger,
+                in_force: true
+            }
+        );
+        assert_eq!(
+            (t.state.status, t.state.version),
+            (AgreementStatus::InForce, 3)
+        );
+        assert_eq!(t.event.action(), "sign");
+    }
+
+    #[test]
+    fn a_party_signs_once_not_in_the_future_and_never_a_superseded_text() {
+        let a = kassel_signed_by_hmsi();
+        let again = signature(
+            "Barbara Tiemann",
+            "Abteilungsleiterin III",
+            "Wiesbaden",
+            "2023-01-25",
+        );
+        assert_eq!(
+            a.sign(Party::Hmsi, again, &stamp("hmsi", "2023-01-25")),
+            Err(AgreementRefusal::AlreadySigned {
+                id: a.id.clone(),
+                party: Party::Hmsi
+            })
+        );
+        let tomorrow = signature("Andreas Siebert", "Landrat", "Kassel", "2023-02-11");
+        assert_eq!(
+            a.sign(Party::Traeger, tomorrow, &stamp("k", "2023-02-10")),
+            Err(AgreementRefusal::SignedInFuture(day("2023-02-11")))
+        );
+        let gone = kassel_in_force().supersede(
+            &"zv-2023-06633-2".parse().unwrap(),
+            &stamp("h", "2023-06-01"),
+        );
+        let late = signature("Andreas Siebert", "Landrat", "Kassel", "2023-06-01");
+        assert_eq!(
+            gone.state
+                .sign(Party::Traeger, late, &stamp("k", "2023-06-01")),
+            Err(AgreementRefusal::Superseded(gone.state.id.clone()))
+        );
+    }
+
+    #[test]
+    fn only_an_unsigned_draft_is_edited_and_an_unchanged_text_is_no_change() {
+        let draft = kassel_draft();
+        let mut input = agreement_template().unwrap().1.input();
+        let at = stamp("referat-iii-2", "2023-01-12");
+        assert_eq!(draft.edit(&input, &catalogue(), &at), Ok(None));
+        input.benefits = Some("Leistungen nach § 16a SGB II".into());
+        let t = draft.edit(&input, &catalogue(), &at).unwrap().unwrap();
+        assert_eq!(
+            (t.event.clone(), t.state.version),
+            (AgreementEvent::Edited, 2)
+        );
+        assert_eq!(t.state.benefits, "Leistungen nach § 16a SGB II");
+        input.kind = Some("quarterly".into());
+        assert!(matches!(draft.edit(&input, &catalogue(), &at),
+            Err(AgreementRefusal::Invalid(v)) if v[0].pointer == "/kind"));
+        let signed = kassel_signed_by_hmsi();
+        assert_eq!(
+            signed.edit(&input, &catalogue(), &at),
+            Err(AgreementRefusal::Signed {
+                id: signed.id.clone(),
+                status: AgreementStatus::SignedByOne
+            })
+        );
+    }
+
+    #[test]
+    fn one_agreement_per_traeger_and_year_but_a_successor_of_the_signed_one() {
+        let year = 2023;
+        assert_eq!(successor_slot(&[], None, &kassel(), year), Ok(None));
+        let signed = kassel_in_force();
+        assert_eq!(
+            successor_slot(
+                std::slice::from_ref(&signed),
+                Some(&signed),
+                &kassel(),
+                year
+            ),
+            Ok(Some(signed.id.clone()))
+        );
+        let refused =
+            successor_slot(std::slice::from_ref(&signed), None, &kassel(), year).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Träger 06633 has an agreement for 2023 already: zv-2023-06633-1; to change a \
+             signed one, create a draft with `copy_from` set to it"
+        );
+        // A draft is edited, not succeeded.
+        let draft = kassel_draft();
+        assert!(
+            successor_slot(std::slice::from_ref(&draft), Some(&draft), &kassel(), year).is_err()
+        );
+    }
+
+    #[test]
+    fn a_successor_in_force_supersedes_its_predecessor() {
+        let old = kassel_in_force();
+        let successor: AgreementId = "zv-2023-06633-2".parse().unwrap();
+        let t = old.supersede(&successor, &stamp("hmsi", "2023-06-01"));
+        assert_eq!(t.event, AgreementEvent::Superseded { by: successor });
+        assert_eq!(
+            (t.state.status, t.state.version),
+            (AgreementStatus::Superseded, old.version + 1)
+        );
+        assert_eq!(t.state.signatures, old.signatures);
+        assert_eq!(t.event.action(), "supersede");
+    }
+}

@@ -205,3 +205,207 @@ impl Transmission {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::actor::Visibility;
+    use crate::domain::figure::Figure;
+    use crate::domain::indicator::{IndicatorCode, Unit};
+    use crate::domain::testing::{day, kassel, stamp};
+    use crate::domain::transmission::{Served, TransmissionStatus};
+
+    fn code(c: &str) -> IndicatorCode {
+        IndicatorCode::parse(c).unwrap()
+    }
+
+    /// § 2 (4) goes to the Träger; § 4's costs stay with HMSI.
+    fn requested() -> Transmission {
+        let request = TransmissionRequest {
+            year: 2023,
+            ba_reference: "Auftrag 2024-0117, Tabelle 3.2".into(),
+            requested_on: day("2024-01-17"),
+            note: None,
+            indicators: vec![
+                Served {
+                    code: code("psychosocial_care"),
+                    section: "§ 2 (4)".into(),
+                    unit: Unit::Count,
+                    forwardable: true,
+                },
+                Served {
+                    code: code("initial_equipment_home"),
+                    section: "§ 4".into(),
+                    unit: Unit::Eur,
+                    forwardable: false,
+                },
+            ],
+        };
+        let t = Transmission::request(1, request, &stamp("hmsi", "2024-01-17"));
+        assert_eq!(t.event, TransmissionEvent::Requested);
+        t.state
+    }
+
+    fn row(ags: &str, indicator: &str, value: Figure) -> DataRow {
+        DataRow {
+            traeger: Ags::parse(ags).unwrap(),
+            indicator: code(indicator),
+            value: Some(value),
+            marker: None,
+            provisional: false,
+            revised: false,
+        }
+    }
+
+    fn rows(kassel_care: i64) -> Vec<DataRow> {
+        vec![
+            row("06633", "psychosocial_care", Figure::Count(kassel_care)),
+            row("06611", "psychosocial_care", Figure::Count(9)),
+            row("06633", "initial_equipment_home", Figure::Eur(123_450)),
+        ]
+    }
+
+    fn forwarded() -> Transmission {
+        requested()
+            .receive(rows(17), None, &stamp("hmsi", "2024-03-04"))
+            .unwrap()
+            .state
+            .forward(&stamp("hmsi", "2024-03-05"))
+            .unwrap()
+            .state
+    }
+
+    #[test]
+    fn a_request_is_numbered_in_its_year() {
+        let t = requested();
+        assert_eq!(t.id.as_str(), "ba-2023-1");
+        assert_eq!(t.status(), TransmissionStatus::Requested);
+    }
+
+    #[test]
+    fn data_replaces_the_current_version_until_it_is_forwarded() {
+        let t = requested()
+            .receive(
+                rows(17),
+                Some("erste Lieferung".into()),
+                &stamp("hmsi", "2024-03-04"),
+            )
+            .unwrap();
+        assert_eq!(
+            t.event,
+            TransmissionEvent::Received {
+                version: 1,
+                correction: false
+            }
+        );
+        assert_eq!(t.event.written(), Some((1, true)));
+        let again = t
+            .state
+            .receive(rows(18), None, &stamp("hmsi", "2024-03-04"))
+            .unwrap();
+        assert_eq!(again.state.versions.len(), 1);
+        assert_eq!(again.state.versions[0].rows, rows(18));
+        assert_eq!(
+            again.state.versions[0].reason.as_deref(),
+            Some("erste Lieferung")
+        );
+    }
+
+    #[test]
+    fn forwarding_sends_the_current_version_once() {
+        let received = requested()
+            .receive(rows(17), None, &stamp("hmsi", "2024-03-04"))
+            .unwrap()
+            .state;
+        let t = received.forward(&stamp("hmsi", "2024-03-05")).unwrap();
+        assert_eq!(t.event, TransmissionEvent::Forwarded { version: 1 });
+        assert_eq!(t.event.written(), Some((1, false)));
+        assert_eq!(t.state.status(), TransmissionStatus::Forwarded);
+        assert_eq!(
+            t.state.forward(&stamp("hmsi", "2024-03-06")),
+            Err(TransmissionRefusal::AlreadyForwarded {
+                id: t.state.id.clone(),
+                version: 1
+            })
+        );
+        assert_eq!(
+            requested().forward(&stamp("hmsi", "2024-03-05")),
+            Err(TransmissionRefusal::NoData(requested().id))
+        );
+    }
+
+    #[test]
+    fn a_correction_by_ba_after_forwarding_is_a_new_version_with_its_reason() {
+        let t = forwarded();
+        assert_eq!(
+            t.receive(rows(19), Some("  ".into()), &stamp("hmsi", "2024-02-20")),
+            Err(TransmissionRefusal::ReasonRequired)
+        );
+        // BA revised published figures in February 2024 (DOMAIN.md): a new version.
+        let reason = "BA-Revision vom Februar 2024";
+        let c = t
+            .receive(rows(19), Some(reason.into()), &stamp("hmsi", "2024-03-10"))
+            .unwrap();
+        assert_eq!(
+            c.event,
+            TransmissionEvent::Received {
+                version: 2,
+                correction: true
+            }
+        );
+        assert_eq!(c.state.forwarded().map(|v| v.number), Some(1));
+        assert_eq!(
+            c.state.current().and_then(|v| v.reason.as_deref()),
+            Some(reason)
+        );
+    }
+
+    #[test]
+    fn each_traeger_acknowledges_the_forwarded_version_once() {
+        let t = forwarded();
+        let k = t
+            .acknowledge(&kassel(), &stamp("landkreis-kassel", "2024-03-06"))
+            .unwrap();
+        assert_eq!(
+            k.event,
+            TransmissionEvent::Acknowledged {
+                version: 1,
+                traeger: kassel()
+            }
+        );
+        assert_eq!(
+            k.state
+                .acknowledge(&kassel(), &stamp("landkreis-kassel", "2024-03-07")),
+            Err(TransmissionRefusal::AlreadyAcknowledged {
+                traeger: kassel(),
+                version: 1,
+                id: t.id.clone()
+            })
+        );
+        let received = requested()
+            .receive(rows(17), None, &stamp("hmsi", "2024-03-04"))
+            .unwrap()
+            .state;
+        assert_eq!(
+            received.acknowledge(&kassel(), &stamp("k", "2024-03-06")),
+            Err(TransmissionRefusal::NothingForwarded(received.id.clone()))
+        );
+    }
+
+    #[test]
+    fn a_traeger_sees_its_own_forwarded_rows_of_what_it_receives() {
+        let own = Visibility::Traeger(kassel());
+        let received = requested()
+            .receive(rows(17), None, &stamp("hmsi", "2024-03-04"))
+            .unwrap()
+            .state;
+        assert_eq!(received.clone().seen_by(&own), None);
+        assert!(received.seen_by(&Visibility::All).is_some());
+        let seen = forwarded().seen_by(&own).unwrap();
+        assert_eq!(
+            seen.versions[0].rows,
+            vec![row("06633", "psychosocial_care", Figure::Count(17))]
+        );
+        assert_eq!(seen.indicators.len(), 1, "§ 4's costs stay with HMSI");
+    }
+}
