@@ -1,0 +1,185 @@
+//! Agreements with their obligations, the indicators each obligation asks for, and signatures.
+
+mod rows;
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{
+    agreement_templates, agreements, obligation_indicators, obligations, signatures,
+};
+use crate::domain::actor::Visibility;
+use crate::domain::agreement::{Agreement, AgreementFilter, AgreementStatus};
+use crate::domain::ids::AgreementId;
+use crate::domain::traeger::Ags;
+use rows::{AgreementRow, SignatureRow, assemble, header_row, insert_obligations, to_json};
+
+/// The agreement `id`, if `seen_by` may see it.
+pub fn find(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    id: &AgreementId,
+) -> QueryResult<Option<Agreement>> {
+    let mut q = agreements::table
+        .filter(agreements::id.eq(id.as_str()))
+        .select(AgreementRow::as_select())
+        .into_boxed();
+    if let Some(own) = seen_by.only() {
+        q = q.filter(agreements::traeger.eq(own.as_str()));
+    }
+    let rows = q.load(conn)?;
+    Ok(assemble(conn, rows)?.pop())
+}
+
+/// One page of what `seen_by` may see, in id order (year, then AGS), after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    f: &AgreementFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Agreement>> {
+    let mut q = agreements::table
+        .select(AgreementRow::as_select())
+        .into_boxed();
+    if let Some(year) = f.year {
+        q = q.filter(agreements::year.eq(year));
+    }
+    for ags in [f.traeger.as_ref(), seen_by.only()].into_iter().flatten() {
+        q = q.filter(agreements::traeger.eq(ags.as_str()));
+    }
+    if let Some(status) = f.status {
+        q = q.filter(agreements::status.eq(status.as_str()));
+    }
+    if let Some(after) = after {
+        q = q.filter(agreements::id.gt(after));
+    }
+    let rows = q.order(agreements::id.asc()).limit(limit).load(conn)?;
+    assemble(conn, rows)
+}
+
+/// The agreements of a Träger for a year that are not superseded.
+pub fn current(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    traeger: &Ags,
+    year: i32,
+) -> QueryResult<Vec<Agreement>> {
+    if !seen_by.sees(traeger) {
+        return Ok(Vec::new());
+    }
+    let rows = agreements::table
+        .filter(agreements::traeger.eq(traeger.as_str()))
+        .filter(agreements::year.eq(year))
+        .filter(agreements::status.ne(AgreementStatus::Superseded.as_str()))
+        .select(AgreementRow::as_select())
+        .order(agreements::id.asc())
+        .load(conn)?;
+    assemble(conn, rows)
+}
+
+/// How many agreements a Träger has had for a year, superseded ones included.
+pub fn count_for(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryResult<i64> {
+    agreements::table
+        .filter(agreements::traeger.eq(traeger.as_str()))
+        .filter(agreements::year.eq(year))
+        .count()
+        .get_result(conn)
+}
+
+/// Inserts a new agreement with its obligations (signatures come separately).
+pub fn insert(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()> {
+    diesel::insert_into(agreements::table)
+        .values(header_row(a)?)
+        .execute(conn)?;
+    insert_obligations(conn, a)
+}
+
+/// Replaces header and obligations if the stored version is still `expected_version`.
+pub fn replace(conn: &mut DbConnection, a: &Agreement, expected_version: i64) -> QueryResult<bool> {
+    let row = header_row(a)?;
+    let n = diesel::update(
+        agreements::table
+            .filter(agreements::id.eq(a.id.as_str()))
+            .filter(agreements::version.eq(expected_version)),
+    )
+    .set((
+        agreements::kind.eq(&row.kind),
+        agreements::legal_basis.eq(&row.legal_basis),
+        agreements::benefits.eq(&row.benefits),
+        agreements::sections.eq(&row.sections),
+        agreements::targets.eq(&row.targets),
+        agreements::status.eq(&row.status),
+        agreements::version.eq(row.version),
+        agreements::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Ok(false);
+    }
+    let old = obligations::table
+        .filter(obligations::agreement_id.eq(a.id.as_str()))
+        .select(obligations::id);
+    diesel::delete(
+        obligation_indicators::table.filter(obligation_indicators::obligation_id.eq_any(old)),
+    )
+    .execute(conn)?;
+    diesel::delete(obligations::table.filter(obligations::agreement_id.eq(a.id.as_str())))
+        .execute(conn)?;
+    insert_obligations(conn, a)?;
+    Ok(true)
+}
+
+/// Writes a signed agreement: its new signature (the last one), status and version.
+pub fn save_signed(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()> {
+    if let Some(s) = a.signatures.last() {
+        diesel::insert_into(signatures::table)
+            .values(SignatureRow {
+                agreement_id: a.id.to_string(),
+                party: s.party.as_str().to_owned(),
+                signatories: to_json(&s.signatories)?,
+                place: s.place.clone(),
+                signed_on: s.signed_on,
+                recorded_by: s.recorded_by.clone(),
+                recorded_at: s.recorded_at,
+            })
+            .execute(conn)?;
+    }
+    set_status(conn, a)
+}
+
+/// Writes an agreement's status and version.
+pub fn set_status(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()> {
+    diesel::update(agreements::table.filter(agreements::id.eq(a.id.as_str())))
+        .set((
+            agreements::status.eq(a.status.as_str()),
+            agreements::version.eq(a.version),
+            agreements::updated_at.eq(a.updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn template(conn: &mut DbConnection, year: i32) -> QueryResult<Option<String>> {
+    agreement_templates::table
+        .find(year)
+        .select(agreement_templates::content)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_template(conn: &mut DbConnection, year: i32, content: &str) -> QueryResult<()> {
+    diesel::insert_into(agreement_templates::table)
+        .values((
+            agreement_templates::year.eq(year),
+            agreement_templates::content.eq(content),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Holds the agreement's row until the transaction ends, so two signatures or edits cannot
+/// interleave. SQLite needs nothing: a write transaction holds the whole database.
+pub fn lock(conn: &mut DbConnection, id: &AgreementId) -> QueryResult<()> {
+    super::pool::lock_row(conn, "agreements", "id", id.as_str())
+}

@@ -1,0 +1,190 @@
+//! Submissions with their revisions, values and receipts.
+
+mod rows;
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::schema::{submission_values, submissions};
+use super::{DbConnection, SqlBackend, corrupt};
+use crate::domain::actor::Visibility;
+use crate::domain::figure::Figure;
+use crate::domain::ids::{AgreementId, SubmissionId};
+use crate::domain::indicator::IndicatorCode;
+use crate::domain::submission::{Submission, SubmissionFilter};
+use crate::domain::traeger::Ags;
+
+pub(super) use rows::figure_from;
+use rows::{SubmissionRow, TOTAL, ValueRow, assemble, figure_of, header, write_revision};
+
+/// The submission `id`, if `seen_by` may see it.
+pub fn find(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    id: &SubmissionId,
+) -> QueryResult<Option<Submission>> {
+    let rows = filtered(seen_by, &SubmissionFilter::default(), None)
+        .filter(submissions::id.eq(id.as_str()))
+        .select(SubmissionRow::as_select())
+        .load(conn)?;
+    Ok(assemble(conn, rows)?.pop())
+}
+
+/// Whether the obligation has a submission, whoever may see it: there is one per obligation.
+pub fn exists(conn: &mut DbConnection, id: &SubmissionId) -> QueryResult<bool> {
+    let n: i64 = submissions::table
+        .filter(submissions::id.eq(id.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// What `seen_by` may see of the submissions `f` asks for, after `after` in id order.
+pub(super) fn filtered<'a>(
+    seen_by: &'a Visibility,
+    f: &'a SubmissionFilter,
+    after: Option<&'a str>,
+) -> submissions::BoxedQuery<'a, SqlBackend> {
+    let mut q = submissions::table.into_boxed();
+    if let Some(year) = f.year {
+        q = q.filter(submissions::year.eq(year));
+    }
+    for ags in [f.traeger.as_ref(), seen_by.only()].into_iter().flatten() {
+        q = q.filter(submissions::traeger.eq(ags.as_str()));
+    }
+    if let Some(status) = f.status {
+        q = q.filter(submissions::status.eq(status.as_str()));
+    }
+    if let Some(section) = &f.section {
+        q = q.filter(submissions::section.eq(section));
+    }
+    if let Some(after) = after {
+        q = q.filter(submissions::id.gt(after));
+    }
+    q.order(submissions::id.asc())
+}
+
+/// The submissions of the given agreements that `seen_by` may see.
+pub fn of_agreements(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    ids: &[AgreementId],
+) -> QueryResult<Vec<Submission>> {
+    let ids: Vec<&str> = ids.iter().map(AgreementId::as_str).collect();
+    let rows = filtered(seen_by, &SubmissionFilter::default(), None)
+        .filter(submissions::agreement_id.eq_any(ids))
+        .select(SubmissionRow::as_select())
+        .load(conn)?;
+    assemble(conn, rows)
+}
+
+/// One page in id order after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    f: &SubmissionFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Submission>> {
+    let rows = filtered(seen_by, f, after)
+        .select(SubmissionRow::as_select())
+        .limit(limit)
+        .load(conn)?;
+    assemble(conn, rows)
+}
+
+pub fn insert(conn: &mut DbConnection, s: &Submission) -> QueryResult<()> {
+    diesel::insert_into(submissions::table)
+        .values(header(s))
+        .execute(conn)?;
+    for r in &s.revisions {
+        write_revision(conn, &s.id, r)?;
+    }
+    Ok(())
+}
+
+/// Saves the header and the revisions numbered in `changed`, if the stored version is still
+/// `expected_version`. Other revisions are never written again: they do not change.
+pub fn save(
+    conn: &mut DbConnection,
+    s: &Submission,
+    expected_version: i64,
+    changed: &[i32],
+) -> QueryResult<bool> {
+    let row = header(s);
+    let n = diesel::update(
+        submissions::table
+            .filter(submissions::id.eq(s.id.as_str()))
+            .filter(submissions::version.eq(expected_version)),
+    )
+    .set((
+        submissions::status.eq(&row.status),
+        submissions::current_revision.eq(row.current_revision),
+        submissions::accepted_revision.eq(row.accepted_revision),
+        submissions::version.eq(row.version),
+        submissions::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Ok(false);
+    }
+    for r in s.revisions.iter().filter(|r| changed.contains(&r.number)) {
+        write_revision(conn, &s.id, r)?;
+    }
+    Ok(true)
+}
+
+/// Holds the submission's row until the transaction ends (PostgreSQL; SQLite's write
+/// transaction holds the whole database).
+pub fn lock(conn: &mut DbConnection, id: &SubmissionId) -> QueryResult<()> {
+    super::pool::lock_row(conn, "submissions", "id", id.as_str())
+}
+
+/// The accepted figures (not their breakdowns) a Träger delivered for `year`.
+pub fn accepted_figures(
+    conn: &mut DbConnection,
+    traeger: &Ags,
+    year: i32,
+) -> QueryResult<HashMap<IndicatorCode, Figure>> {
+    let accepted: Vec<(String, Option<i32>)> = submissions::table
+        .filter(submissions::traeger.eq(traeger.as_str()))
+        .filter(submissions::year.eq(year))
+        .filter(submissions::accepted_revision.is_not_null())
+        .select((submissions::id, submissions::accepted_revision))
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for (id, revision) in accepted {
+        let rows: Vec<ValueRow> = submission_values::table
+            .filter(submission_values::submission_id.eq(&id))
+            .filter(submission_values::revision.eq(revision.unwrap_or_default()))
+            .filter(submission_values::reporting_body.eq(TOTAL))
+            .select(ValueRow::as_select())
+            .load(conn)?;
+        for r in &rows {
+            out.insert(
+                IndicatorCode::parse(&r.indicator_code).map_err(corrupt)?,
+                figure_of(r)?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Whether any value was ever reported for `code` in a year of `years`.
+pub fn reported(
+    conn: &mut DbConnection,
+    code: &IndicatorCode,
+    years: std::ops::Range<i32>,
+) -> QueryResult<bool> {
+    let in_years = submissions::table
+        .filter(submissions::year.ge(years.start))
+        .filter(submissions::year.lt(years.end))
+        .select(submissions::id);
+    let n: i64 = submission_values::table
+        .filter(submission_values::indicator_code.eq(code.as_str()))
+        .filter(submission_values::submission_id.eq_any(in_years))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
