@@ -10,7 +10,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::{Violation, Violations, parse_text};
+use super::{Violation, Violations};
 
 pub const MIN_YEAR: i32 = 2005; // SGB II in force since 1 January 2005
 pub const MAX_YEAR: i32 = 2100;
@@ -256,21 +256,39 @@ impl ReferenceInput {
     }
 }
 
+/// A stock has a reference date, a flow a period, and a report is written.
+fn check_measure(
+    v: &mut Violations,
+    measure: Option<Measure>,
+    reference: Option<Reference>,
+    unit: Option<Unit>,
+) {
+    match (measure, reference) {
+        (Some(Measure::Stock), Some(Reference::Flow { .. })) => v.push(
+            "/reference/kind",
+            "a stock has a reference date: kind `stock`",
+        ),
+        (Some(Measure::Flow), Some(Reference::Stock { .. })) => v.push(
+            "/reference/kind",
+            "a flow has a reference period: kind `flow`",
+        ),
+        _ => {}
+    }
+    if let (Some(Measure::Report), Some(u)) = (measure, unit)
+        && u != Unit::Text
+    {
+        v.push("/unit", "a report is written: unit `text`");
+    }
+}
+
 impl IndicatorInput {
     /// Checks the fields of one indicator version valid from `year`; the catalogue checks
     /// (`part_of`) follow in [`check_part_of`].
     pub fn validate(&self, year: Option<i32>) -> Result<IndicatorDefinition, Vec<Violation>> {
         let mut v = Violations::default();
-        let section = v
-            .required("/section", &self.section)
-            .and_then(|s| v.check("/section", parse_text(s, 32)));
-        let name_de = v
-            .required("/name_de", &self.name_de)
-            .and_then(|s| v.check("/name_de", parse_text(s, 500)));
-        let description_de = match &self.description_de {
-            None => Some(None),
-            Some(d) => v.check("/description_de", parse_text(d, 4000)).map(Some),
-        };
+        let section = v.text("/section", &self.section, 32);
+        let name_de = v.text("/name_de", &self.name_de, 500);
+        let description_de = v.optional_text("/description_de", &self.description_de, 4000);
         let unit = v
             .required("/unit", &self.unit)
             .and_then(|u| v.check("/unit", u.parse::<Unit>()));
@@ -283,24 +301,7 @@ impl IndicatorInput {
         let reference = v
             .required("/reference", &self.reference)
             .and_then(|r| r.validate(&mut v, year));
-        if let (Some(m), Some(r)) = (measure, reference) {
-            match (m, r) {
-                (Measure::Stock, Reference::Flow { .. }) => v.push(
-                    "/reference/kind",
-                    "a stock has a reference date: kind `stock`",
-                ),
-                (Measure::Flow, Reference::Stock { .. }) => v.push(
-                    "/reference/kind",
-                    "a flow has a reference period: kind `flow`",
-                ),
-                _ => {}
-            }
-        }
-        if let (Some(Measure::Report), Some(u)) = (measure, unit)
-            && u != Unit::Text
-        {
-            v.push("/unit", "a report is written: unit `text`");
-        }
+        check_measure(&mut v, measure, reference, unit);
         let part_of = match &self.part_of {
             None => Some(None),
             Some(p) => v.check("/part_of", IndicatorCode::parse(p)).map(Some),

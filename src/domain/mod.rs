@@ -118,6 +118,31 @@ impl Violations {
         value.as_ref()
     }
 
+    /// A required text: trimmed, not empty, at most `max_chars` characters.
+    pub fn text(
+        &mut self,
+        pointer: &str,
+        raw: &Option<String>,
+        max_chars: usize,
+    ) -> Option<String> {
+        self.required(pointer, raw)
+            .and_then(|s| self.check(pointer, parse_text(s, max_chars)))
+    }
+
+    /// An optional text: `Some(None)` when absent; None when present but not a text as
+    /// [`Self::text`] takes it (the violation is recorded).
+    pub fn optional_text(
+        &mut self,
+        pointer: &str,
+        raw: &Option<String>,
+        max_chars: usize,
+    ) -> Option<Option<String>> {
+        match raw {
+            None => Some(None),
+            Some(s) => self.check(pointer, parse_text(s, max_chars)).map(Some),
+        }
+    }
+
     pub fn into_result<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Vec<Violation>> {
         if self.0.is_empty() {
             // Every field parsed, so every value is present.

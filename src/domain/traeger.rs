@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use super::{Violation, Violations, parse_text};
+use super::{Violation, Violations};
 
 const MAX_NAME_CHARS: usize = 200;
 const MAX_JOBCENTER_ID_CHARS: usize = 64;
@@ -130,18 +130,14 @@ impl TraegerInput {
     /// Checks every field and reports every problem at once.
     pub fn validate(&self) -> Result<TraegerContent, Vec<Violation>> {
         let mut v = Violations::default();
-        let name = v
-            .required("/name", &self.name)
-            .and_then(|n| v.check("/name", parse_text(n, MAX_NAME_CHARS)));
+        let name = v.text("/name", &self.name, MAX_NAME_CHARS);
         let kind = v
             .required("/kind", &self.kind)
             .and_then(|k| v.check("/kind", k.parse::<TraegerKind>()));
         let jc_id = v
             .required("/jobcenter/id", &self.jobcenter_id)
             .and_then(|i| v.check("/jobcenter/id", parse_jobcenter_id(i)));
-        let jc_name = v
-            .required("/jobcenter/name", &self.jobcenter_name)
-            .and_then(|n| v.check("/jobcenter/name", parse_text(n, MAX_NAME_CHARS)));
+        let jc_name = v.text("/jobcenter/name", &self.jobcenter_name, MAX_NAME_CHARS);
         let jc_form = v
             .required("/jobcenter/form", &self.jobcenter_form)
             .and_then(|f| v.check("/jobcenter/form", f.parse::<JobcenterForm>()));

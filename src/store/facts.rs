@@ -11,27 +11,9 @@ use super::schema::{submission_revisions, submission_values, submissions};
 use super::submissions::{figure_from, filtered};
 use super::{DbConnection, corrupt};
 use crate::domain::actor::Visibility;
+use crate::domain::fact::{RevisionHead, SubmissionHead};
 use crate::domain::figure::Figure;
-use crate::domain::submission::{RevisionStatus, SubmissionFilter};
-
-#[derive(Debug, Clone)]
-pub struct RevisionHead {
-    pub number: i32,
-    pub status: RevisionStatus,
-    pub submitted_at: Option<NaiveDateTime>,
-    pub reviewed_at: Option<NaiveDateTime>,
-    pub late: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct SubmissionHead {
-    pub id: String,
-    pub traeger: String,
-    pub year: i32,
-    pub updated_at: NaiveDateTime,
-    /// In revision order.
-    pub revisions: Vec<RevisionHead>,
-}
+use crate::domain::submission::SubmissionFilter;
 
 /// One stored value of a chosen revision; `reporting_body` is None for the figure itself.
 #[derive(Debug)]
@@ -43,6 +25,38 @@ pub struct StoredValue {
     pub figure: Figure,
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = submissions)]
+struct HeadRow {
+    id: String,
+    traeger: String,
+    year: i32,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = submission_revisions)]
+struct RevisionHeadRow {
+    submission_id: String,
+    revision: i32,
+    status: String,
+    submitted_at: Option<NaiveDateTime>,
+    reviewed_at: Option<NaiveDateTime>,
+    days_late: Option<i32>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = submission_values)]
+struct PickedValueRow {
+    submission_id: String,
+    revision: i32,
+    indicator_code: String,
+    reporting_body: String,
+    unit: String,
+    value_int: Option<i64>,
+    value_text: Option<String>,
+}
+
 /// Up to `limit` submissions `seen_by` may see after `after` in id order, with their
 /// revisions.
 pub fn submission_heads(
@@ -52,57 +66,40 @@ pub fn submission_heads(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<SubmissionHead>> {
-    let rows: Vec<(String, String, i32, NaiveDateTime)> = filtered(seen_by, f, after)
-        .select((
-            submissions::id,
-            submissions::traeger,
-            submissions::year,
-            submissions::updated_at,
-        ))
+    let heads: Vec<HeadRow> = filtered(seen_by, f, after)
+        .select(HeadRow::as_select())
         .limit(limit)
         .load(conn)?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    type Row = (
-        String,
-        i32,
-        String,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        Option<i32>,
-    );
-    let revisions: Vec<Row> = submission_revisions::table
+    let ids: Vec<&str> = heads.iter().map(|h| h.id.as_str()).collect();
+    let revisions: Vec<RevisionHeadRow> = submission_revisions::table
         .filter(submission_revisions::submission_id.eq_any(&ids))
-        .select((
-            submission_revisions::submission_id,
-            submission_revisions::revision,
-            submission_revisions::status,
-            submission_revisions::submitted_at,
-            submission_revisions::reviewed_at,
-            submission_revisions::days_late,
-        ))
+        .select(RevisionHeadRow::as_select())
         .order((
             submission_revisions::submission_id,
             submission_revisions::revision,
         ))
         .load(conn)?;
     let mut by_id: HashMap<String, Vec<RevisionHead>> = HashMap::new();
-    for (id, number, status, submitted_at, reviewed_at, days_late) in revisions {
-        by_id.entry(id).or_default().push(RevisionHead {
-            number,
-            status: status.parse().map_err(corrupt)?,
-            submitted_at,
-            reviewed_at,
-            late: days_late.is_some(),
-        });
+    for r in revisions {
+        by_id
+            .entry(r.submission_id)
+            .or_default()
+            .push(RevisionHead {
+                number: r.revision,
+                status: r.status.parse().map_err(corrupt)?,
+                submitted_at: r.submitted_at,
+                reviewed_at: r.reviewed_at,
+                late: r.days_late.is_some(),
+            });
     }
-    Ok(rows
+    Ok(heads
         .into_iter()
-        .map(|(id, traeger, year, updated_at)| SubmissionHead {
-            revisions: by_id.remove(&id).unwrap_or_default(),
-            id,
-            traeger,
-            year,
-            updated_at,
+        .map(|h| SubmissionHead {
+            revisions: by_id.remove(&h.id).unwrap_or_default(),
+            id: h.id,
+            traeger: h.traeger,
+            year: h.year,
+            updated_at: h.updated_at,
         })
         .collect())
 }
@@ -126,15 +123,7 @@ pub fn values(
     let mut q = submission_values::table
         .filter(submission_values::submission_id.eq_any(&ids))
         .filter(submission_values::revision.eq_any(&numbers))
-        .select((
-            submission_values::submission_id,
-            submission_values::revision,
-            submission_values::indicator_code,
-            submission_values::reporting_body,
-            submission_values::unit,
-            submission_values::value_int,
-            submission_values::value_text,
-        ))
+        .select(PickedValueRow::as_select())
         .order((
             submission_values::submission_id,
             submission_values::revision,
@@ -144,27 +133,22 @@ pub fn values(
     if let Some(code) = indicator {
         q = q.filter(submission_values::indicator_code.eq(code));
     }
-    type Row = (
-        String,
-        i32,
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = q.load(conn)?;
+    let rows: Vec<PickedValueRow> = q.load(conn)?;
     let wanted: HashMap<&str, i32> = picks.iter().copied().collect();
     rows.into_iter()
-        .filter(|r| wanted.get(r.0.as_str()) == Some(&r.1))
-        .map(|(id, revision, code, body, unit, int, text)| {
-            let figure = figure_from(&unit, int, text)
-                .ok_or_else(|| corrupt(format!("value of {code} in {id}")))?;
+        .filter(|r| wanted.get(r.submission_id.as_str()) == Some(&r.revision))
+        .map(|r| {
+            let figure = figure_from(&r.unit, r.value_int, r.value_text).ok_or_else(|| {
+                corrupt(format!(
+                    "value of {} in {}",
+                    r.indicator_code, r.submission_id
+                ))
+            })?;
             Ok(StoredValue {
-                submission_id: id,
-                revision,
-                indicator_code: code,
-                reporting_body: (!body.is_empty()).then_some(body),
+                submission_id: r.submission_id,
+                revision: r.revision,
+                indicator_code: r.indicator_code,
+                reporting_body: (!r.reporting_body.is_empty()).then_some(r.reporting_body),
                 figure,
             })
         })

@@ -56,6 +56,48 @@ pub struct FactQuery {
     pub as_of: Option<String>,
 }
 
+fn bad(what: &str, e: String) -> ApiError {
+    ApiError::BadRequest(format!("`{what}`: {e}"))
+}
+
+impl FactQuery {
+    /// The facts asked for.
+    fn filter(&self) -> Result<FactFilter, ApiError> {
+        Ok(FactFilter {
+            year: params::year(self.year)?,
+            traeger: params::traeger(self.traeger.as_deref())?,
+            indicator: self
+                .indicator
+                .as_deref()
+                .map(IndicatorCode::parse)
+                .transpose()
+                .map_err(|e| bad("indicator", e))?,
+            section: self.section.clone(),
+            source: self.source,
+            state: self.state,
+            status: self.status,
+            as_of: self
+                .as_of
+                .as_deref()
+                .map(|t| {
+                    chrono::DateTime::parse_from_rfc3339(t)
+                        .map(|t| t.naive_utc())
+                        .map_err(|e| bad("as_of", format!("`{t}` is not an RFC 3339 time ({e})")))
+                })
+                .transpose()?,
+        })
+    }
+
+    /// Whether CSV is for German spreadsheets (`csv=de`).
+    fn german(&self) -> Result<bool, ApiError> {
+        match self.csv.as_deref() {
+            None => Ok(false),
+            Some("de") => Ok(true),
+            Some(other) => Err(bad("csv", format!("`{other}` is not `de`"))),
+        }
+    }
+}
+
 fn format_of(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
     if let Some(f) = asked {
         return f;
@@ -228,35 +270,8 @@ pub async fn export_facts(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadExports)?;
     let q = query.into_inner();
-    let bad = |what: &str, e: String| ApiError::BadRequest(format!("`{what}`: {e}"));
-    let filter = FactFilter {
-        year: params::year(q.year)?,
-        traeger: params::traeger(q.traeger.as_deref())?,
-        indicator: q
-            .indicator
-            .as_deref()
-            .map(IndicatorCode::parse)
-            .transpose()
-            .map_err(|e| bad("indicator", e))?,
-        section: q.section,
-        source: q.source,
-        state: q.state,
-        status: q.status,
-        as_of: q
-            .as_of
-            .as_deref()
-            .map(|t| {
-                chrono::DateTime::parse_from_rfc3339(t)
-                    .map(|t| t.naive_utc())
-                    .map_err(|e| bad("as_of", format!("`{t}` is not an RFC 3339 time ({e})")))
-            })
-            .transpose()?,
-    };
-    let german = match q.csv.as_deref() {
-        None => false,
-        Some("de") => true,
-        Some(other) => return Err(bad("csv", format!("`{other}` is not `de`"))),
-    };
+    let filter = q.filter()?;
+    let german = q.german()?;
     let format = format_of(&req, q.format);
     let export = Export::start(&services, visibility, filter).await?;
     let renderer = Renderer {
@@ -264,24 +279,6 @@ pub async fn export_facts(
         german,
         wrote_item: false,
     };
-    let body =
-        futures_util::stream::unfold(Body::Head(fetch(export), renderer), |state| async move {
-            match state {
-                Body::Head(pending, r) => {
-                    Some((Ok(Bytes::from(r.head())), Body::Batches(pending, r)))
-                }
-                Body::Batches(pending, r) => match next_chunk(pending, r).await {
-                    Ok((bytes, next)) => Some((Ok(bytes), next)),
-                    Err(e) => {
-                        // The status line is sent: all that is left is to break off the body.
-                        tracing::error!(error = %e, "export broke off");
-                        let failed = actix_web::error::ErrorInternalServerError("export failed");
-                        Some((Err(failed), Body::Done))
-                    }
-                },
-                Body::Done => None,
-            }
-        });
     let content_type = match format {
         ExportFormat::Json => "application/json",
         ExportFormat::Ndjson => "application/x-ndjson",
@@ -290,5 +287,27 @@ pub async fn export_facts(
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        .streaming(body))
+        .streaming(body(export, renderer)))
+}
+
+/// The body: the head, then each batch as it is read, then the tail.
+fn body(
+    export: Export,
+    renderer: Renderer,
+) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
+    futures_util::stream::unfold(Body::Head(fetch(export), renderer), |state| async move {
+        match state {
+            Body::Head(pending, r) => Some((Ok(Bytes::from(r.head())), Body::Batches(pending, r))),
+            Body::Batches(pending, r) => match next_chunk(pending, r).await {
+                Ok((bytes, next)) => Some((Ok(bytes), next)),
+                Err(e) => {
+                    // The status line is sent: all that is left is to break off the body.
+                    tracing::error!(error = %e, "export broke off");
+                    let failed = actix_web::error::ErrorInternalServerError("export failed");
+                    Some((Err(failed), Body::Done))
+                }
+            },
+            Body::Done => None,
+        }
+    })
 }

@@ -7,7 +7,7 @@ use super::{
     Target,
 };
 use crate::domain::indicator::{Catalogue, IndicatorCode, Unit};
-use crate::domain::{Violation, Violations, parse_text};
+use crate::domain::{Violation, Violations};
 
 /// Raw input of an agreement's content.
 #[derive(Debug, Clone, Default)]
@@ -47,16 +47,6 @@ fn parse_target_value(raw: &str, unit: Unit) -> Result<String, String> {
     }
 }
 
-fn text_field(
-    v: &mut Violations,
-    pointer: &str,
-    raw: &Option<String>,
-    max: usize,
-) -> Option<String> {
-    v.required(pointer, raw)
-        .and_then(|s| v.check(pointer, parse_text(s, max)))
-}
-
 impl ObligationInput {
     fn validate(
         &self,
@@ -65,8 +55,8 @@ impl ObligationInput {
         catalogue: &Catalogue,
         year: i32,
     ) -> Option<ObligationContent> {
-        let section = text_field(v, &format!("{at}/section"), &self.section, 32);
-        let title_de = text_field(v, &format!("{at}/title_de"), &self.title_de, 500);
+        let section = v.text(&format!("{at}/section"), &self.section, 32);
+        let title_de = v.text(&format!("{at}/title_de"), &self.title_de, 500);
         let delivered_by = v
             .required(&format!("{at}/delivered_by"), &self.delivered_by)
             .and_then(|d| v.check(&format!("{at}/delivered_by"), d.parse::<Party>()));
@@ -101,12 +91,7 @@ impl ObligationInput {
                 )
                 .map(Some),
         };
-        let note = match &self.note {
-            None => Some(None),
-            Some(n) => v
-                .check(&format!("{at}/note"), parse_text(n, 2000))
-                .map(Some),
-        };
+        let note = v.optional_text(&format!("{at}/note"), &self.note, 2000);
         Some(ObligationContent {
             section: section?,
             title_de: title_de?,
@@ -120,33 +105,20 @@ impl ObligationInput {
 }
 
 impl AgreementInput {
-    /// Checks the content against the catalogue valid in `year`, reporting every problem.
-    pub fn validate(
-        &self,
-        catalogue: &Catalogue,
-        year: i32,
-    ) -> Result<AgreementContent, Vec<Violation>> {
-        let mut v = Violations::default();
-        let kind = v
-            .required("/kind", &self.kind)
-            .and_then(|k| v.check("/kind", k.parse::<AgreementKind>()));
-        let legal_basis = text_field(&mut v, "/legal_basis", &self.legal_basis, 1000);
-        let benefits = text_field(&mut v, "/benefits", &self.benefits, 1000);
+    fn sections(&self, v: &mut Violations) -> Vec<Section> {
         let mut sections = Vec::new();
         for (i, (section, title)) in self.sections.iter().flatten().enumerate() {
-            let s = text_field(&mut v, &format!("/sections/{i}/section"), section, 32);
-            let t = text_field(&mut v, &format!("/sections/{i}/title_de"), title, 500);
+            let s = v.text(&format!("/sections/{i}/section"), section, 32);
+            let t = v.text(&format!("/sections/{i}/title_de"), title, 500);
             if let (Some(section), Some(title_de)) = (s, t) {
                 sections.push(Section { section, title_de });
             }
         }
-        let obligations: Vec<_> = self
-            .obligations
-            .iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, o)| o.validate(&mut v, &format!("/obligations/{i}"), catalogue, year))
-            .collect();
+        sections
+    }
+
+    /// Numeric targets, each on an indicator valid in `year`, once.
+    fn targets(&self, v: &mut Violations, catalogue: &Catalogue, year: i32) -> Vec<Target> {
         let mut targets: Vec<Target> = Vec::new();
         for (i, (indicator, value)) in self.targets.iter().flatten().enumerate() {
             let at = format!("/targets/{i}");
@@ -178,6 +150,30 @@ impl AgreementInput {
                 });
             }
         }
+        targets
+    }
+
+    /// Checks the content against the catalogue valid in `year`, reporting every problem.
+    pub fn validate(
+        &self,
+        catalogue: &Catalogue,
+        year: i32,
+    ) -> Result<AgreementContent, Vec<Violation>> {
+        let mut v = Violations::default();
+        let kind = v
+            .required("/kind", &self.kind)
+            .and_then(|k| v.check("/kind", k.parse::<AgreementKind>()));
+        let legal_basis = v.text("/legal_basis", &self.legal_basis, 1000);
+        let benefits = v.text("/benefits", &self.benefits, 1000);
+        let sections = self.sections(&mut v);
+        let obligations: Vec<_> = self
+            .obligations
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, o)| o.validate(&mut v, &format!("/obligations/{i}"), catalogue, year))
+            .collect();
+        let targets = self.targets(&mut v, catalogue, year);
         if kind == Some(AgreementKind::Reporting) && !targets.is_empty() {
             v.push(
                 "/targets",

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{BreakdownItem, ValueEntry};
 use crate::domain::figure::Figure;
-use crate::domain::indicator::{Indicator, IndicatorCode};
-use crate::domain::{Violation, Violations, parse_text};
+use crate::domain::indicator::{Indicator, IndicatorCode, Unit};
+use crate::domain::{Violation, Violations};
 
 /// Raw input of one value.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -55,7 +55,6 @@ pub fn parse_values(
         let value = v
             .required(&format!("{at}/value"), &input.value)
             .and_then(|raw| v.check(&format!("{at}/value"), Figure::parse(raw, unit)));
-        let mut breakdown: Vec<BreakdownItem> = Vec::new();
         let items = input.breakdown.as_deref().unwrap_or_default();
         if !items.is_empty() && !ind.definition.breakdown_by_reporting_body {
             v.push(
@@ -63,30 +62,10 @@ pub fn parse_values(
                 format!("`{code}` is not broken down by reporting body"),
             );
         }
-        for (j, (body, raw)) in items.iter().enumerate() {
-            let bt = format!("{at}/breakdown/{j}");
-            let body = v
-                .required(&format!("{bt}/reporting_body"), body)
-                .and_then(|b| v.check(&format!("{bt}/reporting_body"), parse_text(b, 200)));
-            let figure = v
-                .required(&format!("{bt}/value"), raw)
-                .and_then(|r| v.check(&format!("{bt}/value"), Figure::parse(r, unit)));
-            match (body, figure) {
-                (Some(b), _) if breakdown.iter().any(|x| x.reporting_body == b) => v.push(
-                    format!("{bt}/reporting_body"),
-                    format!("`{b}` is listed twice"),
-                ),
-                (Some(reporting_body), Some(value)) => breakdown.push(BreakdownItem {
-                    reporting_body,
-                    value,
-                }),
-                _ => {}
-            }
-        }
-        let note = match &input.note {
-            None => None,
-            Some(n) => v.check(&format!("{at}/note"), parse_text(n, 2000)),
-        };
+        let breakdown = parse_breakdown(&mut v, &at, items, unit);
+        let note = v
+            .optional_text(&format!("{at}/note"), &input.note, 2000)
+            .flatten();
         if let Some(value) = value {
             entries.push(ValueEntry {
                 indicator: ind.code.clone(),
@@ -97,6 +76,35 @@ pub fn parse_values(
         }
     }
     v.into_result(|| Some(entries))
+}
+
+/// The figures of a value by reporting body, each body once.
+fn parse_breakdown(
+    v: &mut Violations,
+    at: &str,
+    items: &[(Option<String>, Option<serde_json::Value>)],
+    unit: Unit,
+) -> Vec<BreakdownItem> {
+    let mut breakdown: Vec<BreakdownItem> = Vec::new();
+    for (j, (body, raw)) in items.iter().enumerate() {
+        let bt = format!("{at}/breakdown/{j}");
+        let body = v.text(&format!("{bt}/reporting_body"), body, 200);
+        let figure = v
+            .required(&format!("{bt}/value"), raw)
+            .and_then(|r| v.check(&format!("{bt}/value"), Figure::parse(r, unit)));
+        match (body, figure) {
+            (Some(b), _) if breakdown.iter().any(|x| x.reporting_body == b) => v.push(
+                format!("{bt}/reporting_body"),
+                format!("`{b}` is listed twice"),
+            ),
+            (Some(reporting_body), Some(value)) => breakdown.push(BreakdownItem {
+                reporting_body,
+                value,
+            }),
+            _ => {}
+        }
+    }
+    breakdown
 }
 
 /// The rules a submission must meet: every indicator of the obligation present, a "davon"

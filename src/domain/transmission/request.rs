@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Served;
 use crate::domain::indicator::{Catalogue, IndicatorCode, Source, parse_year};
-use crate::domain::{Violation, Violations, parse_text};
+use crate::domain::{Violation, Violations};
 
 /// A request to BA statistics, as HMSI sends it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -55,16 +55,11 @@ impl RequestInput {
         let year = v
             .required("/year", &self.year)
             .and_then(|y| v.check("/year", parse_year(*y)));
-        let reference = v
-            .required("/ba_reference", &self.ba_reference)
-            .and_then(|r| v.check("/ba_reference", parse_text(r, 200)));
+        let reference = v.text("/ba_reference", &self.ba_reference, 200);
         let requested_on = v
             .required("/requested_on", &self.requested_on)
             .and_then(|d| v.check("/requested_on", not_after(d, today)));
-        let note = match &self.note {
-            None => Some(None),
-            Some(n) => v.check("/note", parse_text(n, 2000)).map(Some),
-        };
+        let note = v.optional_text("/note", &self.note, 2000);
         let served = self.served(&mut v, year.zip(offer));
         v.into_result(|| {
             Some(TransmissionRequest {

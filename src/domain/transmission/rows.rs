@@ -77,71 +77,26 @@ pub fn validate_rows(
     known_traeger: &HashSet<Ags>,
 ) -> Result<Vec<DataRow>, Vec<Violation>> {
     let mut v = Violations::default();
-    let mut errors = 0usize;
     let mut rows: Vec<DataRow> = Vec::new();
     let mut seen: HashMap<(Ags, IndicatorCode), String> = HashMap::new();
     for r in raw {
-        let before = v.len();
-        let traeger = v
-            .required(&format!("{}/traeger", r.at), &r.traeger)
-            .and_then(|t| v.check(&format!("{}/traeger", r.at), Ags::parse(t.trim())));
-        let traeger = traeger.filter(|t| {
-            let known = known_traeger.contains(t);
-            if !known {
-                v.push(
-                    format!("{}/traeger", r.at),
-                    format!("there is no Träger {t}"),
-                );
-            }
-            known
-        });
-        let indicator = v
-            .required(&format!("{}/indicator", r.at), &r.indicator)
-            .and_then(|i| {
-                v.check(
-                    &format!("{}/indicator", r.at),
-                    IndicatorCode::parse(i.trim()),
-                )
-            });
-        let served_by = indicator.as_ref().and_then(|code| {
-            let s = served.iter().find(|s| &s.code == code);
-            if s.is_none() {
-                v.push(
-                    format!("{}/indicator", r.at),
-                    format!("`{code}` is not part of this transmission"),
-                );
-            }
-            s
-        });
-        let cell = match (served_by, &r.value) {
-            (Some(s), Some(raw)) => v.check(&format!("{}/value", r.at), parse_cell(raw, s.unit)),
-            (_, None) => {
-                v.push(format!("{}/value", r.at), "is required");
-                None
-            }
-            (None, Some(_)) => None,
-        };
-        if let (Some(t), Some(code), Some((value, marker))) = (traeger, indicator, cell) {
-            let key = (t.clone(), code.clone());
-            if let Some(first) = seen.get(&key) {
-                v.push(
+        if let Some(row) = checked_row(&mut v, r, served, known_traeger) {
+            let key = (row.traeger.clone(), row.indicator.clone());
+            match seen.get(&key) {
+                Some(first) => v.push(
                     r.at.clone(),
-                    format!("Träger {t} and `{code}` are given twice, first at {first}"),
-                );
-            } else {
-                seen.insert(key, r.at.clone());
-                rows.push(DataRow {
-                    traeger: t,
-                    indicator: code,
-                    value,
-                    marker,
-                    provisional: r.provisional,
-                    revised: r.revised,
-                });
+                    format!(
+                        "Träger {} and `{}` are given twice, first at {first}",
+                        row.traeger, row.indicator
+                    ),
+                ),
+                None => {
+                    seen.insert(key, r.at.clone());
+                    rows.push(row);
+                }
             }
         }
-        errors += v.len() - before;
-        if errors >= MAX_LISTED_ERRORS {
+        if v.len() >= MAX_LISTED_ERRORS {
             v.push(
                 "",
                 "too many errors: the first 1000 are listed; correct them and send again",
@@ -150,6 +105,56 @@ pub fn validate_rows(
         }
     }
     v.into_result(|| Some(rows))
+}
+
+/// One row: a known Träger, an indicator the transmission serves, a cell in its unit.
+fn checked_row(
+    v: &mut Violations,
+    r: &RawRow,
+    served: &[Served],
+    known_traeger: &HashSet<Ags>,
+) -> Option<DataRow> {
+    let at = |field: &str| format!("{}/{field}", r.at);
+    let traeger = v
+        .required(&at("traeger"), &r.traeger)
+        .and_then(|t| v.check(&at("traeger"), Ags::parse(t.trim())))
+        .filter(|t| {
+            let known = known_traeger.contains(t);
+            if !known {
+                v.push(at("traeger"), format!("there is no Träger {t}"));
+            }
+            known
+        });
+    let indicator = v
+        .required(&at("indicator"), &r.indicator)
+        .and_then(|i| v.check(&at("indicator"), IndicatorCode::parse(i.trim())));
+    let served_by = indicator.as_ref().and_then(|code| {
+        let s = served.iter().find(|s| &s.code == code);
+        if s.is_none() {
+            v.push(
+                at("indicator"),
+                format!("`{code}` is not part of this transmission"),
+            );
+        }
+        s
+    });
+    let cell = match (served_by, &r.value) {
+        (Some(s), Some(raw)) => v.check(&at("value"), parse_cell(raw, s.unit)),
+        (_, None) => {
+            v.push(at("value"), "is required");
+            None
+        }
+        (None, Some(_)) => None,
+    };
+    let (value, marker) = cell?;
+    Some(DataRow {
+        traeger: traeger?,
+        indicator: indicator?,
+        value,
+        marker,
+        provisional: r.provisional,
+        revised: r.revised,
+    })
 }
 
 /// What an import does to the rows held so far.

@@ -1,6 +1,7 @@
 //! `/api/v1/agreements`: the Zielvereinbarungen, their obligations and signatures.
 
 mod dto;
+mod requests;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
@@ -25,6 +26,7 @@ use crate::domain::indicator::parse_year;
 use crate::domain::traeger::Ags;
 
 pub use dto::*;
+pub use requests::*;
 
 pub const TAG: &str = "agreements";
 

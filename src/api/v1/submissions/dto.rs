@@ -4,10 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::problem::ApiError;
 use crate::app::Mode;
 use crate::app::submissions::Delivery;
+use crate::domain::Violation;
 use crate::domain::agreement::Recipient;
-use crate::domain::submission::{Revision, RevisionStatus, Submission, ValueEntry, ValueInput};
+use crate::domain::submission::{
+    Decision, Revision, RevisionStatus, Submission, ValueEntry, ValueInput,
+};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreakdownDto {
@@ -292,6 +296,32 @@ pub struct ReviewRequest {
     pub decision: Option<String>,
     /// Required when returning.
     pub reason: Option<String>,
+}
+
+impl ReviewRequest {
+    /// The decision it states: `accept`, or `return` with a reason of at most 2000 characters.
+    pub fn decision(self) -> Result<Decision, ApiError> {
+        let reason = self
+            .reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        let refuse = |pointer: &str, message: &str| {
+            Err(ApiError::invalid(vec![Violation::new(pointer, message)]))
+        };
+        match (self.decision.as_deref(), reason) {
+            (Some("accept"), _) => Ok(Decision::Accept),
+            (Some("return"), Some(reason)) if reason.chars().count() <= 2000 => {
+                Ok(Decision::Return(reason))
+            }
+            (Some("return"), Some(_)) => refuse("/reason", "must be at most 2000 characters"),
+            (Some("return"), None) => refuse("/reason", "is required to return a submission"),
+            (Some(other), _) => refuse(
+                "/decision",
+                &format!("`{other}` is not one of: accept, return"),
+            ),
+            (None, _) => refuse("/decision", "is required"),
+        }
+    }
 }
 
 /// Which revision was received; the newest delivered one when absent.

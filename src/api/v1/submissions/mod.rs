@@ -18,7 +18,7 @@ use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
 use crate::domain::ids::SubmissionId;
-use crate::domain::submission::{Decision, SubmissionFilter, ValueInput};
+use crate::domain::submission::{SubmissionFilter, ValueInput};
 
 pub use dto::*;
 
@@ -252,41 +252,7 @@ pub async fn review_submission(
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReviewSubmissions)?;
-    let b = body.into_inner();
-    let reason = b
-        .reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    let decision = match (b.decision.as_deref(), reason) {
-        (Some("accept"), _) => Decision::Accept,
-        (Some("return"), Some(reason)) if reason.chars().count() <= 2000 => {
-            Decision::Return(reason)
-        }
-        (Some("return"), Some(_)) => {
-            return Err(ApiError::invalid(vec![Violation::new(
-                "/reason",
-                "must be at most 2000 characters",
-            )]));
-        }
-        (Some("return"), None) => {
-            return Err(ApiError::invalid(vec![Violation::new(
-                "/reason",
-                "is required to return a submission",
-            )]));
-        }
-        (Some(other), _) => {
-            return Err(ApiError::invalid(vec![Violation::new(
-                "/decision",
-                format!("`{other}` is not one of: accept, return"),
-            )]));
-        }
-        (None, _) => {
-            return Err(ApiError::invalid(vec![Violation::new(
-                "/decision",
-                "is required",
-            )]));
-        }
-    };
+    let decision = body.into_inner().decision()?;
     let step = Step::write(principal.actor(), visibility, params::id(&id)?);
     let d = app::review(&services, step, decision).await?;
     Ok(respond(StatusCode::OK, d))

@@ -7,7 +7,7 @@
 
 use crate::domain::Violation;
 use crate::domain::figure::Figure;
-use crate::domain::transmission::{BaMarker, DataRow, RawRow};
+use crate::domain::transmission::{DataRow, RawRow};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -71,6 +71,12 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<Violation>), Vec<Violatio
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
+    let with_flags = header(&mut records)?;
+    Ok(rows(records, text, if with_flags { 4 } else { 3 }))
+}
+
+/// Reads the header, the first line that is not empty: whether it has the column `flags`.
+fn header(records: &mut csv::StringRecordsIter<&[u8]>) -> Result<bool, Vec<Violation>> {
     let header = loop {
         match records.next() {
             None => {
@@ -85,20 +91,28 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<Violation>), Vec<Violatio
         }
     };
     let names: Vec<String> = header.iter().map(str::to_ascii_lowercase).collect();
-    let with_flags = match names.as_slice() {
-        [t, i, v] if t == "traeger" && i == "indicator" && v == "value" => false,
-        [t, i, v, f] if t == "traeger" && i == "indicator" && v == "value" && f == "flags" => true,
-        _ => {
-            return Err(vec![Violation::new(
-                "/lines/1",
-                format!(
-                    "the header is `{}`; expected `traeger;indicator;value` (and optionally `flags`)",
-                    names.join(";")
-                ),
-            )]);
+    match names.as_slice() {
+        [t, i, v] if t == "traeger" && i == "indicator" && v == "value" => Ok(false),
+        [t, i, v, f] if t == "traeger" && i == "indicator" && v == "value" && f == "flags" => {
+            Ok(true)
         }
-    };
-    let width = if with_flags { 4 } else { 3 };
+        _ => Err(vec![Violation::new(
+            "/lines/1",
+            format!(
+                "the header is `{}`; expected `traeger;indicator;value` (and optionally `flags`)",
+                names.join(";")
+            ),
+        )]),
+    }
+}
+
+/// Reads the records after the header, `width` cells each: the rows, and the lines that are
+/// no rows.
+fn rows(
+    records: csv::StringRecordsIter<&[u8]>,
+    text: &str,
+    width: usize,
+) -> (Vec<RawRow>, Vec<Violation>) {
     let mut lines = Lines::new(text);
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -122,11 +136,7 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<Violation>), Vec<Violatio
             ));
             continue;
         }
-        let flags = if with_flags {
-            record[3].to_ascii_lowercase()
-        } else {
-            String::new()
-        };
+        let flags = record.get(3).unwrap_or("").to_ascii_lowercase();
         rows.push(RawRow {
             at: format!("/lines/{line}"),
             traeger: Some(record[0].to_owned()),
@@ -136,16 +146,7 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<Violation>), Vec<Violatio
             revised: flags.contains('r'),
         });
     }
-    Ok((rows, errors))
-}
-
-/// BA's own mark for a cell without a number.
-pub fn mark(marker: BaMarker) -> &'static str {
-    match marker {
-        BaMarker::Suppressed => "*",
-        BaMarker::Nil => "-",
-        BaMarker::NotApplicable => "x",
-    }
+    (rows, errors)
 }
 
 /// Writes rows as CSV: the value column holds a number or BA's mark, so the file reads back in.
@@ -161,7 +162,7 @@ pub fn write(rows: &[DataRow], german: bool) -> Vec<u8> {
     let _ = w.write_record(["traeger", "indicator", "value", "status", "flags"]);
     for r in rows {
         let value = match (&r.value, r.marker) {
-            (_, Some(m)) => mark(m).to_owned(),
+            (_, Some(m)) => m.symbol().to_owned(),
             (Some(Figure::Eur(_)), None) if german => r
                 .value
                 .as_ref()

@@ -4,6 +4,10 @@
 //! An export holds millions of facts, so what many of them share (where they come from, the
 //! Träger, the indicator) is held once behind an `Arc` and a fact carries only its own value.
 
+mod origins;
+
+pub use origins::{RevisionHead, SubmissionHead};
+
 use std::borrow::Cow;
 use std::sync::Arc;
 
