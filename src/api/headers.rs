@@ -26,6 +26,17 @@ pub fn mark_created(res: &mut actix_web::HttpResponse, location: &str, replayed:
     }
 }
 
+/// One object's response: its JSON, with its version as the ETag.
+pub fn versioned(
+    status: actix_web::http::StatusCode,
+    version: i64,
+    body: impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
 /// The strong ETag of a version of an object.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")

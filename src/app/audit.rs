@@ -13,11 +13,11 @@ pub async fn list(
     after_seq: i64,
     limit: i64,
 ) -> Result<(Vec<AuditEvent>, bool), AppError> {
-    let events = services
-        .db()
-        .run(move |conn| ledger::list(conn, &filter, after_seq, limit + 1).map_err(AppError::from))
-        .await?;
-    Ok(super::split_page(events, limit))
+    services
+        .page(limit, move |conn, n| {
+            ledger::list(conn, &filter, after_seq, n)
+        })
+        .await
 }
 
 /// The change feed: at most `limit` changes after `after_seq`.

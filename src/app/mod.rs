@@ -97,6 +97,20 @@ impl Services {
     pub fn backend_name(&self) -> &'static str {
         self.db.backend().name()
     }
+
+    /// One page of at most `limit` rows, read by `read` (which is asked for one more, to tell
+    /// whether more follow), and whether more follow.
+    async fn page<T, F>(&self, limit: i64, read: F) -> Result<(Vec<T>, bool), AppError>
+    where
+        F: FnOnce(&mut DbConnection, i64) -> diesel::QueryResult<Vec<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let rows = self
+            .db
+            .run(move |conn| read(conn, limit + 1).map_err(AppError::from))
+            .await?;
+        Ok(split_page(rows, limit))
+    }
 }
 
 /// Cuts rows (read with at least one more than `limit`) to a page: the page, and whether more

@@ -19,14 +19,11 @@ pub async fn list(
     after: Option<String>,
     limit: i64,
 ) -> Result<(Vec<Traeger>, bool), AppError> {
-    let rows = services
-        .db()
-        .run(move |conn| {
-            store::list(conn, &visibility, &filter, after.as_deref(), limit + 1)
-                .map_err(AppError::from)
+    services
+        .page(limit, move |conn, n| {
+            store::list(conn, &visibility, &filter, after.as_deref(), n)
         })
-        .await?;
-    Ok(super::split_page(rows, limit))
+        .await
 }
 
 /// The Träger, if the caller may see it: another Träger's entry is absent, never forbidden.

@@ -389,27 +389,9 @@ mod tests {
     use super::*;
 
     fn ind(code: &str, valid_from: i32, part_of: Option<&str>, discontinued: bool) -> Indicator {
-        Indicator {
-            code: IndicatorCode::parse(code).unwrap(),
-            valid_from,
-            definition: IndicatorDefinition {
-                section: "§ 2 (3)".into(),
-                name_de: code.into(),
-                description_de: None,
-                unit: Unit::Count,
-                measure: Measure::Stock,
-                source: Source::Traeger,
-                reference: Reference::Stock {
-                    date: MonthDay { month: 12, day: 31 },
-                },
-                part_of: part_of.map(|p| IndicatorCode::parse(p).unwrap()),
-                breakdown_by_reporting_body: false,
-                discontinued,
-            },
-            version: 1,
-            created_at: NaiveDateTime::default(),
-            updated_at: NaiveDateTime::default(),
-        }
+        let mut i = crate::domain::testing::count_indicator(code, valid_from, part_of);
+        i.definition.discontinued = discontinued;
+        i
     }
 
     #[test]

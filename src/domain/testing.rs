@@ -5,7 +5,10 @@ use chrono::NaiveDate;
 
 use super::actor::Stamp;
 use super::agreement::{Agreement, Obligation, Party, Signatory, SignatureInput};
-use super::indicator::{Catalogue, Indicator, catalogue_for};
+use super::indicator::{
+    Catalogue, Indicator, IndicatorCode, IndicatorDefinition, Measure, MonthDay, Reference, Source,
+    Unit, catalogue_for,
+};
 use super::reference::{agreement_template, indicator_catalogue};
 use super::traeger::Ags;
 
@@ -92,4 +95,30 @@ pub fn indicators(o: &Obligation) -> Vec<Indicator> {
         .iter()
         .map(|c| catalogue[c].clone())
         .collect()
+}
+
+/// A count at 31 December, reported by the Träger, valid from `valid_from`, as a "davon" of
+/// `part_of` if given.
+pub fn count_indicator(code: &str, valid_from: i32, part_of: Option<&str>) -> Indicator {
+    Indicator {
+        code: IndicatorCode::parse(code).unwrap(),
+        valid_from,
+        definition: IndicatorDefinition {
+            section: "§ 2 (3)".into(),
+            name_de: code.into(),
+            description_de: None,
+            unit: Unit::Count,
+            measure: Measure::Stock,
+            source: Source::Traeger,
+            reference: Reference::Stock {
+                date: MonthDay { month: 12, day: 31 },
+            },
+            part_of: part_of.map(|p| IndicatorCode::parse(p).unwrap()),
+            breakdown_by_reporting_body: false,
+            discontinued: false,
+        },
+        version: 1,
+        created_at: Default::default(),
+        updated_at: Default::default(),
+    }
 }

@@ -1,12 +1,11 @@
 //! `/api/v1/traeger`: the registry of the 26 kommunale Träger and their Jobcenter.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
+use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::problem::{
     ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
@@ -193,9 +192,7 @@ fn parse_ags(raw: &str) -> Result<Ags, ApiError> {
 }
 
 fn single(status: actix_web::http::StatusCode, t: Traeger) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(t.version)))
-        .json(TraegerResponse::from(t))
+    versioned(status, t.version, TraegerResponse::from(t))
 }
 
 /// List the Träger

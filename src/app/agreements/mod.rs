@@ -27,14 +27,11 @@ pub async fn list(
     after: Option<String>,
     limit: i64,
 ) -> Result<(Vec<Agreement>, bool), AppError> {
-    let items = services
-        .db()
-        .run(move |conn| {
-            store::list(conn, &visibility, &filter, after.as_deref(), limit + 1)
-                .map_err(AppError::from)
+    services
+        .page(limit, move |conn, n| {
+            store::list(conn, &visibility, &filter, after.as_deref(), n)
         })
-        .await?;
-    Ok(super::split_page(items, limit))
+        .await
 }
 
 /// The agreement, if the caller may see it: another Träger's is absent, never forbidden.
@@ -44,6 +41,17 @@ pub(crate) fn visible(
     id: &AgreementId,
 ) -> Result<Agreement, AppError> {
     store::find(conn, visibility, id)?.ok_or(AppError::NotFound)
+}
+
+/// The agreement for a change by a caller who may see it, under its row lock, so that two
+/// signatures or edits cannot interleave.
+fn locked(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    id: &AgreementId,
+) -> Result<Agreement, AppError> {
+    store::lock(conn, id)?;
+    visible(conn, visibility, id)
 }
 
 pub async fn find(
@@ -71,8 +79,7 @@ pub async fn update(
         .db()
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                store::lock(conn, &id)?;
-                let current = visible(conn, &visibility, &id)?;
+                let current = locked(conn, &visibility, &id)?;
                 if expected_version.is_some_and(|v| v != current.version) {
                     return Err(AppError::PreconditionFailed);
                 }
@@ -114,8 +121,7 @@ pub async fn sign(
         .db()
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                store::lock(conn, &id)?;
-                let current = visible(conn, &visibility, &id)?;
+                let current = locked(conn, &visibility, &id)?;
                 let stamp = clock.stamp(&actor);
                 signed(conn, &actor, &visibility, current, party, input, &stamp)
             })

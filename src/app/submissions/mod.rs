@@ -290,12 +290,9 @@ pub async fn list(
     after: Option<String>,
     limit: i64,
 ) -> Result<(Vec<Submission>, bool), AppError> {
-    let items = services
-        .db()
-        .run(move |conn| {
-            store::list(conn, &visibility, &filter, after.as_deref(), limit + 1)
-                .map_err(AppError::from)
+    services
+        .page(limit, move |conn, n| {
+            store::list(conn, &visibility, &filter, after.as_deref(), n)
         })
-        .await?;
-    Ok(super::split_page(items, limit))
+        .await
 }

@@ -7,13 +7,16 @@ mod requests;
 pub use receiving::{Import, Upload, receive};
 pub use requests::create;
 
-use super::{AppError, Services, record};
+use chrono::NaiveDateTime;
+
+use super::{AppError, Mode, Services, record};
 use crate::domain::Transition;
 use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::ids::TransmissionId;
 use crate::domain::transmission::{
     Transmission, TransmissionEvent, TransmissionFilter, TransmissionRefusal,
 };
+use crate::store::DbConnection;
 use crate::store::pool::write_transaction;
 use crate::store::transmissions as store;
 
@@ -47,6 +50,35 @@ pub async fn list(
         .await
 }
 
+/// The whole transmission for a change by a caller who may see it, under its row lock
+/// unless a dry run.
+fn for_change(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    id: &TransmissionId,
+    mode: Mode,
+) -> Result<Transmission, AppError> {
+    if mode == Mode::Write {
+        store::lock(conn, id)?;
+    }
+    store::find_whole(conn, visibility, id)?.ok_or(AppError::NotFound)
+}
+
+/// Saves what the transition wrote, if the transmission is still the version read, and
+/// records it.
+fn commit(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    before: &Transmission,
+    t: &Transition<Transmission, TransmissionEvent>,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    if !store::save(conn, &t.state, before.version, &t.event)? {
+        return Err(AppError::PreconditionFailed);
+    }
+    record(conn, actor, ENTITY, before.id.as_str(), Some(before), t, at)
+}
+
 /// Changes a transmission under its row lock and records the change; answers with what the
 /// caller may see of it.
 async fn change<F>(
@@ -69,23 +101,10 @@ where
         .db()
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                store::lock(conn, &id)?;
-                let before =
-                    store::find_whole(conn, &visibility, &id)?.ok_or(AppError::NotFound)?;
+                let before = for_change(conn, &visibility, &id, Mode::Write)?;
                 let stamp = clock.stamp(&actor);
                 let t = command(&before, &stamp)?;
-                if !store::save(conn, &t.state, before.version, &t.event)? {
-                    return Err(AppError::PreconditionFailed);
-                }
-                record(
-                    conn,
-                    &actor,
-                    ENTITY,
-                    id.as_str(),
-                    Some(&before),
-                    &t,
-                    stamp.at,
-                )?;
+                commit(conn, &actor, &before, &t, stamp.at)?;
                 t.state.seen_by(&visibility).ok_or(AppError::NotFound)
             })
         })

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::ENTITY;
-use crate::app::{AppError, Mode, Services, record};
+use super::{commit, for_change};
+use crate::app::{AppError, Mode, Services};
 use crate::domain::Violation;
 use crate::domain::actor::{Actor, Visibility};
 use crate::domain::ids::TransmissionId;
@@ -13,7 +13,6 @@ use crate::domain::traeger::{Ags, TraegerFilter};
 use crate::domain::transmission::{
     DataRow, ImportSummary, RawRow, Served, Transmission, summarize, validate_rows,
 };
-use crate::store::transmissions as store;
 use crate::store::{DbConnection, traeger};
 
 /// The transmission after an import, and what the import did.
@@ -71,11 +70,7 @@ pub async fn receive(
         .db()
         .run(move |conn| {
             mode.transaction(conn, |conn| {
-                if mode == Mode::Write {
-                    store::lock(conn, &id)?;
-                }
-                let before =
-                    store::find_whole(conn, &visibility, &id)?.ok_or(AppError::NotFound)?;
+                let before = for_change(conn, &visibility, &id, mode)?;
                 let rows = checked_rows(
                     conn,
                     &visibility,
@@ -91,18 +86,7 @@ pub async fn receive(
                 let stamp = clock.stamp(&actor);
                 let t = before.receive(rows, upload.reason, &stamp)?;
                 if mode == Mode::Write {
-                    if !store::save(conn, &t.state, before.version, &t.event)? {
-                        return Err(AppError::PreconditionFailed);
-                    }
-                    record(
-                        conn,
-                        &actor,
-                        ENTITY,
-                        id.as_str(),
-                        Some(&before),
-                        &t,
-                        stamp.at,
-                    )?;
+                    commit(conn, &actor, &before, &t, stamp.at)?;
                 }
                 Ok(Import {
                     transmission: t.state,

@@ -205,34 +205,12 @@ pub fn warnings(values: &[ValueEntry], last_year: &HashMap<IndicatorCode, Figure
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::indicator::{
-        IndicatorDefinition, Measure, MonthDay, Reference, Source, Unit,
-    };
-    use chrono::NaiveDateTime;
     use serde_json::json;
 
     fn ind(code: &str, part_of: Option<&str>, breakdown: bool) -> Indicator {
-        Indicator {
-            code: IndicatorCode::parse(code).unwrap(),
-            valid_from: 2023,
-            definition: IndicatorDefinition {
-                section: "§ 2 (3)".into(),
-                name_de: code.into(),
-                description_de: None,
-                unit: Unit::Count,
-                measure: Measure::Stock,
-                source: Source::Traeger,
-                reference: Reference::Stock {
-                    date: MonthDay { month: 12, day: 31 },
-                },
-                part_of: part_of.map(|p| IndicatorCode::parse(p).unwrap()),
-                breakdown_by_reporting_body: breakdown,
-                discontinued: false,
-            },
-            version: 1,
-            created_at: NaiveDateTime::default(),
-            updated_at: NaiveDateTime::default(),
-        }
+        let mut i = crate::domain::testing::count_indicator(code, 2023, part_of);
+        i.definition.breakdown_by_reporting_body = breakdown;
+        i
     }
 
     fn input(code: &str, value: serde_json::Value, breakdown: &[(&str, i64)]) -> ValueInput {

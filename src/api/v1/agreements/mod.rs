@@ -6,7 +6,7 @@ mod requests;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
-use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
+use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
@@ -40,9 +40,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 fn single(status: StatusCode, a: Agreement) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(a.version)))
-        .json(AgreementResponse::from(a))
+    versioned(status, a.version, AgreementResponse::from(a))
 }
 
 fn year_value(pointer: &str, raw: Option<i64>) -> Result<i32, Violation> {

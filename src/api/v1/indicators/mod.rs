@@ -2,10 +2,10 @@
 
 mod dto;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 
-use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
+use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
@@ -35,9 +35,7 @@ fn code_param(raw: &str) -> Result<IndicatorCode, ApiError> {
 }
 
 fn single(status: StatusCode, i: Indicator, year: Option<i32>) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(i.version)))
-        .json(IndicatorResponse::of(i, year))
+    versioned(status, i.version, IndicatorResponse::of(i, year))
 }
 
 /// List indicators

@@ -5,7 +5,7 @@ mod dto;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
-use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created};
+use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
@@ -38,9 +38,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 fn respond(status: StatusCode, d: Delivery) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(d.submission.version)))
-        .json(DeliveryResponse::from(d))
+    versioned(status, d.submission.version, DeliveryResponse::from(d))
 }
 
 fn values_of(values: Option<Vec<ValueRequest>>) -> Result<Vec<ValueInput>, Violation> {

@@ -5,10 +5,10 @@ mod csv;
 mod data;
 mod dto;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 
-use crate::api::headers::{IdempotencyKey, etag, mark_created};
+use crate::api::headers::{IdempotencyKey, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
@@ -38,9 +38,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 fn single(status: StatusCode, t: Transmission) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(t.version)))
-        .json(TransmissionResponse::from(t))
+    versioned(status, t.version, TransmissionResponse::from(t))
 }
 
 /// List transmissions
