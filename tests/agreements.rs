@@ -1,13 +1,12 @@
 //! Agreements through HTTP, on SQLite and PostgreSQL: the Kassel 2023 agreement as seeded,
-//! drafting, editing, signing, superseding and rolling over.
+//! drafting, editing and signing.
 
 mod common;
 
+use common::seed::{KASSEL, draft, hmsi_signature, sign, signature};
 use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-const KASSEL: &str = "/api/v1/agreements/zv-2023-06633-1";
 
 on_both_backends!(
     the_kassel_agreement_is_seeded_as_signed_by_hmsi,
@@ -17,55 +16,15 @@ on_both_backends!(
     hmsi_drafts_from_the_template,
     one_agreement_per_traeger_and_year,
     drafts_are_edited_with_if_match_and_validated,
-    a_signed_agreement_changes_only_by_a_successor,
-    rollover_carries_agreements_into_the_next_year,
     only_hmsi_with_write_scope_drafts,
     idempotent_drafting,
 );
-
-on_both_backends!(
-    mod before_the_deadline with |s| s.today = Some("2024-02-15".parse().unwrap());
-    obligations_are_open_until_their_deadline,
-);
-
-on_both_backends!(
-    mod after_the_deadline with |s| s.today = Some("2024-02-16".parse().unwrap());
-    obligations_are_overdue_after_their_deadline,
-);
-
-fn signature(place: &str, signed_on: &str) -> Value {
-    json!({
-        "signatories": [{"name": "Andreas Siebert", "function": "Landrat"},
-                        {"name": "Silke Engler", "function": "Erste Kreisbeigeordnete"}],
-        "place": place, "signed_on": signed_on
-    })
-}
-
-fn hmsi_signature() -> Value {
-    json!({"signatories": [{"name": "Referatsleitung", "function": "Abteilung III"}],
-           "place": "Wiesbaden", "signed_on": "2024-03-01"})
-}
-
-async fn sign(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
-    app.post(&format!("{path}/signatures"), Some(token), body)
-        .await
-}
 
 async fn refused_draft(app: &TestApp, body: Value) -> Value {
     problem(
         app.post("/api/v1/agreements", Some(&app.hmsi()), &body)
             .await,
         422,
-    )
-    .await
-}
-
-async fn draft(app: &TestApp, traeger: &str, year: i32, copy_from: Option<&str>) -> Value {
-    let body = json!({"traeger": traeger, "year": year, "copy_from": copy_from});
-    json(
-        app.post("/api/v1/agreements", Some(&app.hmsi()), &body)
-            .await,
-        201,
     )
     .await
 }
@@ -502,208 +461,6 @@ async fn drafts_are_edited_with_if_match_and_validated(app: TestApp) {
     .await;
 }
 
-async fn a_signed_agreement_changes_only_by_a_successor(app: TestApp) {
-    let hmsi = app.hmsi();
-    let kassel = json(app.get(KASSEL, Some(&hmsi)).await, 200).await;
-    let body = json!({"kind": "reporting", "legal_basis": kassel["legal_basis"], "benefits": kassel["benefits"],
-                      "sections": [], "obligations": []});
-    let p = problem(
-        app.put(KASSEL, Some(&hmsi), Some("\"2\""), &body).await,
-        409,
-    )
-    .await;
-    assert!(p["detail"].as_str().unwrap().contains("copy_from"));
-
-    json(
-        sign(
-            &app,
-            KASSEL,
-            &app.traeger("06633"),
-            &signature("Kassel", "2023-02-10"),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let successor = draft(&app, "06633", 2023, Some("zv-2023-06633-1")).await;
-    let new_id = successor["agreement"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(new_id, "zv-2023-06633-2");
-    assert_eq!(successor["agreement"]["supersedes"], "zv-2023-06633-1");
-    assert_eq!(
-        successor["agreement"]["obligations"][0]["due"], "2024-02-15",
-        "same year, same dates"
-    );
-    problem(
-        app.post(
-            "/api/v1/agreements",
-            Some(&hmsi),
-            &json!({"traeger": "06633", "year": 2023, "copy_from": "zv-2023-06633-1"}),
-        )
-        .await,
-        409,
-    )
-    .await;
-
-    let path = format!("/api/v1/agreements/{new_id}");
-    assert_eq!(
-        json(sign(&app, &path, &hmsi, &hmsi_signature()).await, 200).await["status"],
-        "signed_by_one"
-    );
-    assert_eq!(
-        json(app.get(KASSEL, Some(&hmsi)).await, 200).await["status"],
-        "in_force",
-        "until the successor is"
-    );
-    let in_force = json(
-        sign(
-            &app,
-            &path,
-            &app.traeger("06633"),
-            &signature("Kassel", "2024-03-02"),
-        )
-        .await,
-        200,
-    )
-    .await;
-    assert_eq!(in_force["status"], "in_force");
-    let old = json(app.get(KASSEL, Some(&hmsi)).await, 200).await;
-    assert_eq!(old["status"], "superseded");
-    let p = problem(sign(&app, KASSEL, &hmsi, &hmsi_signature()).await, 409).await;
-    assert!(
-        p["detail"].as_str().unwrap().contains("signed for hmsi")
-            || p["detail"].as_str().unwrap().contains("superseded")
-    );
-    let current = json(
-        app.get(
-            "/api/v1/agreements?year=2023&traeger=06633&status=in_force",
-            Some(&hmsi),
-        )
-        .await,
-        200,
-    )
-    .await;
-    assert_eq!(current["items"].as_array().unwrap().len(), 1);
-    assert_eq!(current["items"][0]["id"], new_id);
-}
-
-async fn rollover_carries_agreements_into_the_next_year(app: TestApp) {
-    let hmsi = app.hmsi();
-    draft(&app, "06611", 2023, None).await;
-    // From 2024 on, § 2 (4) is no longer asked for.
-    let discontinue = json!({
-        "code": "psychosocial_care", "valid_from": 2024, "section": "§ 2 (4)",
-        "name_de": "Psychosoziale Betreuung (entfallen)", "unit": "count", "measure": "flow", "source": "ba",
-        "reference": {"kind": "flow", "from": "2024-01-01", "to": "2024-12-31"}, "discontinued": true
-    });
-    json(
-        app.post("/api/v1/indicators", Some(&hmsi), &discontinue)
-            .await,
-        201,
-    )
-    .await;
-
-    let request = json!({"from_year": 2023, "to_year": 2024});
-    let result = json(
-        app.post("/api/v1/agreements/rollover", Some(&hmsi), &request)
-            .await,
-        200,
-    )
-    .await;
-    let created: Vec<&str> = result["created"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(created, ["zv-2024-06611-1", "zv-2024-06633-1"]);
-    assert_eq!(result["skipped"], json!([]));
-    let unmapped = result["unmapped"].as_array().unwrap();
-    assert_eq!(unmapped.len(), 2, "{unmapped:?}");
-    assert!(
-        unmapped
-            .iter()
-            .all(|u| u["indicator"] == "psychosocial_care" && u["section"] == "§ 2 (4)")
-    );
-
-    let kassel_2024 = json(
-        app.get("/api/v1/agreements/zv-2024-06633-1", Some(&hmsi))
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(kassel_2024["status"], "draft");
-    assert!(kassel_2024["signatures"].as_array().unwrap().is_empty());
-    let debt = kassel_2024["obligations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["section"] == "§ 2 (3)")
-        .unwrap();
-    assert_eq!(debt["due"], "2025-02-15");
-    let psycho = kassel_2024["obligations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["section"] == "§ 2 (4)")
-        .unwrap();
-    assert_eq!(psycho["indicators"], json!([]));
-
-    let again = json(
-        app.post("/api/v1/agreements/rollover", Some(&hmsi), &request)
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(again["created"], json!([]));
-    assert_eq!(again["skipped"].as_array().unwrap().len(), 2);
-    assert_eq!(
-        again["skipped"][1],
-        json!({"traeger": "06633", "existing": "zv-2024-06633-1"})
-    );
-
-    let obligations = json(
-        app.get(
-            "/api/v1/agreements/zv-2024-06633-1/obligations",
-            Some(&hmsi),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let stock = obligations["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["section"] == "§ 2 (3)")
-        .unwrap();
-    assert_eq!(
-        stock["indicator_details"][0]["reference"]["date"],
-        "2024-12-31"
-    );
-
-    let p = problem(
-        app.post(
-            "/api/v1/agreements/rollover",
-            Some(&hmsi),
-            &json!({"from_year": 2024, "to_year": 2024}),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(p["errors"][0]["pointer"], "/to_year");
-    problem(
-        app.post(
-            "/api/v1/agreements/rollover",
-            Some(&hmsi),
-            &json!({"from_year": "2023"}),
-        )
-        .await,
-        400,
-    )
-    .await;
-}
-
 async fn only_hmsi_with_write_scope_drafts(app: TestApp) {
     let create = json!({"traeger": "06633", "year": 2024, "copy_from": "zv-2023-06633-1"});
     let rollover = json!({"from_year": 2023, "to_year": 2024});
@@ -761,94 +518,4 @@ async fn idempotent_drafting(app: TestApp) {
     )
     .await;
     assert_eq!(events["items"].as_array().unwrap().len(), 1);
-}
-
-async fn obligation_statuses(app: &TestApp) -> Vec<(String, String)> {
-    let list = json(
-        app.get(
-            &format!("{KASSEL}/obligations"),
-            Some(&app.traeger("06633")),
-        )
-        .await,
-        200,
-    )
-    .await;
-    assert_eq!(list["agreement_id"], "zv-2023-06633-1");
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| {
-            (
-                o["section"].as_str().unwrap().to_owned(),
-                o["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-async fn obligations_are_open_until_their_deadline(app: TestApp) {
-    let statuses = obligation_statuses(&app).await;
-    assert!(statuses.iter().all(|(_, s)| s == "open"), "{statuses:?}");
-    let list = json(
-        app.get(
-            &format!("{KASSEL}/obligations"),
-            Some(&app.jobcenter("06633")),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let debt = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["section"] == "§ 2 (3)")
-        .unwrap();
-    let codes: Vec<&str> = debt["indicator_details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        codes,
-        [
-            "debt_counselling_stock",
-            "debt_counselling_stock_sgb2",
-            "debt_counselling_inflow",
-            "debt_counselling_inflow_sgb2"
-        ]
-    );
-    assert_eq!(
-        debt["indicator_details"][1]["part_of"],
-        "debt_counselling_stock"
-    );
-}
-
-async fn obligations_are_overdue_after_their_deadline(app: TestApp) {
-    let statuses = obligation_statuses(&app).await;
-    let overdue: Vec<&str> = statuses
-        .iter()
-        .filter(|(_, s)| s == "overdue")
-        .map(|(sec, _)| sec.as_str())
-        .collect();
-    assert_eq!(
-        overdue,
-        ["§ 2 (1)", "§ 2 (3)"],
-        "only obligations with a deadline"
-    );
-    // The business date also bounds signatures: 2024-02-16 is "today" here.
-    let p = problem(
-        sign(
-            &app,
-            KASSEL,
-            &app.traeger("06633"),
-            &signature("Kassel", "2024-02-17"),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(p["errors"][0]["pointer"], "/signed_on");
 }

@@ -2,6 +2,8 @@
 //! own directory, or a PostgreSQL database created for the test and dropped after it.
 #![allow(dead_code)]
 
+pub mod seed;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Once;
