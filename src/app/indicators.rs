@@ -11,12 +11,6 @@ use crate::domain::indicator::{
 use crate::store::pool::write_transaction;
 use crate::store::{DbConnection, indicators as store, ledger};
 
-const ENTITY: &str = "indicator";
-
-fn entity_id(code: &IndicatorCode, valid_from: i32) -> String {
-    format!("{code}@{valid_from}")
-}
-
 pub struct Listing {
     /// The catalogue valid in this year; without it, every version.
     pub year: Option<i32>,
@@ -136,8 +130,7 @@ pub async fn create(
             updated_at: at,
         };
         store::insert(conn, &created)?;
-        let id = entity_id(&created.code, valid_from);
-        ledger::append(conn, &actor, at, Change::of("create", ENTITY, id, None, Some(&created)))?;
+        ledger::append(conn, &actor, at, Change::recorded("create", None, &created))?;
         Ok(created)
     })
     .await
@@ -188,13 +181,8 @@ pub async fn update(
             if !store::update(conn, &updated, current.version)? {
                 return Err(AppError::PreconditionFailed);
             }
-            let id = entity_id(&code, valid_from);
-            ledger::append(
-                conn,
-                &actor,
-                updated.updated_at,
-                Change::of("update", ENTITY, id, Some(&current), Some(&updated)),
-            )?;
+            let change = Change::recorded("update", Some(&current), &updated);
+            ledger::append(conn, &actor, updated.updated_at, change)?;
             Ok(updated)
         })
     })
@@ -214,13 +202,8 @@ pub fn seed(
             .any(|v| v.valid_from == ind.valid_from);
         if !exists {
             store::insert(conn, &ind)?;
-            let id = entity_id(&ind.code, ind.valid_from);
-            ledger::append(
-                conn,
-                actor,
-                ind.created_at,
-                Change::of("create", ENTITY, id, None, Some(&ind)),
-            )?;
+            let change = Change::recorded("create", None, &ind);
+            ledger::append(conn, actor, ind.created_at, change)?;
             added += 1;
         }
     }

@@ -18,11 +18,10 @@ mod refusals;
 
 use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use serde::Serialize;
 
 use crate::domain::Violation;
 use crate::domain::actor::{Actor, Stamp};
-use crate::domain::audit::Change;
+use crate::domain::audit::{Change, Recorded};
 use crate::domain::{Event, Transition};
 use crate::store::pool::{snapshot_transaction, write_transaction};
 use crate::store::{Db, DbConnection, Unavailable, ledger};
@@ -157,22 +156,14 @@ impl Clock {
 }
 
 /// Appends what a transition caused to the ledger: the last write of its transaction.
-fn record<S: Serialize, E: Event>(
+fn record<S: Recorded, E: Event>(
     conn: &mut DbConnection,
     actor: &Actor,
-    entity_type: &'static str,
-    entity_id: &str,
     before: Option<&S>,
     t: &Transition<S, E>,
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let change = Change::of(
-        t.event.action(),
-        entity_type,
-        entity_id,
-        before,
-        Some(&t.state),
-    );
+    let change = Change::recorded(t.event.action(), before, &t.state);
     ledger::append(conn, actor, at, change)?;
     Ok(())
 }

@@ -9,8 +9,6 @@ use crate::store::pool::write_transaction;
 use crate::store::traeger as store;
 use crate::store::{DbConnection, ledger};
 
-const ENTITY: &str = "traeger";
-
 /// One page, and whether more follow.
 pub async fn list(
     services: &Services,
@@ -72,12 +70,7 @@ fn insert_new(
         updated_at: at,
     };
     store::insert(conn, &created)?;
-    ledger::append(
-        conn,
-        actor,
-        at,
-        Change::of("create", ENTITY, created.ags.as_str(), None, Some(&created)),
-    )?;
+    ledger::append(conn, actor, at, Change::recorded("create", None, &created))?;
     Ok(created)
 }
 
@@ -132,13 +125,7 @@ pub async fn update(
                     conn,
                     &actor,
                     updated.updated_at,
-                    Change::of(
-                        "update",
-                        ENTITY,
-                        ags.as_str(),
-                        Some(&current),
-                        Some(&updated),
-                    ),
+                    Change::recorded("update", Some(&current), &updated),
                 )?;
                 Ok(updated)
             })

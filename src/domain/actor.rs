@@ -85,8 +85,10 @@ pub struct Stamp {
 }
 
 /// Which Träger's objects a principal may see: all (HMSI) or exactly one. Every read of
-/// Träger-owned rows takes one, so no query can forget it; `All` comes only from the policy
-/// (an HMSI token) or from the service's own start-up.
+/// Träger-owned rows takes one, so no query can forget it. `All` comes from the policy (an
+/// HMSI token), and otherwise only where the service asks about every Träger and shows the
+/// caller none of them: its own start-up, whether an AGS is taken, the standing derived from
+/// every transmission, and a change that applies to a whole transmission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visibility {
     All,

@@ -7,6 +7,12 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// An object whose changes the ledger records, under the names the change feed shows.
+pub trait Recorded: Serialize {
+    const ENTITY_TYPE: &'static str;
+    fn entity_id(&self) -> String;
+}
+
 /// The `prev_hash` of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -37,6 +43,17 @@ impl Change {
             before: before.map(json),
             after: after.map(json),
         }
+    }
+
+    /// `action` made `after` of `before` (None when it was created).
+    pub fn recorded<T: Recorded>(action: &'static str, before: Option<&T>, after: &T) -> Self {
+        Self::of(
+            action,
+            T::ENTITY_TYPE,
+            after.entity_id(),
+            before,
+            Some(after),
+        )
     }
 }
 

@@ -10,6 +10,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::audit::Recorded;
 use super::{Violation, Violations};
 
 pub const MIN_YEAR: i32 = 2005; // SGB II in force since 1 January 2005
@@ -180,6 +181,14 @@ pub struct Indicator {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A version is recorded as `code@valid_from`, e.g. `debt_counselling_stock@2023`.
+impl Recorded for Indicator {
+    const ENTITY_TYPE: &'static str = "indicator";
+    fn entity_id(&self) -> String {
+        format!("{}@{}", self.code, self.valid_from)
+    }
 }
 
 /// Raw reference as a request carries it: concrete dates within the year of validity.

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use super::audit::Recorded;
 use super::{Violation, Violations};
 
 const MAX_NAME_CHARS: usize = 200;
@@ -92,6 +93,13 @@ pub struct Traeger {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl Recorded for Traeger {
+    const ENTITY_TYPE: &'static str = "traeger";
+    fn entity_id(&self) -> String {
+        self.ags.to_string()
+    }
 }
 
 /// Which Träger a list shows; the caller's visibility narrows it further.

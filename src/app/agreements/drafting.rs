@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ENTITY, signed};
+use super::signed;
 use crate::app::idempotency::{Outcome, fingerprint, write_once};
 use crate::app::indicators::catalogue;
 use crate::app::{AppError, Services, record};
@@ -90,7 +90,7 @@ fn draft(
     let n = store::count_for(conn, traeger, year)? + 1;
     let t = Agreement::draft(traeger, year, n, content, supersedes, stamp);
     store::insert(conn, &t.state)?;
-    record(conn, actor, ENTITY, t.state.id.as_str(), None, &t, stamp.at)?;
+    record(conn, actor, None, &t, stamp.at)?;
     Ok(Drafted {
         agreement: t.state,
         unmapped,

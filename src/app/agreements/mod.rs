@@ -17,8 +17,6 @@ use crate::store::DbConnection;
 use crate::store::agreements as store;
 use crate::store::pool::write_transaction;
 
-const ENTITY: &str = "agreement";
-
 /// One page, and whether more follow.
 pub async fn list(
     services: &Services,
@@ -91,15 +89,7 @@ pub async fn update(
                 if !store::replace(conn, &t.state, current.version)? {
                     return Err(AppError::PreconditionFailed);
                 }
-                record(
-                    conn,
-                    &actor,
-                    ENTITY,
-                    id.as_str(),
-                    Some(&current),
-                    &t,
-                    stamp.at,
-                )?;
+                record(conn, &actor, Some(&current), &t, stamp.at)?;
                 Ok(t.state)
             })
         })
@@ -141,30 +131,14 @@ pub(super) fn signed(
 ) -> Result<Agreement, AppError> {
     let t = current.sign(party, input, stamp)?;
     store::save_signed(conn, &t.state)?;
-    record(
-        conn,
-        actor,
-        ENTITY,
-        current.id.as_str(),
-        Some(&current),
-        &t,
-        stamp.at,
-    )?;
+    record(conn, actor, Some(&current), &t, stamp.at)?;
     if t.state.status == AgreementStatus::InForce
         && let Some(old_id) = &t.state.supersedes
     {
         let old = visible(conn, visibility, old_id)?;
         let gone = old.supersede(&t.state.id, stamp);
         store::set_status(conn, &gone.state)?;
-        record(
-            conn,
-            actor,
-            ENTITY,
-            old_id.as_str(),
-            Some(&old),
-            &gone,
-            stamp.at,
-        )?;
+        record(conn, actor, Some(&old), &gone, stamp.at)?;
     }
     Ok(t.state)
 }

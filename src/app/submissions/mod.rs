@@ -20,8 +20,6 @@ use crate::domain::submission::{
 use crate::store::submissions as store;
 use crate::store::{DbConnection, agreements};
 
-const ENTITY: &str = "submission";
-
 /// A submission as written (or, on a dry run, as it would be), with non-blocking warnings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
@@ -156,15 +154,7 @@ pub async fn create(
         let stamp = clock.stamp(&actor);
         let t = open(conn, &visibility, &obligation, &inputs, &stamp)?;
         store::insert(conn, &t.state)?;
-        record(
-            conn,
-            &actor,
-            ENTITY,
-            t.state.id.as_str(),
-            None,
-            &t,
-            stamp.at,
-        )?;
+        record(conn, &actor, None, &t, stamp.at)?;
         delivery(conn, &t, mode)
     })
     .await
@@ -233,15 +223,7 @@ where
                     if !store::save(conn, &t.state, before.version, &written)? {
                         return Err(AppError::PreconditionFailed);
                     }
-                    record(
-                        conn,
-                        &actor,
-                        ENTITY,
-                        id.as_str(),
-                        Some(&before),
-                        &t,
-                        stamp.at,
-                    )?;
+                    record(conn, &actor, Some(&before), &t, stamp.at)?;
                 }
                 delivery(conn, &t, mode)
             })

@@ -20,8 +20,6 @@ use crate::store::DbConnection;
 use crate::store::pool::write_transaction;
 use crate::store::transmissions as store;
 
-const ENTITY: &str = "transmission";
-
 /// The transmission as the caller may see it; before forwarding, or another Träger's
 /// business, it is absent, never forbidden.
 pub async fn find(
@@ -76,7 +74,7 @@ fn commit(
     if !store::save(conn, &t.state, before.version, &t.event)? {
         return Err(AppError::PreconditionFailed);
     }
-    record(conn, actor, ENTITY, before.id.as_str(), Some(before), t, at)
+    record(conn, actor, Some(before), t, at)
 }
 
 /// Changes a transmission under its row lock and records the change; answers with what the

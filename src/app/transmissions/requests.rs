@@ -1,6 +1,5 @@
 //! HMSI records a request to BA statistics.
 
-use super::ENTITY;
 use crate::app::agreements::template;
 use crate::app::idempotency::{Outcome, fingerprint, write_once};
 use crate::app::indicators::catalogue;
@@ -54,15 +53,7 @@ pub async fn create(
         let n = store::count_for(conn, request.year)? + 1;
         let t = Transmission::request(n, request, &stamp);
         store::insert(conn, &t.state)?;
-        record(
-            conn,
-            &actor,
-            ENTITY,
-            t.state.id.as_str(),
-            None,
-            &t,
-            stamp.at,
-        )?;
+        record(conn, &actor, None, &t, stamp.at)?;
         Ok(t.state)
     })
     .await

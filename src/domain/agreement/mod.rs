@@ -7,6 +7,7 @@ mod template;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::audit::Recorded;
 use super::ids::{AgreementId, ObligationId};
 use super::indicator::{Catalogue, IndicatorCode};
 use super::traeger::Ags;
@@ -153,6 +154,13 @@ impl Agreement {
             obligations: self.obligations.iter().map(|o| o.content.clone()).collect(),
             targets: self.targets.clone(),
         }
+    }
+}
+
+impl Recorded for Agreement {
+    const ENTITY_TYPE: &'static str = "agreement";
+    fn entity_id(&self) -> String {
+        self.id.to_string()
     }
 }
 

@@ -11,6 +11,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::agreement::Recipient;
+use super::audit::Recorded;
 use super::figure::Figure;
 use super::ids::{AgreementId, ObligationId, SubmissionId};
 use super::indicator::IndicatorCode;
@@ -152,6 +153,13 @@ impl Submission {
             .filter(|r| !confirmed.contains(r))
             .collect();
         (confirmed, pending)
+    }
+}
+
+impl Recorded for Submission {
+    const ENTITY_TYPE: &'static str = "submission";
+    fn entity_id(&self) -> String {
+        self.id.to_string()
     }
 }
 

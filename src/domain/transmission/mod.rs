@@ -15,6 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::actor::Visibility;
+use super::audit::Recorded;
 use super::figure::Figure;
 use super::ids::TransmissionId;
 use super::indicator::{IndicatorCode, Unit};
@@ -166,6 +167,13 @@ impl Transmission {
             v.acknowledgements.retain(|a| &a.traeger == own);
         }
         Some(self)
+    }
+}
+
+impl Recorded for Transmission {
+    const ENTITY_TYPE: &'static str = "transmission";
+    fn entity_id(&self) -> String {
+        self.id.to_string()
     }
 }
 
