@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use super::idempotency::{Outcome, fingerprint, write_once};
 use super::indicators::catalogue;
 use super::{AppError, Mode, Services, record};
-use crate::domain::Transition;
 use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::agreement::{Agreement, Obligation};
 use crate::domain::ids::{ObligationId, SubmissionId};
 use crate::domain::indicator::Indicator;
 use crate::domain::submission::{
-    Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal, ValueInput, Warning, warnings,
+    Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal, SubmissionTransition,
+    ValueInput, Warning, warnings,
 };
 use crate::store::submissions as store;
 use crate::store::{DbConnection, agreements};
@@ -75,7 +75,7 @@ fn visible(
 /// The delivery a transition makes, with warnings against last year's accepted figures.
 fn delivery(
     conn: &mut DbConnection,
-    t: &Transition<Submission, SubmissionEvent>,
+    t: &SubmissionTransition,
     mode: Mode,
 ) -> Result<Delivery, AppError> {
     let s = &t.state;
@@ -102,7 +102,7 @@ fn open(
     raw_obligation: &str,
     inputs: &[ValueInput],
     stamp: &Stamp,
-) -> Result<Transition<Submission, SubmissionEvent>, AppError> {
+) -> Result<SubmissionTransition, AppError> {
     let unknown = || SubmissionRefusal::UnknownObligation(raw_obligation.to_owned());
     let id = ObligationId::parse(raw_obligation).map_err(|_| unknown())?;
     let ctx = match context(conn, visibility, &id) {
@@ -110,10 +110,11 @@ fn open(
         other => other?,
     };
     let taken = store::exists(conn, &SubmissionId::of(&id))?;
+    let c = &ctx;
     let t = Submission::open(
-        &ctx.agreement,
-        &ctx.obligation,
-        &ctx.indicators,
+        &c.agreement,
+        &c.obligation,
+        &c.indicators,
         taken,
         inputs,
         stamp,
@@ -188,11 +189,7 @@ impl Step {
 /// wrote and records the event.
 async fn change<F>(services: &Services, step: Step, command: F) -> Result<Delivery, AppError>
 where
-    F: FnOnce(
-            &Submission,
-            &[Indicator],
-            &Stamp,
-        ) -> Result<Transition<Submission, SubmissionEvent>, SubmissionRefusal>
+    F: FnOnce(&Submission, &[Indicator], &Stamp) -> Result<SubmissionTransition, SubmissionRefusal>
         + Send
         + 'static,
 {

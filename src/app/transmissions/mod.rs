@@ -10,11 +10,10 @@ pub use requests::create;
 use chrono::NaiveDateTime;
 
 use super::{AppError, Mode, Services, record};
-use crate::domain::Transition;
 use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::ids::TransmissionId;
 use crate::domain::transmission::{
-    Transmission, TransmissionEvent, TransmissionFilter, TransmissionRefusal,
+    Transmission, TransmissionFilter, TransmissionRefusal, TransmissionTransition,
 };
 use crate::store::DbConnection;
 use crate::store::pool::write_transaction;
@@ -68,7 +67,7 @@ fn commit(
     conn: &mut DbConnection,
     actor: &Actor,
     before: &Transmission,
-    t: &Transition<Transmission, TransmissionEvent>,
+    t: &TransmissionTransition,
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
     if !store::save(conn, &t.state, before.version, &t.event)? {
@@ -87,10 +86,7 @@ async fn change<F>(
     command: F,
 ) -> Result<Transmission, AppError>
 where
-    F: FnOnce(
-            &Transmission,
-            &Stamp,
-        ) -> Result<Transition<Transmission, TransmissionEvent>, TransmissionRefusal>
+    F: FnOnce(&Transmission, &Stamp) -> Result<TransmissionTransition, TransmissionRefusal>
         + Send
         + 'static,
 {

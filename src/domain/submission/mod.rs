@@ -17,7 +17,7 @@ use super::ids::{AgreementId, ObligationId, SubmissionId};
 use super::indicator::IndicatorCode;
 use super::traeger::Ags;
 
-pub use lifecycle::{Decision, SubmissionEvent, SubmissionRefusal};
+pub use lifecycle::{Decision, SubmissionEvent, SubmissionRefusal, SubmissionTransition};
 pub use values::{ValueInput, Warning, check_complete, parse_values, warnings};
 
 string_enum! {

@@ -21,7 +21,7 @@ use super::ids::TransmissionId;
 use super::indicator::{IndicatorCode, Unit};
 use super::traeger::Ags;
 
-pub use lifecycle::{TransmissionEvent, TransmissionRefusal};
+pub use lifecycle::{TransmissionEvent, TransmissionRefusal, TransmissionTransition};
 pub use request::{BaOffer, RequestInput, TransmissionRequest};
 pub use rows::{
     ImportSummary, MAX_LISTED_ERRORS, RawRow, RowChange, changes, parse_cell, summarize,
