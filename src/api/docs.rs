@@ -4,6 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::formats::CsvDialect;
+use super::v1::exports::ExportFormat;
+use super::v1::transmissions::DataFormat;
 use crate::domain::fact::FactState;
 use crate::domain::transmission::BaMarker;
 
@@ -30,7 +33,7 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
     modifiers(&BearerAuth),
     components(
         // Enums that only query parameters name: parameters do not register their schemas.
-        schemas(Problem, FieldError, FactState, BaMarker),
+        schemas(Problem, FieldError, FactState, BaMarker, ExportFormat, CsvDialect, DataFormat),
         responses(BadRequest, Unauthorized, ForbiddenResponse, NotFound, ConflictResponse,
             PreconditionFailedResponse, PreconditionRequiredResponse, PayloadTooLargeResponse,
             UnsupportedMediaTypeResponse, Unprocessable, Unavailable)

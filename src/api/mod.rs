@@ -2,12 +2,14 @@
 
 pub mod docs;
 pub mod fallback;
+pub mod formats;
 pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod pagination;
 pub mod params;
 pub mod problem;
+pub mod schemas;
 pub mod upload;
 pub mod v1;
 

@@ -357,14 +357,15 @@ fn by_name(status: u16, (name, _): (&str, RefOr<Response>)) -> (String, RefOr<Re
     )
 }
 
-/// 401 and 403: every operation behind a token.
-pub struct AuthProblems;
+/// 401, 403 and 503: every operation behind a token, all of which need the database.
+pub struct CommonProblems;
 
-impl IntoResponses for AuthProblems {
+impl IntoResponses for CommonProblems {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         BTreeMap::from([
             by_name(401, Unauthorized::response()),
             by_name(403, ForbiddenResponse::response()),
+            by_name(503, Unavailable::response()),
         ])
     }
 }

@@ -2,6 +2,7 @@
 //! own directory, or a PostgreSQL database created for the test and dropped after it.
 #![allow(dead_code)]
 
+pub mod contract;
 pub mod seed;
 
 use std::io::Write;
@@ -13,6 +14,7 @@ use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use reqwest::{Method, RequestBuilder, Response};
+use serde::Serialize;
 use serde_json::Value;
 use zv_monitor::auth::jwt::{Claims, Signer};
 use zv_monitor::config::{LogFormat, Secret};
@@ -257,11 +259,19 @@ impl TestApp {
         self.sign(self.claims("jobcenter", Some(ags), "read"))
     }
 
-    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let rb = self.client.request(method, format!("{}{path}", self.base));
-        match token {
+    /// A request whose response is held to the contract when it arrives.
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> Call {
+        let rb = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base));
+        let inner = match token {
             Some(t) => rb.bearer_auth(t),
             None => rb,
+        };
+        Call {
+            inner,
+            method,
+            path: path.split('?').next().unwrap_or(path).to_owned(),
         }
     }
 
@@ -292,9 +302,75 @@ impl TestApp {
     }
 }
 
+/// A request under way; `send` checks the response against the contract (see
+/// [`contract`]) and hands it on as it came.
+pub struct Call {
+    inner: RequestBuilder,
+    method: Method,
+    path: String,
+}
+
+/// The URL a checked response came from (reqwest forgets it when a response is rebuilt).
+#[derive(Debug, Clone)]
+pub struct RequestedUrl(pub String);
+
+impl Call {
+    pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        self.inner = self.inner.header(name, value.as_ref());
+        self
+    }
+
+    pub fn body(mut self, body: impl Into<reqwest::Body>) -> Self {
+        self.inner = self.inner.body(body);
+        self
+    }
+
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        self.inner = self.inner.json(body);
+        self
+    }
+
+    /// Sends the request; a response that breaks the contract fails the test.
+    pub async fn send(self) -> reqwest::Result<Response> {
+        let res = self.inner.send().await?;
+        let url = res.url().to_string();
+        let status = res.status();
+        let version = res.version();
+        let headers = res.headers().clone();
+        let body = res.bytes().await?;
+        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
+        if let Err(e) = contract::contract().check(
+            self.method.as_str(),
+            &self.path,
+            status.as_u16(),
+            content_type,
+            &body,
+        ) {
+            panic!("the response breaks the contract: {e}");
+        }
+        let mut rebuilt = http::Response::builder()
+            .status(status)
+            .version(version)
+            .extension(RequestedUrl(url));
+        for (name, value) in &headers {
+            rebuilt = rebuilt.header(name, value);
+        }
+        Ok(Response::from(
+            rebuilt.body(body).expect("the parts of a response"),
+        ))
+    }
+}
+
+/// Where a response came from, for messages.
+fn url_of(res: &Response) -> String {
+    res.extensions()
+        .get::<RequestedUrl>()
+        .map_or_else(|| res.url().to_string(), |u| u.0.clone())
+}
+
 /// Asserts a problem+json response with `status` and returns its body.
 pub async fn problem(res: Response, status: u16) -> Value {
-    assert_eq!(res.status().as_u16(), status, "status of {}", res.url());
+    assert_eq!(res.status().as_u16(), status, "status of {}", url_of(&res));
     let content_type = res
         .headers()
         .get("content-type")
@@ -338,7 +414,7 @@ pub fn pointers(problem: &Value) -> Vec<String> {
 
 /// Asserts status 200 (or `status`) and returns the JSON body.
 pub async fn json(res: Response, status: u16) -> Value {
-    let url = res.url().to_string();
+    let url = url_of(&res);
     let got = res.status().as_u16();
     let text = res.text().await.unwrap();
     assert_eq!(got, status, "status of {url}: {text}");

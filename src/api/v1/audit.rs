@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{self, decode_cursor, next_cursor};
-use crate::api::problem::{ApiError, AuthProblems, BadRequest};
+use crate::api::problem::{ApiError, BadRequest, CommonProblems};
 use crate::app::Services;
 use crate::app::audit as app;
 use crate::auth::Principal;
@@ -133,7 +133,7 @@ pub struct AuditQuery {
     responses(
         (status = 200, description = "One page of events", body = AuditEventPage),
         (status = 400, response = BadRequest),
-        AuthProblems,
+        CommonProblems,
     ),
     security(("bearer" = []))
 )]
@@ -172,7 +172,7 @@ pub async fn list_audit_events(
     tag = TAG,
     responses(
         (status = 200, description = "The outcome", body = VerificationResponse),
-        AuthProblems,
+        CommonProblems,
     ),
     security(("bearer" = []))
 )]

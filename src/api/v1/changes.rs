@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination;
-use crate::api::problem::{ApiError, AuthProblems, BadRequest};
+use crate::api::problem::{ApiError, BadRequest, CommonProblems};
 use crate::app::Services;
 use crate::app::audit as app;
 use crate::auth::Principal;
@@ -80,7 +80,7 @@ pub struct ChangeQuery {
 #[utoipa::path(tag = TAG, params(ChangeQuery), responses(
     (status = 200, description = "The next changes", body = ChangePage),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/changes")]
 pub async fn list_changes(

@@ -6,8 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::formats::CsvDialect;
 use crate::api::params;
-use crate::api::problem::{ApiError, AuthProblems, BadRequest};
+use crate::api::problem::{ApiError, BadRequest, CommonProblems};
 use crate::app::exports::{Export, FactFilter};
 use crate::app::{AppError, Services};
 use crate::auth::Principal;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(export_facts);
 }
 
+/// The format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
@@ -51,7 +53,7 @@ pub struct FactQuery {
     /// Overrides `Accept`: `json`, `ndjson`, `csv` or `sdmx` (SDMX-CSV 2.0).
     pub format: Option<ExportFormat>,
     /// With CSV: `de` for `;`, a BOM and decimal commas.
-    pub csv: Option<String>,
+    pub csv: Option<CsvDialect>,
     /// RFC 3339, e.g. `2024-03-01T00:00:00Z`: the values as they were valid then.
     pub as_of: Option<String>,
 }
@@ -86,15 +88,6 @@ impl FactQuery {
                 })
                 .transpose()?,
         })
-    }
-
-    /// Whether CSV is for German spreadsheets (`csv=de`).
-    fn german(&self) -> Result<bool, ApiError> {
-        match self.csv.as_deref() {
-            None => Ok(false),
-            Some("de") => Ok(true),
-            Some(other) => Err(bad("csv", format!("`{other}` is not `de`"))),
-        }
     }
 }
 
@@ -259,7 +252,7 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
         (String = "text/csv", example = "year,traeger,traeger_name,section,indicator,unit,reference,reporting_body,value,status,source,origin,revision,state,late,changed_at\r\n2023,06611,Stadt Kassel,§ 2 (4),psychosocial_care,count,2023-01-01/2023-12-31,,*,suppressed,ba,ba-2023-1,1,forwarded,false,2024-03-05T10:00:00.000000Z\r\n"),
     )),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/exports/facts")]
 pub async fn export_facts(
@@ -271,7 +264,7 @@ pub async fn export_facts(
     let visibility = authorize(&principal, Permission::ReadExports)?;
     let q = query.into_inner();
     let filter = q.filter()?;
-    let german = q.german()?;
+    let german = q.csv == Some(CsvDialect::De);
     let format = format_of(&req, q.format);
     let export = Export::start(&services, visibility, filter).await?;
     let renderer = Renderer {

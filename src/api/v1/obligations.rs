@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::indicators::IndicatorResponse;
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
-use crate::api::problem::{ApiError, AuthProblems, BadRequest, NotFound};
+use crate::api::problem::{ApiError, BadRequest, CommonProblems, NotFound};
 use crate::app::Services;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
@@ -131,7 +131,7 @@ pub struct ObligationQuery {
 /// Each obligation with its indicators as defined for the agreement's year and its status.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "zv-2023-06633-1")), responses(
     (status = 200, description = "The obligations", body = ObligationList),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/agreements/{id}/obligations")]
@@ -159,7 +159,7 @@ pub async fn list_agreement_obligations(
 #[utoipa::path(tag = TAG, params(ObligationQuery), responses(
     (status = 200, description = "One page of obligations, by id", body = ObligationPage),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/obligations")]
 pub async fn list_obligations(

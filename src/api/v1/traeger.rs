@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::problem::{
-    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound,
 };
 use crate::app::Services;
@@ -204,7 +204,7 @@ fn single(status: actix_web::http::StatusCode, t: Traeger) -> HttpResponse {
     responses(
         (status = 200, description = "One page of Träger", body = TraegerPage),
         (status = 400, response = BadRequest),
-        AuthProblems,
+        CommonProblems,
     ),
     security(("bearer" = []))
 )]
@@ -240,7 +240,7 @@ pub async fn list_traeger(
         (status = 200, description = "The Träger", body = TraegerResponse,
             headers(("ETag" = String, description = "Send as If-Match to update"))),
         (status = 400, response = BadRequest),
-        AuthProblems,
+        CommonProblems,
         (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
@@ -271,7 +271,7 @@ pub async fn find_traeger(
             ("ETag" = String, description = "Version of the new Träger"),
             ("Idempotent-Replayed" = String, description = "`true` when this is the replay of an earlier response"))),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
         (status = 409, response = ConflictResponse),
     ),
     security(("bearer" = []))
@@ -308,7 +308,7 @@ pub async fn create_traeger(
         (status = 200, description = "Changed", body = TraegerResponse,
             headers(("ETag" = String, description = "The new version"))),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
         IfMatchProblems,

@@ -10,7 +10,7 @@ use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound,
 };
 use crate::app::Services;
@@ -59,7 +59,7 @@ fn year_value(pointer: &str, raw: Option<i64>) -> Result<i32, Violation> {
     responses(
         (status = 200, description = "One page of agreements, by year and AGS", body = AgreementPage),
         (status = 400, response = BadRequest),
-        AuthProblems,
+        CommonProblems,
     ),
     security(("bearer" = []))
 )]
@@ -95,7 +95,7 @@ pub async fn list_agreements(
     responses(
         (status = 200, description = "The agreement", body = AgreementResponse,
             headers(("ETag" = String, description = "Send as If-Match to edit a draft"))),
-        AuthProblems,
+        CommonProblems,
         (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
@@ -125,7 +125,7 @@ pub async fn find_agreement(
             ("Location" = String, description = "URL of the new agreement"),
             ("ETag" = String, description = "Version of the new agreement"))),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
         (status = 409, response = ConflictResponse),
     ),
     security(("bearer" = []))
@@ -189,7 +189,7 @@ pub async fn create_agreement(
         (status = 200, description = "Changed", body = AgreementResponse,
             headers(("ETag" = String, description = "The new version"))),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
         IfMatchProblems,
@@ -225,7 +225,7 @@ pub async fn update_agreement(
         (status = 200, description = "Signed", body = AgreementResponse,
             headers(("ETag" = String, description = "The new version"))),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
     ),
@@ -262,7 +262,7 @@ pub async fn sign_agreement(
     responses(
         (status = 200, description = "What the rollover did", body = RolloverResponse),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
     ),
     security(("bearer" = []))
 )]

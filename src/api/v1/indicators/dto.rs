@@ -2,7 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use std::borrow::Cow;
+
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::api::problem::ApiError;
 use crate::domain::Violation;
@@ -180,22 +184,61 @@ impl IndicatorDefinitionRequest {
     }
 }
 
-/// A new indicator, or a new version of one from a year on.
-#[derive(Debug, Deserialize, ToSchema)]
+/// A new indicator, or a new version of one from a year on: the definition, with `code` and
+/// `valid_from` beside its fields.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "code": "debt_counselling_stock", "valid_from": 2024, "section": "§ 2 (3)",
-    "name_de": "Personen in Schuldnerberatung, Bestand zum Stichtag 31.12.",
-    "unit": "count", "measure": "stock", "source": "traeger",
-    "reference": {"kind": "stock", "date": "2024-12-31"}, "breakdown_by_reporting_body": true
-}))]
 pub struct CreateIndicatorRequest {
-    #[schema(value_type = String, required = true, pattern = "^[a-z][a-z0-9_]{1,63}$")]
     pub code: Option<String>,
-    #[schema(value_type = i32, required = true, example = 2024)]
     pub valid_from: Option<i64>,
     #[serde(flatten)]
     pub definition: IndicatorDefinitionRequest,
+}
+
+/// One closed object: the definition's own with `code` and `valid_from` added. Derived, serde's
+/// `flatten` would be an `allOf` of the closed definition and more properties, which no body
+/// satisfies.
+impl PartialSchema for CreateIndicatorRequest {
+    fn schema() -> RefOr<Schema> {
+        let mut object = match IndicatorDefinitionRequest::schema() {
+            RefOr::T(Schema::Object(object)) => object,
+            other => return other,
+        };
+        let code = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[a-z][a-z0-9_]{1,63}$"))
+            .description(Some("The indicator's code, e.g. `debt_counselling_stock`."));
+        let valid_from = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .description(Some("The first year the version applies to."));
+        object.properties.insert("code".into(), code.into());
+        object
+            .properties
+            .insert("valid_from".into(), valid_from.into());
+        object
+            .required
+            .splice(0..0, ["code".into(), "valid_from".into()]);
+        object.description =
+            Some("A new indicator, or a new version of one from a year on.".into());
+        object.example = Some(serde_json::json!({
+            "code": "debt_counselling_stock", "valid_from": 2024, "section": "§ 2 (3)",
+            "name_de": "Personen in Schuldnerberatung, Bestand zum Stichtag 31.12.",
+            "unit": "count", "measure": "stock", "source": "traeger",
+            "reference": {"kind": "stock", "date": "2024-12-31"}, "breakdown_by_reporting_body": true
+        }));
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+impl ToSchema for CreateIndicatorRequest {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("CreateIndicatorRequest")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <IndicatorDefinitionRequest as ToSchema>::schemas(schemas);
+    }
 }
 
 /// A required field: absent, or present but malformed, is a violation at `pointer`.

@@ -9,7 +9,7 @@ use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound,
 };
 use crate::app::Services;
@@ -48,7 +48,7 @@ fn single(status: StatusCode, i: Indicator, year: Option<i32>) -> HttpResponse {
     responses(
         (status = 200, description = "One page of indicators", body = IndicatorPage),
         (status = 400, response = BadRequest),
-        AuthProblems,
+        CommonProblems,
     ),
     security(("bearer" = []))
 )]
@@ -95,7 +95,7 @@ pub async fn list_indicators(
         (status = 200, description = "The indicator", body = IndicatorResponse,
             headers(("ETag" = String, description = "Send as If-Match to change this version"))),
         (status = 400, response = BadRequest),
-        AuthProblems,
+        CommonProblems,
         (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
@@ -127,7 +127,7 @@ pub async fn find_indicator(
             ("Location" = String, description = "URL of the new version"),
             ("ETag" = String, description = "Version of the new indicator"))),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
         (status = 409, response = ConflictResponse),
     ),
     security(("bearer" = []))
@@ -169,7 +169,7 @@ pub async fn create_indicator(
         (status = 200, description = "Changed", body = IndicatorResponse,
             headers(("ETag" = String, description = "The new version"))),
         JsonBodyProblems,
-        AuthProblems,
+        CommonProblems,
         (status = 404, response = NotFound),
         (status = 409, response = ConflictResponse),
         IfMatchProblems,

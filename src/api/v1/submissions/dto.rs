@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::problem::ApiError;
+use crate::api::schemas::FigureValue;
 use crate::app::Mode;
 use crate::app::submissions::Delivery;
 use crate::domain::Violation;
@@ -18,7 +19,7 @@ pub struct BreakdownDto {
     #[schema(example = "Schuldner- und Insolvenzberatung der Diakonie Kassel")]
     pub reporting_body: String,
     /// A count as a number, an amount as a decimal string.
-    #[schema(value_type = Object, example = 231)]
+    #[schema(value_type = FigureValue, example = 231)]
     pub value: serde_json::Value,
 }
 
@@ -30,7 +31,7 @@ pub struct BreakdownDto {
 pub struct ValueDto {
     pub indicator: String,
     /// A count as a JSON number, a euro amount as a decimal string (`"1250.50"`), a text as text.
-    #[schema(value_type = Object)]
+    #[schema(value_type = FigureValue)]
     pub value: serde_json::Value,
     pub breakdown: Vec<BreakdownDto>,
     pub note: Option<String>,
@@ -223,7 +224,7 @@ pub struct RevisionList {
 pub struct BreakdownRequest {
     #[schema(value_type = String, required = true)]
     pub reporting_body: Option<String>,
-    #[schema(value_type = Object, required = true)]
+    #[schema(value_type = FigureValue, required = true)]
     pub value: Option<serde_json::Value>,
 }
 
@@ -234,7 +235,7 @@ pub struct ValueRequest {
     pub indicator: Option<String>,
     /// `count`: a whole number ≥ 0; `eur`: ≥ 0 with at most two decimals, as a number or a
     /// decimal string; `text`: a non-empty text.
-    #[schema(value_type = Object, required = true, example = 412)]
+    #[schema(value_type = FigureValue, required = true, example = 412)]
     pub value: Option<serde_json::Value>,
     /// By reporting body, for indicators broken down so; must add up to `value`.
     pub breakdown: Option<Vec<BreakdownRequest>>,

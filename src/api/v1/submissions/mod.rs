@@ -9,7 +9,7 @@ use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned
 use crate::api::pagination::{self, decode_cursor, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, AuthProblems, BadRequest, ConflictResponse, IfMatchProblems, JsonBodyProblems,
+    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
     NotFound, PreconditionFailedResponse, Unprocessable,
 };
 use crate::app::submissions::{self as app, Delivery, Step};
@@ -53,7 +53,7 @@ fn values_of(values: Option<Vec<ValueRequest>>) -> Result<Vec<ValueInput>, Viola
 #[utoipa::path(tag = TAG, params(SubmissionQuery), responses(
     (status = 200, description = "One page of submissions", body = SubmissionPage),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/submissions")]
 pub async fn list_submissions(
@@ -85,7 +85,7 @@ pub async fn list_submissions(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")), responses(
     (status = 200, description = "The submission", body = SubmissionResponse,
         headers(("ETag" = String, description = "Send as If-Match to change it"))),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/submissions/{id}")]
@@ -114,7 +114,7 @@ pub async fn find_submission(
         ("ETag" = String, description = "Version of the submission"))),
     (status = 200, description = "Dry run: what would be created", body = DeliveryResponse),
     JsonBodyProblems,
-    AuthProblems,
+    CommonProblems,
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
 #[post("/submissions")]
@@ -164,7 +164,7 @@ pub async fn create_submission(
     (status = 200, description = "Changed (or, on a dry run, would be)", body = DeliveryResponse,
         headers(("ETag" = String, description = "The new version"))),
     JsonBodyProblems,
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
     IfMatchProblems,
@@ -200,7 +200,7 @@ pub async fn update_submission(
     responses(
     (status = 200, description = "Submitted (or, on a dry run, would be)", body = DeliveryResponse),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
     (status = 412, response = PreconditionFailedResponse),
@@ -238,7 +238,7 @@ pub async fn submit_submission(
     request_body = ReviewRequest, responses(
     (status = 200, description = "Reviewed", body = DeliveryResponse),
     JsonBodyProblems,
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -263,7 +263,7 @@ pub async fn review_submission(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")), responses(
     (status = 201, description = "The new draft revision", body = DeliveryResponse,
         headers(("Location" = String, description = "URL of the new revision"))),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -294,7 +294,7 @@ pub async fn correct_submission(
     request_body = ReceiptRequest, responses(
     (status = 201, description = "Confirmed", body = DeliveryResponse),
     JsonBodyProblems,
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -316,7 +316,7 @@ pub async fn confirm_receipt(
 /// Oldest first, with who created, submitted and reviewed each, and the receipts.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3")), responses(
     (status = 200, description = "The revisions", body = RevisionList),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/submissions/{id}/revisions")]
@@ -344,7 +344,7 @@ pub async fn list_revisions(
     ("n" = i32, Path, description = "Revision number, from 1", example = 1)), responses(
     (status = 200, description = "The revision", body = RevisionResponse),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/submissions/{id}/revisions/{n}")]

@@ -8,7 +8,7 @@ use super::csv;
 use super::dto::*;
 use crate::api::headers::etag;
 use crate::api::params;
-use crate::api::problem::{ApiError, AuthProblems, BadRequest, JsonBodyProblems, NotFound};
+use crate::api::problem::{ApiError, BadRequest, CommonProblems, JsonBodyProblems, NotFound};
 use crate::api::upload::{self, UploadLimit};
 use crate::app::transmissions::{self as app, Upload};
 use crate::app::{AppError, Mode, Services};
@@ -95,7 +95,7 @@ fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
     responses(
     (status = 200, description = "Stored (or, on a dry run, what would be)", body = ImportResponse),
     JsonBodyProblems,
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[put("/transmissions/{id}/data")]
@@ -150,7 +150,7 @@ pub async fn put_data(
         (String = "text/csv", example = "traeger,indicator,value,status,flags\r\n06611,psychosocial_care,*,suppressed,\r\n"),
     )),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}/data")]

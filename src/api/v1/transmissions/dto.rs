@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+pub use crate::api::formats::CsvDialect;
+use crate::api::schemas::FigureValue;
 use crate::app::transmissions::Import;
 use crate::domain::transmission::{
     BaMarker, DataRow, ImportSummary, RowChange, Transmission, TransmissionStatus,
@@ -151,7 +153,7 @@ pub struct DataRowDto {
     pub traeger: String,
     pub indicator: String,
     /// A count as a number, an amount as a decimal string; null when BA gave a status.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<FigureValue>)]
     pub value: Option<serde_json::Value>,
     /// `suppressed` (BA `*`), `nil` (`-`), `not_applicable` (`x`); never turned into 0.
     #[schema(value_type = Option<String>, example = "suppressed")]
@@ -272,7 +274,7 @@ pub struct DataRowRequest {
     #[schema(value_type = String, required = true, example = "psychosocial_care")]
     pub indicator: Option<String>,
     /// A number (or decimal string), or BA's mark `*`, `-`, `x`; null when `status` is given.
-    #[schema(value_type = Option<Object>, example = 17)]
+    #[schema(value_type = Option<FigureValue>, example = 17)]
     pub value: Option<serde_json::Value>,
     /// Instead of a value: `suppressed`, `nil` or `not_applicable`.
     pub status: Option<String>,
@@ -319,20 +321,12 @@ pub struct TransmissionQuery {
     pub after: Option<String>,
 }
 
+/// The format of a transmission's data.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DataFormat {
     Json,
     Csv,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CsvDialect {
-    /// `,`, decimal point (RFC 4180).
-    Rfc,
-    /// `;`, a BOM and decimal commas, for German spreadsheets.
-    De,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

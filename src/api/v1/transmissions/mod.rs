@@ -12,7 +12,7 @@ use crate::api::headers::{IdempotencyKey, mark_created, versioned};
 use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, AuthProblems, BadRequest, ConflictResponse, JsonBodyProblems, NotFound,
+    ApiError, BadRequest, CommonProblems, ConflictResponse, JsonBodyProblems, NotFound,
 };
 use crate::app::transmissions as app;
 use crate::app::{AppError, Services};
@@ -48,7 +48,7 @@ fn single(status: StatusCode, t: Transmission) -> HttpResponse {
 #[utoipa::path(tag = TAG, params(TransmissionQuery), responses(
     (status = 200, description = "One page of transmissions", body = TransmissionPage),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/transmissions")]
 pub async fn list_transmissions(
@@ -81,7 +81,7 @@ pub async fn list_transmissions(
 /// Träger or Jobcenter token sees it only once forwarded, with its own line (404 before).
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 200, description = "The transmission", body = TransmissionResponse),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}")]
@@ -104,7 +104,7 @@ pub async fn find_transmission(
     (status = 201, description = "Recorded", body = TransmissionResponse,
         headers(("Location" = String, description = "URL of the transmission"))),
     JsonBodyProblems,
-    AuthProblems,
+    CommonProblems,
 ), security(("bearer" = [])))]
 #[post("/transmissions")]
 pub async fn create_transmission(
@@ -136,7 +136,7 @@ pub async fn create_transmission(
 /// of the current version. Figures no Träger receives (§ 4 costs) are never forwarded.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 200, description = "Forwarded", body = TransmissionResponse),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -157,7 +157,7 @@ pub async fn forward_transmission(
 /// A Träger token with scope `write` confirms it received the newest forwarded version.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 201, description = "Acknowledged", body = TransmissionResponse),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
 ), security(("bearer" = [])))]
@@ -179,7 +179,7 @@ pub async fn acknowledge_transmission(
 /// versions.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
     (status = 200, description = "The versions", body = Vec<VersionDto>),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}/versions")]
@@ -201,7 +201,7 @@ pub async fn list_versions(
     ("n" = i32, Path, description = "Version number, from 1", example = 2)), responses(
     (status = 200, description = "The version", body = VersionResponse),
     (status = 400, response = BadRequest),
-    AuthProblems,
+    CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
 #[get("/transmissions/{id}/versions/{n}")]
