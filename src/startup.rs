@@ -91,6 +91,10 @@ impl Application {
                     SwaggerUi::new("/swagger-ui/{_:.*}").url(api::docs::SPEC_PATH, spec.clone()),
                 )
                 .default_service(web::to(fallback::no_route))
+                .wrap(from_fn(api::edge::conditional_reads))
+                .wrap(from_fn(api::edge::problems_only))
+                .wrap(from_fn(api::edge::guard_query))
+                .wrap(from_fn(api::edge::careful_headers))
                 .wrap(from_fn(api::metrics::record))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(from_fn(telemetry::assign_request_id))

@@ -11,6 +11,7 @@ on_both_backends!(
     every_protected_endpoint_refuses_a_missing_token,
     malformed_and_forged_tokens_are_refused,
     expired_tokens_are_refused,
+    tokens_from_the_future_or_without_expiry_are_refused,
     unknown_roles_and_unbound_tokens_are_refused,
 );
 
@@ -143,6 +144,43 @@ async fn expired_tokens_are_refused(app: TestApp) {
     let mut claims = app.claims("hmsi", None, "read write");
     claims.exp = chrono::Utc::now().timestamp() - 3600;
     assert_unauthenticated(&app, Some(&app.sign(claims)), "expired").await;
+}
+
+/// Signs `claims` with the shared secret as they are, whatever they hold.
+fn signed(claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(common::SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn tokens_from_the_future_or_without_expiry_are_refused(app: TestApp) {
+    let now = chrono::Utc::now().timestamp();
+    let claims = || serde_json::to_value(app.claims("hmsi", None, "read write")).unwrap();
+    // Within the 30 s of leeway a clock may be off, a token is good.
+    let mut skewed = claims();
+    skewed["nbf"] = json!(now + 20);
+    skewed["iat"] = json!(now + 20);
+    json(
+        app.get("/api/v1/traeger", Some(&signed(&skewed))).await,
+        200,
+    )
+    .await;
+
+    let mut not_yet = claims();
+    not_yet["nbf"] = json!(now + 3600);
+    assert_unauthenticated(&app, Some(&signed(&not_yet)), "not valid yet").await;
+    let mut issued_later = claims();
+    issued_later["iat"] = json!(now + 10 * 365 * 24 * 3600);
+    assert_unauthenticated(&app, Some(&signed(&issued_later)), "`iat`").await;
+    let mut forever = claims();
+    forever.as_object_mut().unwrap().remove("exp");
+    assert_unauthenticated(&app, Some(&signed(&forever)), "token").await;
+    let mut control = claims();
+    control["sub"] = json!("referat\u{0}iii");
+    assert_unauthenticated(&app, Some(&signed(&control)), "`sub`").await;
 }
 
 async fn unknown_roles_and_unbound_tokens_are_refused(app: TestApp) {

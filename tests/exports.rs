@@ -4,7 +4,7 @@
 mod common;
 
 use common::seed::{
-    debt_values, draft_debt, post, put_csv, request_ba, review, sign_kassel, submit_debt,
+    debt_values, draft_debt, forward, put_csv, request_ba, review, sign_kassel, submit_debt,
 };
 use common::{TestApp, json, problem};
 use reqwest::Method;
@@ -38,8 +38,7 @@ async fn history(app: &TestApp) {
     request_ba(app, json!(["care_of_relatives", "initial_equipment_home"])).await;
     let csv = "traeger;indicator;value\n06633;care_of_relatives;88\n06611;care_of_relatives;*\n06633;initial_equipment_home;\"52.300,10\"\n";
     json(put_csv(app, "", csv).await, 200).await;
-    let forward = "/api/v1/transmissions/ba-2023-1/forward";
-    json(post(app, forward, &app.hmsi()).await, 200).await;
+    json(forward(app, &app.hmsi()).await, 200).await;
 }
 
 async fn facts(app: &TestApp, query: &str, token: &str) -> Vec<Value> {
@@ -335,24 +334,14 @@ async fn an_old_report_is_reproduced_as_of_its_time(app: TestApp) {
             "/api/v1/transmissions/ba-2023-1/data?reason=BA-Revision",
             Some(&app.hmsi()),
         )
+        .header("If-Match", "*")
         .header("content-type", "text/csv")
         .body(csv)
         .send()
         .await
         .unwrap();
     json(res, 200).await;
-    json(
-        app.request(
-            Method::POST,
-            "/api/v1/transmissions/ba-2023-1/forward",
-            Some(&app.hmsi()),
-        )
-        .send()
-        .await
-        .unwrap(),
-        200,
-    )
-    .await;
+    json(forward(&app, &app.hmsi()).await, 200).await;
 
     let revisions = json(
         app.get(&format!("{s}/revisions"), Some(&app.hmsi())).await,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::seed::{T, post, psychosocial, put_csv, registry_csv, request_ba};
+use common::seed::{T, forward, post, psychosocial, put_csv, registry_csv, request_ba};
 use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::json;
@@ -81,6 +81,7 @@ async fn csv_edge_cases_are_read_or_refused_line_by_line(app: TestApp) {
     problem(put_csv(&app, "", too_big).await, 413).await;
     let wrong_type = app
         .request(Method::PUT, &format!("{T}/data"), Some(&app.hmsi()))
+        .header("If-Match", "*")
         .header("content-type", "application/vnd.ms-excel")
         .body("x")
         .send()
@@ -105,7 +106,7 @@ async fn json_data_with_statuses_and_dry_runs(app: TestApp) {
         app.put(
             &format!("{T}/data?dry_run=true"),
             Some(&app.hmsi()),
-            None,
+            Some("*"),
             &body,
         )
         .await,
@@ -121,7 +122,7 @@ async fn json_data_with_statuses_and_dry_runs(app: TestApp) {
         "requested"
     );
     json(
-        app.put(&format!("{T}/data"), Some(&app.hmsi()), None, &body)
+        app.put(&format!("{T}/data"), Some(&app.hmsi()), Some("*"), &body)
             .await,
         200,
     )
@@ -134,7 +135,7 @@ async fn json_data_with_statuses_and_dry_runs(app: TestApp) {
         app.put(
             &format!("{T}/data?dry_run=true"),
             Some(&app.hmsi()),
-            None,
+            Some("*"),
             &json!({"rows": [
         {"traeger": "06633", "indicator": "psychosocial_care", "value": 18}]}),
         )
@@ -150,7 +151,7 @@ async fn json_data_with_statuses_and_dry_runs(app: TestApp) {
         app.put(
             &format!("{T}/data"),
             Some(&app.hmsi()),
-            None,
+            Some("*"),
             &json!({"rows": [
             {"traeger": "06633", "indicator": "psychosocial_care", "value": 1, "status": "nil"},
             {"traeger": "06611", "indicator": "psychosocial_care", "status": "secret"}]}),
@@ -164,7 +165,7 @@ async fn json_data_with_statuses_and_dry_runs(app: TestApp) {
         app.put(
             &format!("{T}/data"),
             Some(&app.hmsi()),
-            None,
+            Some("*"),
             &json!({"rowz": []}),
         )
         .await,
@@ -175,7 +176,7 @@ async fn json_data_with_statuses_and_dry_runs(app: TestApp) {
         app.put(
             "/api/v1/transmissions/ba-2023-9/data",
             Some(&app.hmsi()),
-            None,
+            Some("*"),
             &body,
         )
         .await,
@@ -189,7 +190,7 @@ async fn ba_corrections_are_new_versions_with_a_reason(app: TestApp) {
     json(put_csv(&app, "", registry_csv(psychosocial)).await, 200).await;
     // Before forwarding, new data replaces the current version.
     json(put_csv(&app, "", registry_csv(psychosocial)).await, 200).await;
-    json(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 200).await;
+    json(forward(&app, &app.hmsi()).await, 200).await;
     json(
         post(
             &app,
@@ -200,7 +201,7 @@ async fn ba_corrections_are_new_versions_with_a_reason(app: TestApp) {
         201,
     )
     .await;
-    problem(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 409).await;
+    problem(forward(&app, &app.hmsi()).await, 409).await;
 
     let corrected = registry_csv(|i, ags| {
         if ags == "06633" {
@@ -242,7 +243,7 @@ async fn ba_corrections_are_new_versions_with_a_reason(app: TestApp) {
         ),
         (Some(1), Some(10 + 22))
     );
-    json(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 200).await;
+    json(forward(&app, &app.hmsi()).await, 200).await;
     let after = json(
         app.get(&format!("{T}/data"), Some(&app.traeger("06633")))
             .await,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::seed::{T, post, psychosocial, put_csv, registry_csv, request_ba};
+use common::seed::{T, forward, post, psychosocial, put_csv, registry_csv, request_ba};
 use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -40,7 +40,7 @@ async fn psychosocial_care_for_all_26_traeger_from_one_csv(app: TestApp) {
     )
     .await;
 
-    let forwarded = json(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 200).await;
+    let forwarded = json(forward(&app, &app.hmsi()).await, 200).await;
     assert_eq!(forwarded["status"], "forwarded");
     assert_eq!(forwarded["deliveries"].as_array().unwrap().len(), 26);
     assert!(
@@ -210,7 +210,7 @@ async fn costs_hmsi_keeps_are_never_forwarded(app: TestApp) {
     assert_eq!(created["indicators"][1]["forwarded_to_traeger"], false);
     let csv = "traeger;indicator;value\n06633;psychosocial_care;12\n06633;initial_equipment_home;\"48.211,37\"\n06611;initial_equipment_home;*\n";
     json(put_csv(&app, "", csv).await, 200).await;
-    json(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 200).await;
+    json(forward(&app, &app.hmsi()).await, 200).await;
     let mine = json(
         app.get(&format!("{T}/data"), Some(&app.traeger("06633")))
             .await,
@@ -290,13 +290,14 @@ async fn who_may_do_what_with_transmissions(app: TestApp) {
     ] {
         let res = app
             .request(Method::PUT, &format!("{T}/data"), Some(&token))
+            .header("If-Match", "*")
             .header("content-type", "text/csv")
             .body("traeger;indicator;value\n06633;psychosocial_care;6\n")
             .send()
             .await
             .unwrap();
         problem(res, 403).await;
-        problem(post(&app, &format!("{T}/forward"), &token).await, 403).await;
+        problem(forward(&app, &token).await, 403).await;
     }
     for token in [
         app.hmsi(),
@@ -329,7 +330,7 @@ async fn who_may_do_what_with_transmissions(app: TestApp) {
         404,
     )
     .await;
-    json(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 200).await;
+    json(forward(&app, &app.hmsi()).await, 200).await;
     let listed = json(
         app.get(
             "/api/v1/transmissions?year=2023&status=forwarded",
@@ -374,9 +375,9 @@ async fn who_may_do_what_with_transmissions(app: TestApp) {
 
 async fn acknowledgements_once_per_version(app: TestApp) {
     request_ba(&app, json!(["psychosocial_care"])).await;
-    problem(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 409).await;
+    problem(forward(&app, &app.hmsi()).await, 409).await;
     json(put_csv(&app, "", registry_csv(psychosocial)).await, 200).await;
-    json(post(&app, &format!("{T}/forward"), &app.hmsi()).await, 200).await;
+    json(forward(&app, &app.hmsi()).await, 200).await;
     json(
         post(
             &app,

@@ -1,6 +1,7 @@
 //! HTTP: routes, extractors, the contract, and the mapping of errors to problem+json.
 
 pub mod docs;
+pub mod edge;
 pub mod fallback;
 pub mod formats;
 pub mod headers;
@@ -34,5 +35,7 @@ where
 
 /// The contract, as `zv-monitor openapi` prints it and `openapi/openapi.json` holds it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes(App::new()).split_for_parts().1
+    let mut spec = routes(App::new()).split_for_parts().1;
+    utoipa::Modify::modify(&docs::ConditionalReads, &mut spec);
+    spec
 }

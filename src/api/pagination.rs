@@ -1,6 +1,8 @@
 //! Keyset pagination: `?limit=` (default 100, at most 1000) and `?after=<cursor>`, where the
 //! cursor is the `next` of the previous page. Cursors are opaque so their shape may change.
 
+use std::str::FromStr;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -23,14 +25,31 @@ pub fn encode_cursor(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(key)
 }
 
-pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
-    URL_SAFE_NO_PAD
+/// Longer than any cursor this service gives out: a longer one is refused unread.
+const MAX_CURSOR_CHARS: usize = 256;
+
+/// Reads a cursor this service gave out as `next`: the key, of the list's key type `K`, of
+/// the last item of a page. Anything else (not base64, cut, too long, a key of another list
+/// or none at all) is refused with 400, so no stray text ever reaches a query.
+pub fn decode_cursor<K: FromStr>(cursor: &str) -> Result<K, ApiError> {
+    let refused =
+        || ApiError::BadRequest("`after` is not a cursor this service gave out as `next`".into());
+    if cursor.len() > MAX_CURSOR_CHARS {
+        return Err(refused());
+    }
+    let key = URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| {
-            ApiError::BadRequest("`after` is not a cursor this service gave out as `next`".into())
-        })
+        .ok_or_else(refused)?;
+    key.parse().map_err(|_| refused())
+}
+
+/// The `after` parameter of a list keyed by `K`, checked: the key as the store compares it.
+pub fn after<K: FromStr + ToString>(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
+    cursor
+        .map(|c| decode_cursor::<K>(c).map(|k| k.to_string()))
+        .transpose()
 }
 
 /// The `next` cursor of a page: the key of its last item when more follow.
@@ -65,8 +84,14 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        assert_eq!(decode_cursor(&encode_cursor("06633")).unwrap(), "06633");
-        assert!(decode_cursor("not base64!").is_err());
+        use crate::domain::traeger::Ags;
+        let ags: Ags = decode_cursor(&encode_cursor("06633")).unwrap();
+        assert_eq!(ags.as_str(), "06633");
+        assert!(decode_cursor::<Ags>("not base64!").is_err());
+        assert!(decode_cursor::<Ags>(&encode_cursor("06633\0")).is_err());
+        assert!(decode_cursor::<Ags>(&encode_cursor("zv-2023-06633-1")).is_err());
+        assert!(decode_cursor::<Ags>(&"A".repeat(10_000)).is_err());
+        assert!(decode_cursor::<i64>(&encode_cursor("12")).is_ok());
     }
 
     #[test]

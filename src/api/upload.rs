@@ -3,7 +3,7 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
-use actix_web::web::{Bytes, Payload};
+use actix_web::web::{self, Bytes, Payload};
 
 use super::problem::ApiError;
 
@@ -21,8 +21,11 @@ pub fn media_type(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// Reads the whole body, refusing one larger than `limit` with 413.
-pub async fn read(payload: Payload, limit: UploadLimit) -> Result<Bytes, ApiError> {
+/// Reads the whole body, refusing one larger than the upload limit with 413.
+pub async fn read(req: &HttpRequest, payload: Payload) -> Result<Bytes, ApiError> {
+    let limit = req
+        .app_data::<web::Data<UploadLimit>>()
+        .map_or(UploadLimit(0), |l| *l.get_ref());
     payload
         .to_bytes_limited(limit.0)
         .await

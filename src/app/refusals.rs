@@ -50,7 +50,7 @@ impl From<TransmissionRefusal> for AppError {
     fn from(r: TransmissionRefusal) -> Self {
         use TransmissionRefusal as R;
         match r {
-            R::ReasonRequired => at("/reason", r),
+            R::ReasonRequired | R::Reason(_) => at("/reason", r),
             R::NothingForwarded(_) => AppError::NotFound,
             R::NoData(_) | R::AlreadyForwarded { .. } | R::AlreadyAcknowledged { .. } => {
                 AppError::Conflict(r.to_string())

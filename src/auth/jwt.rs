@@ -108,6 +108,32 @@ impl Verifier {
         self.keys.len() + usize::from(self.secret.is_some())
     }
 
+    /// What a token of `alg` must meet: its signature, `exp` and `nbf` with the leeway, and
+    /// the issuer and audience when they are configured.
+    fn validation(&self, alg: Algorithm) -> Validation {
+        let mut validation = Validation::new(alg);
+        validation.leeway = LEEWAY_SECONDS;
+        // A token is valid from `nbf` on; one presented before is refused like an expired one.
+        validation.validate_nbf = true;
+        let mut required = vec!["exp", "sub"];
+        match &self.issuer {
+            Some(iss) => {
+                validation.set_issuer(&[iss]);
+                required.push("iss");
+            }
+            None => validation.iss = None,
+        }
+        match &self.audience {
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&required);
+        validation
+    }
+
     /// Checks signature, algorithm, expiry, issuer and audience. The error text is safe to
     /// show the caller: it names what is wrong, never a key.
     pub fn verify(&self, token: &str) -> Result<Claims, String> {
@@ -132,25 +158,7 @@ impl Verifier {
                 header.alg
             ));
         }
-        let mut validation = Validation::new(alg);
-        validation.leeway = LEEWAY_SECONDS;
-        let mut required = vec!["exp", "sub"];
-        match &self.issuer {
-            Some(iss) => {
-                validation.set_issuer(&[iss]);
-                required.push("iss");
-            }
-            None => validation.iss = None,
-        }
-        match &self.audience {
-            Some(aud) => {
-                validation.set_audience(&[aud]);
-                required.push("aud");
-            }
-            None => validation.validate_aud = false,
-        }
-        validation.set_required_spec_claims(&required);
-        jsonwebtoken::decode::<Claims>(token, key, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, key, &self.validation(alg))
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind as K;
@@ -164,7 +172,13 @@ impl Verifier {
                     K::Json(_) => "the token's claims are malformed".to_owned(),
                     _ => "the token is invalid".to_owned(),
                 }
-            })
+            })?;
+        // Issued in the future is issued by a clock that cannot be trusted, or forged.
+        let now = chrono::Utc::now().timestamp();
+        if claims.iat > now.saturating_add(LEEWAY_SECONDS as i64) {
+            return Err("the token's `iat` lies in the future".to_owned());
+        }
+        Ok(claims)
     }
 }
 

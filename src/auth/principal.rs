@@ -54,6 +54,12 @@ impl Principal {
         if claims.sub.trim().is_empty() {
             return Err(bad("the token's `sub` is empty".into()));
         }
+        // `sub` is recorded in the ledger: it must be text either database stores.
+        if claims.sub.chars().any(char::is_control) || claims.sub.len() > 255 {
+            return Err(bad(
+                "the token's `sub` is not a name of at most 255 printable characters".into(),
+            ));
+        }
         let role: Role = claims.role.parse().map_err(bad)?;
         let traeger = claims
             .traeger

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::indicator::Unit;
+use super::parse_text;
 
 pub const MAX_TEXT_CHARS: usize = 20_000;
 /// Larger than any count or amount an agreement asks for, small enough to sum without overflow.
@@ -26,16 +27,7 @@ impl Figure {
     pub fn parse(raw: &serde_json::Value, unit: Unit) -> Result<Figure, String> {
         use serde_json::Value;
         match (unit, raw) {
-            (Unit::Text, Value::String(s)) => {
-                let t = s.trim();
-                if t.is_empty() {
-                    Err("must not be empty".into())
-                } else if t.chars().count() > MAX_TEXT_CHARS {
-                    Err(format!("must be at most {MAX_TEXT_CHARS} characters"))
-                } else {
-                    Ok(Figure::Text(t.to_owned()))
-                }
-            }
+            (Unit::Text, Value::String(s)) => parse_text(s, MAX_TEXT_CHARS).map(Figure::Text),
             (Unit::Text, _) => Err("must be a text".into()),
             (_, Value::Number(n)) => Self::parse_decimal(&n.to_string(), unit),
             (_, Value::String(s)) => Self::parse_decimal(s.trim(), unit),

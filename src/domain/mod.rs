@@ -167,13 +167,16 @@ pub trait Event {
     fn action(&self) -> &'static str;
 }
 
-/// Text fields shared by several resources: trimmed, non-empty and bounded.
+/// Text fields shared by several resources: trimmed, non-empty and bounded, and storable on
+/// both databases alike (PostgreSQL stores no NUL character, SQLite would).
 pub fn parse_text(raw: &str, max_chars: usize) -> Result<String, String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         Err("must not be empty".into())
     } else if trimmed.chars().count() > max_chars {
         Err(format!("must be at most {max_chars} characters"))
+    } else if trimmed.contains('\0') {
+        Err("must not contain the NUL character (U+0000)".into())
     } else {
         Ok(trimmed.to_owned())
     }

@@ -38,6 +38,13 @@ impl Ags {
     }
 }
 
+impl std::str::FromStr for Ags {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s)
+    }
+}
+
 impl TryFrom<String> for Ags {
     type Error = String;
     fn try_from(s: String) -> Result<Self, Self::Error> {

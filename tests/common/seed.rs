@@ -125,7 +125,8 @@ pub async fn request_ba(app: &TestApp, indicators: Value) -> Value {
     .await
 }
 
-/// HMSI uploads BA's data as CSV to the first transmission (`path_query`: `?dry_run=true` …).
+/// HMSI uploads BA's data as CSV to the first transmission (`path_query`: `?dry_run=true` …),
+/// whatever its version (`If-Match: *`).
 pub async fn put_csv(app: &TestApp, path_query: &str, csv: impl Into<Vec<u8>>) -> Response {
     app.request(
         Method::PUT,
@@ -133,10 +134,20 @@ pub async fn put_csv(app: &TestApp, path_query: &str, csv: impl Into<Vec<u8>>) -
         Some(&app.hmsi()),
     )
     .header("content-type", "text/csv")
+    .header("If-Match", "*")
     .body(csv.into())
     .send()
     .await
     .unwrap()
+}
+
+/// `token` forwards the first transmission, whatever its version (`If-Match: *`).
+pub async fn forward(app: &TestApp, token: &str) -> Response {
+    app.request(Method::POST, &format!("{T}/forward"), Some(token))
+        .header("If-Match", "*")
+        .send()
+        .await
+        .unwrap()
 }
 
 /// HMSI's signature block.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{self, decode_cursor, next_cursor};
-use crate::api::problem::{ApiError, BadRequest, CommonProblems};
+use crate::api::problem::{ApiError, CommonProblems};
 use crate::app::Services;
 use crate::app::audit as app;
 use crate::auth::Principal;
@@ -132,7 +132,6 @@ pub struct AuditQuery {
     params(AuditQuery),
     responses(
         (status = 200, description = "One page of events", body = AuditEventPage),
-        (status = 400, response = BadRequest),
         CommonProblems,
     ),
     security(("bearer" = []))
@@ -147,9 +146,7 @@ pub async fn list_audit_events(
     let q = query.into_inner();
     let after = match q.after.as_deref() {
         None => 0,
-        Some(c) => decode_cursor(c)?
-            .parse()
-            .map_err(|_| ApiError::BadRequest("`after` is not a cursor of this list".into()))?,
+        Some(c) => i64::from(decode_cursor::<u32>(c)?),
     };
     let filter = AuditFilter {
         entity_type: q.entity_type,

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination;
-use crate::api::problem::{ApiError, BadRequest, CommonProblems};
+use crate::api::problem::{ApiError, CommonProblems};
 use crate::app::Services;
 use crate::app::audit as app;
 use crate::auth::Principal;
@@ -79,7 +79,6 @@ pub struct ChangeQuery {
 /// `next` never misses one.
 #[utoipa::path(tag = TAG, params(ChangeQuery), responses(
     (status = 200, description = "The next changes", body = ChangePage),
-    (status = 400, response = BadRequest),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/changes")]

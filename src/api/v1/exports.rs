@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::formats::CsvDialect;
 use crate::api::params;
-use crate::api::problem::{ApiError, BadRequest, CommonProblems};
+use crate::api::problem::{ApiError, CommonProblems};
 use crate::app::exports::{Export, FactFilter};
 use crate::app::{AppError, Services};
 use crate::auth::Principal;
@@ -251,7 +251,6 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
         (String = "application/vnd.sdmx.data+csv;version=2.0.0", example = "STRUCTURE,STRUCTURE_ID,ACTION,TIME_PERIOD,TRAEGER,INDICATOR,REPORTING_BODY,SOURCE,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,REF_PERIOD,STATE\r\ndataflow,HMSI:ZV_FACTS(1.0),I,2023,06611,psychosocial_care,_T,ba,,C,COUNT,2023-01-01/2023-12-31,forwarded\r\n"),
         (String = "text/csv", example = "year,traeger,traeger_name,section,indicator,unit,reference,reporting_body,value,status,source,origin,revision,state,late,changed_at\r\n2023,06611,Stadt Kassel,§ 2 (4),psychosocial_care,count,2023-01-01/2023-12-31,,*,suppressed,ba,ba-2023-1,1,forwarded,false,2024-03-05T10:00:00.000000Z\r\n"),
     )),
-    (status = 400, response = BadRequest),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/exports/facts")]

@@ -6,15 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::indicators::IndicatorResponse;
-use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
-use crate::api::problem::{ApiError, BadRequest, CommonProblems, NotFound};
+use crate::api::problem::{ApiError, CommonProblems, NotFound};
 use crate::app::Services;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::agreement::{Party, Recipient};
-use crate::domain::ids::AgreementId;
+use crate::domain::ids::{AgreementId, ObligationId};
 use crate::domain::progress::ObligationStatus;
 
 pub const TAG: &str = "obligations";
@@ -158,7 +158,6 @@ pub async fn list_agreement_obligations(
 /// glance who is overdue. A Träger or Jobcenter token sees its own Träger's only.
 #[utoipa::path(tag = TAG, params(ObligationQuery), responses(
     (status = 200, description = "One page of obligations, by id", body = ObligationPage),
-    (status = 400, response = BadRequest),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/obligations")]
@@ -175,7 +174,7 @@ pub async fn list_obligations(
         status: q.status,
         section: q.section,
     };
-    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let after = pagination::after::<ObligationId>(q.after.as_deref())?;
     let limit = pagination::limit(q.limit)?;
     let mut all = app::overview(&services, visibility, filter).await?;
     let key = |s: &ObligationState| s.obligation.id.to_string();

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
-use crate::api::pagination::{self, decode_cursor, next_cursor};
+use crate::api::pagination::{self, next_cursor};
 use crate::api::problem::{
-    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
-    NotFound,
+    ApiError, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems, NotFound,
 };
 use crate::app::Services;
 use crate::app::idempotency::Outcome;
@@ -203,7 +202,6 @@ fn single(status: actix_web::http::StatusCode, t: Traeger) -> HttpResponse {
     params(TraegerQuery),
     responses(
         (status = 200, description = "One page of Träger", body = TraegerPage),
-        (status = 400, response = BadRequest),
         CommonProblems,
     ),
     security(("bearer" = []))
@@ -220,7 +218,7 @@ pub async fn list_traeger(
         form: q.form,
         kind: q.kind,
     };
-    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let after = pagination::after::<Ags>(q.after.as_deref())?;
     let limit = pagination::limit(q.limit)?;
     let (items, more) = app::list(&services, visibility, filter, after, limit).await?;
     let next = next_cursor(&items, more, |t| t.ags.to_string());
@@ -239,7 +237,6 @@ pub async fn list_traeger(
     responses(
         (status = 200, description = "The Träger", body = TraegerResponse,
             headers(("ETag" = String, description = "Send as If-Match to update"))),
-        (status = 400, response = BadRequest),
         CommonProblems,
         (status = 404, response = NotFound),
     ),

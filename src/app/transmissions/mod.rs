@@ -48,17 +48,22 @@ pub async fn list(
 }
 
 /// The whole transmission for a change by a caller who may see it, under its row lock
-/// unless a dry run.
+/// unless a dry run, if it is still the version the caller read (`If-Match`).
 fn for_change(
     conn: &mut DbConnection,
     visibility: &Visibility,
     id: &TransmissionId,
+    expected_version: Option<i64>,
     mode: Mode,
 ) -> Result<Transmission, AppError> {
     if mode == Mode::Write {
         store::lock(conn, id)?;
     }
-    store::find_whole(conn, visibility, id)?.ok_or(AppError::NotFound)
+    let t = store::find_whole(conn, visibility, id)?.ok_or(AppError::NotFound)?;
+    if expected_version.is_some_and(|v| v != t.version) {
+        return Err(AppError::PreconditionFailed);
+    }
+    Ok(t)
 }
 
 /// Saves what the transition wrote, if the transmission is still the version read, and
@@ -82,7 +87,7 @@ async fn change<F>(
     services: &Services,
     actor: Actor,
     visibility: Visibility,
-    id: TransmissionId,
+    (id, expected_version): (TransmissionId, Option<i64>),
     command: F,
 ) -> Result<Transmission, AppError>
 where
@@ -95,7 +100,7 @@ where
         .db()
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let before = for_change(conn, &visibility, &id, Mode::Write)?;
+                let before = for_change(conn, &visibility, &id, expected_version, Mode::Write)?;
                 let stamp = clock.stamp(&actor);
                 let t = command(&before, &stamp)?;
                 commit(conn, &actor, &before, &t, stamp.at)?;
@@ -105,14 +110,20 @@ where
         .await
 }
 
-/// Forwards the current version: from now on each Träger sees its own rows of it.
+/// Forwards the current version, if it is still the version the caller read: from now on
+/// each Träger sees its own rows of it.
 pub async fn forward(
     services: &Services,
     actor: Actor,
     visibility: Visibility,
     id: TransmissionId,
+    expected_version: Option<i64>,
 ) -> Result<Transmission, AppError> {
-    change(services, actor, visibility, id, |t, stamp| t.forward(stamp)).await
+    let target = (id, expected_version);
+    change(services, actor, visibility, target, |t, stamp| {
+        t.forward(stamp)
+    })
+    .await
 }
 
 /// A Träger confirms it received the newest forwarded version.
@@ -126,7 +137,7 @@ pub async fn acknowledge(
         .only()
         .cloned()
         .ok_or_else(|| AppError::Conflict("only a Träger acknowledges".into()))?;
-    change(services, actor, visibility, id, move |t, stamp| {
+    change(services, actor, visibility, (id, None), move |t, stamp| {
         t.acknowledge(&own, stamp)
     })
     .await

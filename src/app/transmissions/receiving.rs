@@ -46,12 +46,13 @@ fn checked_rows(
     }
 }
 
-/// What an upload of BA's data holds: its rows, the lines that were none, and the reason BA
-/// gave for delivering again.
+/// What an upload of BA's data holds: its rows, the lines that were none, the reason BA gave
+/// for delivering again, and the version of the transmission the upload is meant for.
 pub struct Upload {
     pub rows: Vec<RawRow>,
     pub broken: Vec<Violation>,
     pub reason: Option<String>,
+    pub expected_version: Option<i64>,
 }
 
 /// Stores what BA delivered (or, on a dry run, shows what it would do). Before forwarding, new
@@ -70,7 +71,7 @@ pub async fn receive(
         .db()
         .run(move |conn| {
             mode.transaction(conn, |conn| {
-                let before = for_change(conn, &visibility, &id, mode)?;
+                let before = for_change(conn, &visibility, &id, upload.expected_version, mode)?;
                 let rows = checked_rows(
                     conn,
                     &visibility,

@@ -50,7 +50,7 @@ pub async fn create(
         let request = input
             .validate(stamp.today, offer.as_ref())
             .map_err(AppError::Invalid)?;
-        let n = store::count_for(conn, request.year)? + 1;
+        let n = store::next_number(conn, request.year)?;
         let t = Transmission::request(n, request, &stamp);
         store::insert(conn, &t.state)?;
         record(conn, &actor, None, &t, stamp.at)?;

@@ -7,7 +7,7 @@ use super::{Acknowledgement, DataRow, DataVersion, Transmission, TransmissionReq
 use crate::domain::actor::Stamp;
 use crate::domain::ids::TransmissionId;
 use crate::domain::traeger::Ags;
-use crate::domain::{Event, Transition};
+use crate::domain::{Event, Transition, parse_text};
 
 /// What happened to a transmission.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,9 @@ impl TransmissionEvent {
 pub enum TransmissionRefusal {
     #[error("is required: the data was forwarded, so this is a correction by BA")]
     ReasonRequired,
+    /// The reason given is no text to keep.
+    #[error("{0}")]
+    Reason(String),
     #[error("{0} has no data from BA yet")]
     NoData(TransmissionId),
     #[error("version {version} of {id} is forwarded already")]
@@ -101,9 +104,10 @@ impl Transmission {
     /// keeps its reason unless a new one is given); after forwarding it is a new version, which
     /// needs a reason: the Träger must learn why its figures changed.
     pub fn receive(&self, rows: Vec<DataRow>, reason: Option<String>, stamp: &Stamp) -> Outcome {
-        let reason = reason
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
+        let reason = match reason.filter(|r| !r.trim().is_empty()) {
+            None => None,
+            Some(r) => Some(parse_text(&r, 2000).map_err(TransmissionRefusal::Reason)?),
+        };
         let fresh = |number: i32, reason: Option<String>| DataVersion {
             number,
             reason,

@@ -57,11 +57,16 @@ pub fn list(
         .collect())
 }
 
-pub fn count_for(conn: &mut DbConnection, year: i32) -> QueryResult<i64> {
-    transmissions::table
+/// The number of the next request of `year`. Concurrent creators of the same year wait for
+/// one another until each commits, so no two are handed the same number.
+pub fn next_number(conn: &mut DbConnection, year: i32) -> QueryResult<i64> {
+    // "ba" and the year: one lock per year, apart from other users of advisory locks.
+    super::pool::serialize(conn, 0x6261_0000_0000 + i64::from(year))?;
+    let n: i64 = transmissions::table
         .filter(transmissions::year.eq(year))
         .count()
-        .get_result(conn)
+        .get_result(conn)?;
+    Ok(n + 1)
 }
 
 pub fn insert(conn: &mut DbConnection, t: &Transmission) -> QueryResult<()> {

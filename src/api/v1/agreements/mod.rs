@@ -7,11 +7,10 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
 use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned};
-use crate::api::pagination::{self, decode_cursor, next_cursor};
+use crate::api::pagination::{self, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
-    NotFound,
+    ApiError, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems, NotFound,
 };
 use crate::app::Services;
 use crate::app::agreements as app;
@@ -58,7 +57,6 @@ fn year_value(pointer: &str, raw: Option<i64>) -> Result<i32, Violation> {
     params(AgreementQuery),
     responses(
         (status = 200, description = "One page of agreements, by year and AGS", body = AgreementPage),
-        (status = 400, response = BadRequest),
         CommonProblems,
     ),
     security(("bearer" = []))
@@ -76,7 +74,7 @@ pub async fn list_agreements(
         traeger: params::traeger(q.traeger.as_deref())?,
         status: q.status,
     };
-    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let after = pagination::after::<AgreementId>(q.after.as_deref())?;
     let limit = pagination::limit(q.limit)?;
     let (items, more) = app::list(&services, visibility, filter, after, limit).await?;
     let next = next_cursor(&items, more, |a| a.id.to_string());

@@ -6,18 +6,17 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 
 use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
-use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
-    NotFound,
+    ApiError, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems, NotFound,
 };
 use crate::app::Services;
 use crate::app::idempotency::Outcome;
 use crate::app::indicators::{self as app, Listing};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::indicator::{Indicator, IndicatorCode};
+use crate::domain::indicator::{Indicator, IndicatorCode, parse_year};
 
 pub use dto::*;
 
@@ -28,6 +27,24 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(find_indicator)
         .service(create_indicator)
         .service(update_indicator);
+}
+
+/// The key of a version in the listing, as its cursor holds it: `code@valid_from`.
+struct VersionKey(IndicatorCode, i32);
+
+impl std::fmt::Display for VersionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.0, self.1)
+    }
+}
+
+impl std::str::FromStr for VersionKey {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (code, year) = s.split_once('@').ok_or("no `@`")?;
+        let year = year.parse::<i64>().map_err(|e| e.to_string())?;
+        Ok(VersionKey(IndicatorCode::parse(code)?, parse_year(year)?))
+    }
 }
 
 fn code_param(raw: &str) -> Result<IndicatorCode, ApiError> {
@@ -47,7 +64,6 @@ fn single(status: StatusCode, i: Indicator, year: Option<i32>) -> HttpResponse {
     params(IndicatorQuery),
     responses(
         (status = 200, description = "One page of indicators", body = IndicatorPage),
-        (status = 400, response = BadRequest),
         CommonProblems,
     ),
     security(("bearer" = []))
@@ -62,13 +78,13 @@ pub async fn list_indicators(
     let q = query.into_inner();
     let year = params::year(q.year)?;
     let limit = pagination::limit(q.limit)?;
-    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let after = pagination::after::<VersionKey>(q.after.as_deref())?;
     let listing = Listing {
         year,
         section: q.section,
         source: q.source,
     };
-    let key = |i: &Indicator| format!("{}@{}", i.code, i.valid_from);
+    let key = |i: &Indicator| VersionKey(i.code.clone(), i.valid_from).to_string();
     let (items, more) = page_of(
         app::list(&services, listing).await?,
         after.as_deref(),
@@ -94,7 +110,6 @@ pub async fn list_indicators(
     responses(
         (status = 200, description = "The indicator", body = IndicatorResponse,
             headers(("ETag" = String, description = "Send as If-Match to change this version"))),
-        (status = 400, response = BadRequest),
         CommonProblems,
         (status = 404, response = NotFound),
     ),

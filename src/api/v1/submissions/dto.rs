@@ -8,11 +8,11 @@ use crate::api::problem::ApiError;
 use crate::api::schemas::FigureValue;
 use crate::app::Mode;
 use crate::app::submissions::Delivery;
-use crate::domain::Violation;
 use crate::domain::agreement::Recipient;
 use crate::domain::submission::{
     Decision, Revision, RevisionStatus, Submission, ValueEntry, ValueInput,
 };
+use crate::domain::{Violation, parse_text};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreakdownDto {
@@ -302,19 +302,16 @@ pub struct ReviewRequest {
 impl ReviewRequest {
     /// The decision it states: `accept`, or `return` with a reason of at most 2000 characters.
     pub fn decision(self) -> Result<Decision, ApiError> {
-        let reason = self
-            .reason
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
+        let reason = self.reason.filter(|r| !r.trim().is_empty());
         let refuse = |pointer: &str, message: &str| {
             Err(ApiError::invalid(vec![Violation::new(pointer, message)]))
         };
         match (self.decision.as_deref(), reason) {
             (Some("accept"), _) => Ok(Decision::Accept),
-            (Some("return"), Some(reason)) if reason.chars().count() <= 2000 => {
-                Ok(Decision::Return(reason))
-            }
-            (Some("return"), Some(_)) => refuse("/reason", "must be at most 2000 characters"),
+            (Some("return"), Some(reason)) => match parse_text(&reason, 2000) {
+                Ok(reason) => Ok(Decision::Return(reason)),
+                Err(e) => refuse("/reason", &e),
+            },
             (Some("return"), None) => refuse("/reason", "is required to return a submission"),
             (Some(other), _) => refuse(
                 "/decision",

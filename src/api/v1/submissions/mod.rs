@@ -6,11 +6,11 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
 use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned};
-use crate::api::pagination::{self, decode_cursor, next_cursor};
+use crate::api::pagination::{self, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems,
-    NotFound, PreconditionFailedResponse, Unprocessable,
+    ApiError, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems, NotFound,
+    PreconditionFailedResponse, Unprocessable,
 };
 use crate::app::submissions::{self as app, Delivery, Step};
 use crate::app::{Mode, Services};
@@ -52,7 +52,6 @@ fn values_of(values: Option<Vec<ValueRequest>>) -> Result<Vec<ValueInput>, Viola
 /// HMSI sees all; a Träger or Jobcenter token only its own Träger's.
 #[utoipa::path(tag = TAG, params(SubmissionQuery), responses(
     (status = 200, description = "One page of submissions", body = SubmissionPage),
-    (status = 400, response = BadRequest),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/submissions")]
@@ -69,7 +68,7 @@ pub async fn list_submissions(
         status: q.status,
         section: q.section,
     };
-    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let after = pagination::after::<SubmissionId>(q.after.as_deref())?;
     let limit = pagination::limit(q.limit)?;
     let (items, more) = app::list(&services, visibility, filter, after, limit).await?;
     let next = next_cursor(&items, more, |s| s.id.to_string());
@@ -199,7 +198,6 @@ pub async fn update_submission(
     ("If-Match" = Option<String>, Header, description = "Optional: the ETag you read"), DryRun),
     responses(
     (status = 200, description = "Submitted (or, on a dry run, would be)", body = DeliveryResponse),
-    (status = 400, response = BadRequest),
     CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
@@ -343,7 +341,6 @@ pub async fn list_revisions(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "sub-zv-2023-06633-1.3"),
     ("n" = i32, Path, description = "Revision number, from 1", example = 1)), responses(
     (status = 200, description = "The revision", body = RevisionResponse),
-    (status = 400, response = BadRequest),
     CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]

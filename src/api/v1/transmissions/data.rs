@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use super::TAG;
 use super::csv;
 use super::dto::*;
-use crate::api::headers::etag;
+use crate::api::headers::{IfMatch, etag};
 use crate::api::params;
-use crate::api::problem::{ApiError, BadRequest, CommonProblems, JsonBodyProblems, NotFound};
-use crate::api::upload::{self, UploadLimit};
+use crate::api::problem::{ApiError, CommonProblems, IfMatchProblems, JsonBodyProblems, NotFound};
+use crate::api::upload;
 use crate::app::transmissions::{self as app, Upload};
 use crate::app::{AppError, Mode, Services};
 use crate::auth::Principal;
@@ -87,25 +87,28 @@ fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
 /// BA's marks map to a status and never to 0: `*` suppressed, `-` nil, `x` not applicable.
 /// Every error at once, by line (`/lines/n`) or pointer. Before forwarding, new data replaces
 /// the current version; after forwarding it is a new version that needs a `reason`.
-#[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1"), DataQuery),
+#[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1"),
+    ("If-Match" = String, Header, description = "The ETag you read"), DataQuery),
     request_body(content(
         (DataRequest = "application/json"),
         (String = "text/csv", example = "traeger;indicator;value\r\n06633;psychosocial_care;17\r\n06611;psychosocial_care;*\r\n"),
     )),
     responses(
-    (status = 200, description = "Stored (or, on a dry run, what would be)", body = ImportResponse),
+    (status = 200, description = "Stored (or, on a dry run, what would be)", body = ImportResponse,
+        headers(("ETag" = String, description = "The new version"))),
     JsonBodyProblems,
     CommonProblems,
     (status = 404, response = NotFound),
+    IfMatchProblems,
 ), security(("bearer" = [])))]
 #[put("/transmissions/{id}/data")]
 pub async fn put_data(
     principal: Principal,
     id: web::Path<String>,
+    if_match: IfMatch,
     query: web::Query<DataQuery>,
     req: HttpRequest,
     payload: web::Payload,
-    limit: web::Data<UploadLimit>,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::RequestStatistics)?;
@@ -116,7 +119,7 @@ pub async fn put_data(
         ));
     }
     let id: TransmissionId = params::id(&id)?;
-    let body = upload::read(payload, **limit).await?;
+    let body = upload::read(&req, payload).await?;
     let (rows, broken, body_reason) = if content_type == "text/csv" {
         let (rows, broken) = csv::parse(&body).map_err(ApiError::invalid)?;
         (rows, broken, None)
@@ -129,6 +132,7 @@ pub async fn put_data(
         rows,
         broken,
         reason: q.reason.or(body_reason),
+        expected_version: if_match.0,
     };
     let mode = Mode::of(q.dry_run.unwrap_or(false));
     let actor = principal.actor();
@@ -149,7 +153,6 @@ pub async fn put_data(
         (DataResponse = "application/json"),
         (String = "text/csv", example = "traeger,indicator,value,status,flags\r\n06611,psychosocial_care,*,suppressed,\r\n"),
     )),
-    (status = 400, response = BadRequest),
     CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]

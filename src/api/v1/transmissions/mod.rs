@@ -8,11 +8,11 @@ mod dto;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 
-use crate::api::headers::{IdempotencyKey, mark_created, versioned};
-use crate::api::pagination::{self, decode_cursor, next_cursor, page_of};
+use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
+use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
-    ApiError, BadRequest, CommonProblems, ConflictResponse, JsonBodyProblems, NotFound,
+    ApiError, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems, NotFound,
 };
 use crate::app::transmissions as app;
 use crate::app::{AppError, Services};
@@ -47,7 +47,6 @@ fn single(status: StatusCode, t: Transmission) -> HttpResponse {
 /// own Träger's line.
 #[utoipa::path(tag = TAG, params(TransmissionQuery), responses(
     (status = 200, description = "One page of transmissions", body = TransmissionPage),
-    (status = 400, response = BadRequest),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/transmissions")]
@@ -63,7 +62,7 @@ pub async fn list_transmissions(
         status: q.status,
         section: q.section,
     };
-    let after = q.after.as_deref().map(decode_cursor).transpose()?;
+    let after = pagination::after::<TransmissionId>(q.after.as_deref())?;
     let limit = pagination::limit(q.limit)?;
     let key = |t: &Transmission| t.id.to_string();
     let all = app::list(&services, visibility, filter).await?;
@@ -134,21 +133,25 @@ pub async fn create_transmission(
 ///
 /// HMSI only, with scope `write`: from now on each Träger and its Jobcenter see their own rows
 /// of the current version. Figures no Träger receives (§ 4 costs) are never forwarded.
-#[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1")), responses(
-    (status = 200, description = "Forwarded", body = TransmissionResponse),
+#[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1"),
+    ("If-Match" = String, Header, description = "The ETag you read")), responses(
+    (status = 200, description = "Forwarded", body = TransmissionResponse,
+        headers(("ETag" = String, description = "The new version"))),
     CommonProblems,
     (status = 404, response = NotFound),
     (status = 409, response = ConflictResponse),
+    IfMatchProblems,
 ), security(("bearer" = [])))]
 #[post("/transmissions/{id}/forward")]
 pub async fn forward_transmission(
     principal: Principal,
     id: web::Path<String>,
+    if_match: IfMatch,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::RequestStatistics)?;
     let id: TransmissionId = params::id(&id)?;
-    let t = app::forward(&services, principal.actor(), visibility, id).await?;
+    let t = app::forward(&services, principal.actor(), visibility, id, if_match.0).await?;
     Ok(single(StatusCode::OK, t))
 }
 
@@ -200,7 +203,6 @@ pub async fn list_versions(
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1"),
     ("n" = i32, Path, description = "Version number, from 1", example = 2)), responses(
     (status = 200, description = "The version", body = VersionResponse),
-    (status = 400, response = BadRequest),
     CommonProblems,
     (status = 404, response = NotFound),
 ), security(("bearer" = [])))]
