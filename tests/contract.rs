@@ -200,3 +200,30 @@ fn every_operation_is_documented_with_its_problems() {
     let schemes = &spec["components"]["securitySchemes"]["bearer"];
     assert_eq!(schemes["scheme"], "bearer");
 }
+
+/// A year, an AGS or a cursor means the same in every operation, and says so: bounded the same
+/// everywhere, so a generated client checks it before sending.
+#[test]
+fn shared_parameters_are_bounded_everywhere() {
+    let spec = generated();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let (name, schema) = (p["name"].as_str().unwrap(), &p["schema"]);
+                let bounded = match name {
+                    "year" => schema["minimum"] == 2005 && schema["maximum"] == 2100,
+                    "traeger" | "ags" => schema["pattern"] == "^06[456][0-9]{2}$",
+                    "after" if schema["type"] == "string" => {
+                        schema["maxLength"] == 256 && schema["pattern"].is_string()
+                    }
+                    "after" | "limit" | "n" => schema["minimum"].is_i64(),
+                    _ => continue,
+                };
+                assert!(bounded, "{method} {path}: `{name}` unbounded: {schema}");
+                *seen.entry(name).or_insert(0) += 1;
+            }
+        }
+    }
+    assert!(seen.len() == 6, "{seen:?}");
+}

@@ -20,6 +20,7 @@ on_both_backends!(
     pollers_read_again_for_a_304,
     concurrent_requests_to_ba_get_distinct_numbers,
     uploads_and_forwarding_need_the_etag_read,
+    declared_bounds_are_the_services,
 );
 
 const LISTS: &[&str] = &[
@@ -297,4 +298,43 @@ async fn uploads_and_forwarding_need_the_etag_read(app: TestApp) {
     let current = read.headers()["etag"].to_str().unwrap().to_owned();
     json(go(Some(current)).await.unwrap(), 200).await;
     problem(forward(&app, &hmsi).await, 409).await;
+}
+
+/// Every bound the contract declares on a list's query parameter is the service's own: the value
+/// at a bound is taken, the one beyond it refused with 400, so a client validating against the
+/// spec never sends what would be refused, nor refuses what would be taken.
+async fn declared_bounds_are_the_services(app: TestApp) {
+    let hmsi = app.hmsi();
+    let spec = common::contract::contract().spec();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(params) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        if !path.starts_with("/api/v1/") || path.contains('{') {
+            continue;
+        }
+        for p in params.iter().filter(|p| p["in"] == "query") {
+            let (name, schema) = (p["name"].as_str().unwrap(), &p["schema"]);
+            let mut cases = vec![];
+            if let Some(min) = schema["minimum"].as_i64() {
+                cases.extend([(min.to_string(), true), ((min - 1).to_string(), false)]);
+            }
+            if let Some(max) = schema["maximum"].as_i64() {
+                cases.extend([(max.to_string(), true), ((max + 1).to_string(), false)]);
+            }
+            if schema["pattern"] == zv_monitor::domain::traeger::AGS_PATTERN {
+                cases.extend([("06633".to_owned(), true), ("06399".to_owned(), false)]);
+            }
+            for (value, taken) in cases {
+                let res = app
+                    .get(&format!("{path}?{name}={value}"), Some(&hmsi))
+                    .await;
+                let status = res.status().as_u16();
+                assert_eq!(status != 400, taken, "{path}?{name}={value}: {status}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} bounds checked");
 }

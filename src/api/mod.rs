@@ -37,5 +37,6 @@ where
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut spec = routes(App::new()).split_for_parts().1;
     utoipa::Modify::modify(&docs::ConditionalReads, &mut spec);
+    utoipa::Modify::modify(&docs::SharedParameters, &mut spec);
     spec
 }

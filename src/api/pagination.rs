@@ -26,7 +26,10 @@ pub fn encode_cursor(key: &str) -> String {
 }
 
 /// Longer than any cursor this service gives out: a longer one is refused unread.
-const MAX_CURSOR_CHARS: usize = 256;
+pub const MAX_CURSOR_CHARS: usize = 256;
+
+/// The alphabet of a cursor (unpadded base64url), for the contract.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]+$";
 
 /// Reads a cursor this service gave out as `next`: the key, of the list's key type `K`, of
 /// the last item of a page. Anything else (not base64, cut, too long, a key of another list

@@ -17,6 +17,9 @@ const MAX_JOBCENTER_ID_CHARS: usize = 64;
 #[serde(try_from = "String", into = "String")]
 pub struct Ags(String);
 
+/// The shape of a Hessian Kreisschlüssel as `Ags::parse` accepts it, for the contract.
+pub const AGS_PATTERN: &str = "^06[456][0-9]{2}$";
+
 impl Ags {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let b = raw.as_bytes();

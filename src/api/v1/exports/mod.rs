@@ -1,5 +1,7 @@
 //! `/api/v1/exports/facts`: every value in long format, streamed batch by batch.
 
+mod rows;
+
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -17,6 +19,8 @@ use crate::domain::fact::{CSV_COLUMNS, Fact, FactState, SDMX_COLUMNS};
 use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::transmission::BaMarker;
 use tokio::task::JoinHandle;
+
+pub use rows::{FactExport, FactRow};
 
 pub const TAG: &str = "exports";
 
@@ -242,7 +246,7 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
 /// not at all. HMSI reads all; a Träger or Jobcenter token its own Träger's facts.
 #[utoipa::path(tag = TAG, params(FactQuery), responses(
     (status = 200, description = "The facts", content(
-        (Object = "application/json", example = json!({"items": [{"year": 2023, "traeger": "06611",
+        (FactExport = "application/json", example = json!({"items": [{"year": 2023, "traeger": "06611",
             "traeger_name": "Stadt Kassel", "section": "§ 2 (4)", "indicator": "psychosocial_care", "unit": "count",
             "reference": "2023-01-01/2023-12-31", "reporting_body": null, "value": null, "status": "suppressed",
             "provisional": false, "source": "ba", "origin": "ba-2023-1", "revision": 1, "state": "forwarded", "late": false,
