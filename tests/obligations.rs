@@ -3,7 +3,10 @@
 
 mod common;
 
-use common::seed::{KASSEL, SUB, debt_values, draft_debt, post, sign, sign_kassel, signature};
+use common::seed::{
+    KASSEL, SUB, debt_values, draft, draft_debt, forward, post, put_csv, request_ba, sign,
+    sign_kassel, signature,
+};
 use common::{TestApp, json, problem};
 use serde_json::{Value, json};
 
@@ -20,6 +23,8 @@ on_both_backends!(
 on_both_backends!(
     mod on_2024_02_20 with |s| s.today = Some("2024-02-20".parse().unwrap());
     hmsi_sees_at_a_glance_who_is_overdue,
+    obligations_signed_by_one_party_are_listed_with_the_agreements_status,
+    ba_data_counts_for_a_traeger_only_with_its_own_row,
 );
 
 async fn obligation_statuses(app: &TestApp) -> Vec<(String, String)> {
@@ -238,4 +243,89 @@ async fn hmsi_sees_at_a_glance_who_is_overdue(app: TestApp) {
     )
     .await;
     problem(app.get("/api/v1/obligations", None).await, 401).await;
+}
+
+/// The seeded Kassel agreement is signed by HMSI only: its obligations are already listed, marked
+/// so; a mere draft binds no one and is not.
+async fn obligations_signed_by_one_party_are_listed_with_the_agreements_status(app: TestApp) {
+    draft(&app, "06611", 2023, None).await;
+    let statuses = |v: &Value| -> Vec<(String, String)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["agreement_id"].as_str().unwrap().to_owned(),
+                    o["agreement_status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let list = json(
+        app.get("/api/v1/obligations?year=2023", Some(&app.hmsi()))
+            .await,
+        200,
+    )
+    .await;
+    let seen = statuses(&list);
+    assert_eq!(seen.len(), 9, "{seen:?}");
+    assert!(
+        seen.iter()
+            .all(|(a, s)| a == "zv-2023-06633-1" && s == "signed_by_one"),
+        "{seen:?}"
+    );
+    sign_kassel(&app).await;
+    let list = json(
+        app.get(
+            "/api/v1/obligations?year=2023",
+            Some(&app.jobcenter("06633")),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(statuses(&list).iter().all(|(_, s)| s == "in_force"));
+}
+
+/// § 2 (4): HMSI's duty to Kassel is met by BA data that holds Kassel's row, not by any
+/// forwarded transmission of the indicator.
+async fn ba_data_counts_for_a_traeger_only_with_its_own_row(app: TestApp) {
+    sign_kassel(&app).await;
+    request_ba(&app, json!(["psychosocial_care"])).await;
+    let only_stadt = "traeger;indicator;value\r\n06611;psychosocial_care;17\r\n";
+    json(put_csv(&app, "", only_stadt).await, 200).await;
+    json(forward(&app, &app.hmsi()).await, 200).await;
+    assert_eq!(standing(&app, "zv-2023-06633-1.4").await, "open");
+    let both =
+        "traeger;indicator;value\r\n06611;psychosocial_care;17\r\n06633;psychosocial_care;23\r\n";
+    json(
+        put_csv(&app, "?reason=Nachlieferung%20Landkreis%20Kassel", both).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        standing(&app, "zv-2023-06633-1.4").await,
+        "open",
+        "received, not yet forwarded"
+    );
+    json(forward(&app, &app.hmsi()).await, 200).await;
+    assert_eq!(standing(&app, "zv-2023-06633-1.4").await, "forwarded");
+}
+
+/// Where one of Kassel's obligations stands, as HMSI sees it.
+async fn standing(app: &TestApp, id: &str) -> String {
+    let list = json(
+        app.get(&format!("{KASSEL}/obligations"), Some(&app.hmsi()))
+            .await,
+        200,
+    )
+    .await;
+    let o = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == id)
+        .unwrap();
+    o["status"].as_str().unwrap().to_owned()
 }

@@ -10,11 +10,11 @@ use crate::domain::agreement::{
     Agreement, AgreementFilter, AgreementStatus, Obligation, Party, Recipient,
 };
 use crate::domain::ids::{AgreementId, SubmissionId};
-use crate::domain::indicator::Indicator;
+use crate::domain::indicator::{Catalogue, Indicator, IndicatorCode};
 use crate::domain::progress::{ObligationStatus, Progress, progress};
 use crate::domain::submission::Submission;
 use crate::domain::traeger::Ags;
-use crate::domain::transmission::Transmission;
+use crate::domain::transmission::{DataVersion, Transmission};
 use crate::store::DbConnection;
 use crate::store::agreements as agreement_store;
 use crate::store::submissions as submission_store;
@@ -23,6 +23,8 @@ use crate::store::transmissions as transmission_store;
 #[derive(Debug, Clone)]
 pub struct ObligationState {
     pub agreement_id: AgreementId,
+    /// In force, or signed by one party and waiting for the other.
+    pub agreement_status: AgreementStatus,
     pub traeger: Ags,
     pub year: i32,
     pub obligation: Obligation,
@@ -31,9 +33,11 @@ pub struct ObligationState {
     pub submission_id: Option<SubmissionId>,
 }
 
-/// The standing of an obligation HMSI delivers from BA statistics: forwarded once every
-/// indicator went out in a forwarded transmission, acknowledged once the Träger confirmed all of
-/// them. Figures HMSI keeps (§ 4, no Träger recipient) are fulfilled once BA delivered them.
+/// The standing of an obligation HMSI delivers from BA statistics, for one Träger: forwarded
+/// once every indicator went out to it in a forwarded version holding its own row,
+/// acknowledged once it confirmed such a version for each. Figures HMSI keeps (§ 4, no Träger
+/// recipient) are fulfilled once BA delivered the Träger's row of each. A transmission without a
+/// row for this Träger tells nothing about it.
 fn hmsi_progress(
     obligation: &Obligation,
     traeger: &Ags,
@@ -45,27 +49,54 @@ fn hmsi_progress(
     if codes.is_empty() {
         return p;
     }
-    let covering = |code| {
-        transmissions
+    let holds = |v: &DataVersion, code: &IndicatorCode| {
+        v.rows
             .iter()
-            .filter(move |t| t.indicators.iter().any(|s| &s.code == code))
+            .any(|r| &r.traeger == traeger && &r.indicator == code)
     };
-    let every = |f: &dyn Fn(&Transmission) -> bool| codes.iter().all(|c| covering(c).any(f));
+    // Whether, for every indicator, some transmission's version picked by `version` holds
+    // this Träger's row and passes `test`.
+    let every = |version: &dyn Fn(&Transmission) -> Option<&DataVersion>,
+                 test: &dyn Fn(&DataVersion) -> bool| {
+        codes.iter().all(|code| {
+            transmissions
+                .iter()
+                .filter_map(version)
+                .any(|v| holds(v, code) && test(v))
+        })
+    };
     let to_traeger = obligation.content.recipients.contains(&Recipient::Traeger);
     if !to_traeger {
-        if every(&|t| t.current().is_some()) {
+        if every(&Transmission::current, &|_| true) {
             p.status = ObligationStatus::Fulfilled;
         }
-    } else if every(&|t| {
-        t.forwarded()
-            .is_some_and(|v| v.acknowledgements.iter().any(|a| &a.traeger == traeger))
+    } else if every(&Transmission::forwarded, &|v| {
+        v.acknowledgements.iter().any(|a| &a.traeger == traeger)
     }) {
         p.status = ObligationStatus::Acknowledged;
-    } else if every(&|t| t.forwarded().is_some()) {
+    } else if every(&Transmission::forwarded, &|_| true) {
         p.status = ObligationStatus::Forwarded;
         p.pending = vec![Recipient::Traeger];
     }
     p
+}
+
+/// What the standings of one year's obligations are read against: the year's catalogue, and
+/// the year's transmissions with the rows of the Träger asked about. The caller is shown the
+/// standing derived from every transmission, never the transmissions.
+struct Year {
+    catalogue: Catalogue,
+    transmissions: Vec<Transmission>,
+}
+
+impl Year {
+    fn read(conn: &mut DbConnection, year: i32, traeger: &[&str]) -> Result<Self, AppError> {
+        let rows = transmission_store::Rows::Of(traeger);
+        Ok(Year {
+            catalogue: catalogue(conn, year)?,
+            transmissions: transmission_store::list(conn, &Visibility::All, Some(year), rows)?,
+        })
+    }
 }
 
 fn states(
@@ -75,43 +106,44 @@ fn states(
     today: chrono::NaiveDate,
 ) -> Result<Vec<ObligationState>, AppError> {
     let ids: Vec<AgreementId> = agreements.iter().map(|a| a.id.clone()).collect();
+    // The standing is shown to whoever may read the agreement; the submissions it is derived
+    // from are not, so they are read as the Träger itself sees them.
     let mut submissions: HashMap<_, Submission> =
-        submission_store::of_agreements(conn, visibility, &ids)?
+        submission_store::of_agreements(conn, &visibility.owner(), &ids)?
             .into_iter()
             .map(|s| (s.obligation_id.clone(), s))
             .collect();
-    let mut catalogues = HashMap::new();
-    let mut transmissions: HashMap<i32, Vec<Transmission>> = HashMap::new();
+    let mut owners: Vec<String> = agreements.iter().map(|a| a.traeger.to_string()).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let traeger: Vec<&str> = owners.iter().map(String::as_str).collect();
+    let mut years: HashMap<i32, Year> = HashMap::new();
     let mut out = Vec::new();
     for a in agreements {
-        if let std::collections::hash_map::Entry::Vacant(slot) = catalogues.entry(a.year) {
-            slot.insert(catalogue(conn, a.year)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = years.entry(a.year) {
+            slot.insert(Year::read(conn, a.year, &traeger)?);
         }
-        if let std::collections::hash_map::Entry::Vacant(slot) = transmissions.entry(a.year) {
-            // The standing of an HMSI obligation is derived from every transmission of the
-            // year; the caller is shown the standing, never the transmissions.
-            let all = transmission_store::list(conn, &Visibility::All, Some(a.year), false)?;
-            slot.insert(all);
-        }
-        let catalogue = &catalogues[&a.year];
-        let sent = &transmissions[&a.year];
+        let year = &years[&a.year];
         for o in a.obligations {
             let submission = submissions.remove(&o.id);
             let progress = match o.content.delivered_by {
                 Party::Traeger => progress(o.content.due, submission.as_ref(), today),
-                Party::Hmsi => hmsi_progress(&o, &a.traeger, sent, today),
+                Party::Hmsi => hmsi_progress(&o, &a.traeger, &year.transmissions, today),
             };
             out.push(ObligationState {
                 agreement_id: a.id.clone(),
+                agreement_status: a.status,
                 traeger: a.traeger.clone(),
                 year: a.year,
                 indicators: o
                     .content
                     .indicators
                     .iter()
-                    .filter_map(|c| catalogue.get(c).cloned())
+                    .filter_map(|c| year.catalogue.get(c).cloned())
                     .collect(),
-                submission_id: submission.map(|s| s.id),
+                submission_id: submission
+                    .filter(|s| s.visible_to(visibility))
+                    .map(|s| s.id),
                 obligation: o,
                 progress,
             });
@@ -144,7 +176,9 @@ pub struct Overview {
     pub section: Option<String>,
 }
 
-/// The obligations of every agreement in force, across all Träger the caller may see.
+/// The obligations of every agreement in force or signed by one party (binding once the other
+/// signs, so already to be planned for), across all Träger the caller may see; a draft binds
+/// no one and a superseded agreement no longer does.
 pub async fn overview(
     services: &Services,
     visibility: Visibility,
@@ -154,12 +188,19 @@ pub async fn overview(
     services
         .db()
         .run(move |conn| {
-            let in_force = AgreementFilter {
+            let of_year = AgreementFilter {
                 year: filter.year,
                 traeger: filter.traeger.clone(),
-                status: Some(AgreementStatus::InForce),
+                status: None,
             };
-            let agreements = agreement_store::list(conn, &visibility, &in_force, None, i64::MAX)?;
+            let mut agreements =
+                agreement_store::list(conn, &visibility, &of_year, None, i64::MAX)?;
+            agreements.retain(|a| {
+                matches!(
+                    a.status,
+                    AgreementStatus::InForce | AgreementStatus::SignedByOne
+                )
+            });
             let mut all = states(conn, &visibility, agreements, today)?;
             all.retain(|s| {
                 filter.status.is_none_or(|st| s.progress.status == st)

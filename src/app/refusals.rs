@@ -17,7 +17,7 @@ impl From<SubmissionRefusal> for AppError {
         use SubmissionRefusal as R;
         match r {
             R::Invalid(violations) => AppError::Invalid(violations),
-            R::UnknownObligation(_) | R::DeliveredByHmsi | R::NoFigures => at("/obligation_id", r),
+            R::UnknownObligation(_) | R::DeliveredByHmsi => at("/obligation_id", r),
             R::UnknownRevision(_) => at("/revision", r),
             R::NotInForce { .. }
             | R::Exists(_)

@@ -105,6 +105,7 @@ pub fn authorize(p: &Principal, permission: Permission) -> Result<Visibility, Fo
     }
     Ok(match (&p.role, &p.traeger) {
         (Role::Hmsi, _) => Visibility::All,
+        (Role::Jobcenter, Some(own)) => Visibility::Jobcenter(own.clone()),
         (_, Some(own)) => Visibility::Traeger(own.clone()),
         // Principal::from_claims refuses Träger-bound roles without a Träger.
         (_, None) => return Err(Forbidden("the token is bound to no Träger".into())),
@@ -180,6 +181,12 @@ mod tests {
     fn traeger_tokens_see_their_own_traeger_only() {
         let v = authorize(&principal(Role::Traeger, "read"), Permission::ReadRegistry).unwrap();
         assert_eq!(v, Visibility::Traeger(Ags::parse("06633").unwrap()));
+        let v = authorize(
+            &principal(Role::Jobcenter, "read"),
+            Permission::ReadRegistry,
+        )
+        .unwrap();
+        assert_eq!(v, Visibility::Jobcenter(Ags::parse("06633").unwrap()));
         let v = authorize(&principal(Role::Hmsi, "read"), Permission::ReadRegistry).unwrap();
         assert_eq!(v, Visibility::All);
     }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::agreement::Recipient;
 use super::traeger::Ags;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,7 +85,7 @@ pub struct Stamp {
     pub today: NaiveDate,
 }
 
-/// Which Träger's objects a principal may see: all (HMSI) or exactly one. Every read of
+/// Which Träger's objects a principal may see: all (HMSI) or exactly one's. Every read of
 /// Träger-owned rows takes one, so no query can forget it. `All` comes from the policy (an
 /// HMSI token), and otherwise only where the service asks about every Träger and shows the
 /// caller none of them: its own start-up, whether an AGS is taken, the standing derived from
@@ -92,22 +93,43 @@ pub struct Stamp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visibility {
     All,
+    /// The Träger itself: everything of its own.
     Traeger(Ags),
+    /// The Jobcenter of one Träger: the Träger's agreements and forwarded BA data, but of its
+    /// submissions only what was delivered to the Jobcenter (DOMAIN.md: it receives the
+    /// figures of § 2 (1) and (3), not the § 3 (3) report that goes to HMSI alone, and never a
+    /// draft).
+    Jobcenter(Ags),
 }
 
 impl Visibility {
     pub fn sees(&self, ags: &Ags) -> bool {
-        match self {
-            Visibility::All => true,
-            Visibility::Traeger(own) => own == ags,
-        }
+        self.only().is_none_or(|own| own == ags)
     }
 
     /// The one Träger a query must be restricted to, if any.
     pub fn only(&self) -> Option<&Ags> {
         match self {
             Visibility::All => None,
-            Visibility::Traeger(own) => Some(own),
+            Visibility::Traeger(own) | Visibility::Jobcenter(own) => Some(own),
+        }
+    }
+
+    /// Whether the caller sees a Träger's submissions only as one of their recipients: then
+    /// only those addressed to it, and only what was delivered.
+    pub fn as_recipient(&self) -> Option<Recipient> {
+        match self {
+            Visibility::Jobcenter(_) => Some(Recipient::Jobcenter),
+            _ => None,
+        }
+    }
+
+    /// What the Träger itself sees: for the standing of an obligation, which is shown to
+    /// anyone who may read the agreement, while the submissions it is derived from are not.
+    pub fn owner(&self) -> Visibility {
+        match self {
+            Visibility::Jobcenter(own) => Visibility::Traeger(own.clone()),
+            other => other.clone(),
         }
     }
 }

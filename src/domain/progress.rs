@@ -98,7 +98,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, s)| Revision {
                     status: *s,
-                    ..Revision::draft(i as i32 + 1, Vec::new(), "t", at)
+                    ..Revision::draft(i as i32 + 1, Default::default(), "t", at)
                 })
                 .collect(),
             version: 1,

@@ -154,6 +154,7 @@ diesel::table! {
         reviewed_by -> Nullable<Text>,
         reviewed_at -> Nullable<Timestamp>,
         return_reason -> Nullable<Text>,
+        confirmation -> Nullable<Text>,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::app::Services;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
-use crate::domain::agreement::{Party, Recipient};
+use crate::domain::agreement::{AgreementStatus, Party, Recipient};
 use crate::domain::ids::{AgreementId, ObligationId};
 use crate::domain::progress::ObligationStatus;
 
@@ -27,7 +27,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// An obligation, its indicators and where it stands.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "id": "zv-2023-06633-1.3", "agreement_id": "zv-2023-06633-1", "traeger": "06633", "year": 2023,
+    "id": "zv-2023-06633-1.3", "agreement_id": "zv-2023-06633-1", "agreement_status": "in_force",
+    "traeger": "06633", "year": 2023,
     "section": "§ 2 (3)", "title_de": "Schuldnerberatung", "delivered_by": "traeger",
     "recipients": ["jobcenter", "hmsi"], "due": "2024-02-15", "note": "von den Schuldnerberatungen erhoben",
     "indicators": ["debt_counselling_stock", "debt_counselling_stock_sgb2", "debt_counselling_inflow", "debt_counselling_inflow_sgb2"],
@@ -37,14 +38,14 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub struct ObligationStateResponse {
     pub id: String,
     pub agreement_id: String,
+    /// `in_force`, or `signed_by_one` while the other party's signature is outstanding: then
+    /// nothing can be submitted yet.
+    pub agreement_status: AgreementStatus,
     pub traeger: String,
     pub year: i32,
     pub section: String,
     pub title_de: String,
-    /// `traeger` or `hmsi`.
-    #[schema(value_type = String)]
     pub delivered_by: Party,
-    #[schema(value_type = Vec<String>)]
     pub recipients: Vec<Recipient>,
     pub due: Option<NaiveDate>,
     pub note: Option<String>,
@@ -59,9 +60,7 @@ pub struct ObligationStateResponse {
     pub days_late: Option<i64>,
     pub submission_id: Option<String>,
     /// Recipients that confirmed receipt of the newest delivered revision, and those pending.
-    #[schema(value_type = Vec<String>)]
     pub receipts_confirmed: Vec<Recipient>,
-    #[schema(value_type = Vec<String>)]
     pub receipts_pending: Vec<Recipient>,
     /// The indicators as defined for the agreement's year.
     pub indicator_details: Vec<IndicatorResponse>,
@@ -73,6 +72,7 @@ impl From<ObligationState> for ObligationStateResponse {
         ObligationStateResponse {
             id: s.obligation.id.into(),
             agreement_id: s.agreement_id.into(),
+            agreement_status: s.agreement_status,
             traeger: s.traeger.into(),
             year: s.year,
             section: c.section,
@@ -154,8 +154,9 @@ pub async fn list_agreement_obligations(
 
 /// Obligations across all Träger
 ///
-/// The obligations of every agreement in force, with their status, so the ministry sees at a
-/// glance who is overdue. A Träger or Jobcenter token sees its own Träger's only.
+/// The obligations of every agreement in force or signed by one party (`agreement_status` says
+/// which), with their status, so the ministry sees at a glance who is overdue. A Träger or
+/// Jobcenter token sees its own Träger's only.
 #[utoipa::path(tag = TAG, params(ObligationQuery), responses(
     (status = 200, description = "One page of obligations, by id", body = ObligationPage),
     CommonProblems,

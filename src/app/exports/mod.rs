@@ -120,7 +120,7 @@ impl Export {
             .conn
             .run(move |conn| {
                 Ok::<_, AppError>(
-                    transmissions::list(conn, &visibility, year, false)?
+                    transmissions::list(conn, &visibility, year, transmissions::Rows::None)?
                         .into_iter()
                         .map(|t| t.id)
                         .collect(),

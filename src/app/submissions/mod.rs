@@ -14,8 +14,8 @@ use crate::domain::agreement::{Agreement, Obligation};
 use crate::domain::ids::{ObligationId, SubmissionId};
 use crate::domain::indicator::Indicator;
 use crate::domain::submission::{
-    Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal, SubmissionTransition,
-    ValueInput, Warning, warnings,
+    DraftInput, Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal,
+    SubmissionTransition, Warning, warnings,
 };
 use crate::store::submissions as store;
 use crate::store::{DbConnection, agreements};
@@ -100,7 +100,7 @@ fn open(
     conn: &mut DbConnection,
     visibility: &Visibility,
     raw_obligation: &str,
-    inputs: &[ValueInput],
+    input: &DraftInput,
     stamp: &Stamp,
 ) -> Result<SubmissionTransition, AppError> {
     let unknown = || SubmissionRefusal::UnknownObligation(raw_obligation.to_owned());
@@ -116,7 +116,7 @@ fn open(
         &c.obligation,
         &c.indicators,
         taken,
-        inputs,
+        input,
         stamp,
     )?;
     Ok(t)
@@ -128,7 +128,7 @@ pub async fn create(
     actor: Actor,
     visibility: Visibility,
     obligation: String,
-    inputs: Vec<ValueInput>,
+    input: DraftInput,
     mode: Mode,
     idempotency_key: Option<String>,
 ) -> Result<Outcome<Delivery>, AppError> {
@@ -139,7 +139,7 @@ pub async fn create(
             .run(move |conn| {
                 mode.transaction(conn, |conn| {
                     let stamp = clock.stamp(&actor);
-                    let t = open(conn, &visibility, &obligation, &inputs, &stamp)?;
+                    let t = open(conn, &visibility, &obligation, &input, &stamp)?;
                     delivery(conn, &t, mode)
                 })
             })
@@ -149,11 +149,16 @@ pub async fn create(
             replayed: false,
         });
     }
-    let fp = fingerprint("submission.create", &(&obligation, &inputs));
+    // A request without a confirmation keeps the fingerprint it had before confirmations
+    // existed, so a retry that spans an upgrade is still recognised.
+    let fp = match &input.confirmation {
+        None => fingerprint("submission.create", &(&obligation, &input.values)),
+        Some(c) => fingerprint("submission.create", &(&obligation, &input.values, c)),
+    };
     let who = actor.clone();
     write_once(services, &who, idempotency_key, fp, move |conn| {
         let stamp = clock.stamp(&actor);
-        let t = open(conn, &visibility, &obligation, &inputs, &stamp)?;
+        let t = open(conn, &visibility, &obligation, &input, &stamp)?;
         store::insert(conn, &t.state)?;
         record(conn, &actor, None, &t, stamp.at)?;
         delivery(conn, &t, mode)
@@ -222,7 +227,13 @@ where
                     }
                     record(conn, &actor, Some(&before), &t, stamp.at)?;
                 }
-                delivery(conn, &t, mode)
+                let mut shown = delivery(conn, &t, mode)?;
+                shown.submission = t
+                    .state
+                    .clone()
+                    .seen_by(&visibility)
+                    .ok_or(AppError::NotFound)?;
+                Ok(shown)
             })
         })
         .await
@@ -233,10 +244,10 @@ where
 pub async fn update(
     services: &Services,
     step: Step,
-    inputs: Vec<ValueInput>,
+    input: DraftInput,
 ) -> Result<Delivery, AppError> {
     change(services, step, move |s, indicators, stamp| {
-        s.edit(&inputs, indicators, stamp)
+        s.edit(&input, indicators, stamp)
     })
     .await
 }
@@ -257,7 +268,10 @@ pub async fn find(
 ) -> Result<Submission, AppError> {
     services
         .db()
-        .run(move |conn| visible(conn, &visibility, &id))
+        .run(move |conn| {
+            let s = visible(conn, &visibility, &id)?;
+            s.seen_by(&visibility).ok_or(AppError::NotFound)
+        })
         .await
 }
 
@@ -271,7 +285,11 @@ pub async fn list(
 ) -> Result<(Vec<Submission>, bool), AppError> {
     services
         .page(limit, move |conn, n| {
-            store::list(conn, &visibility, &filter, after.as_deref(), n)
+            let page = store::list(conn, &visibility, &filter, after.as_deref(), n)?;
+            Ok(page
+                .into_iter()
+                .filter_map(|s| s.seen_by(&visibility))
+                .collect())
         })
         .await
 }

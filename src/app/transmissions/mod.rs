@@ -41,7 +41,7 @@ pub async fn list(
     services
         .db()
         .run(move |conn| {
-            let all = store::list(conn, &visibility, filter.year, false)?;
+            let all = store::list(conn, &visibility, filter.year, store::Rows::None)?;
             Ok(all.into_iter().filter(|t| filter.admits(t)).collect())
         })
         .await

@@ -3,8 +3,8 @@
 //! transition takes the submission as it is and gives the new state and the event, or says why
 //! it is refused; it reads no clock and touches no database.
 
-use super::{Receipt, Revision, RevisionStatus, Submission, ValueInput, days_late};
-use super::{check_complete, parse_values};
+use super::{Content, DraftInput, Receipt, Revision, RevisionStatus, Submission, days_late};
+use super::{check_submittable, parse_draft};
 use crate::domain::actor::Stamp;
 use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party, Recipient};
 use crate::domain::ids::{AgreementId, SubmissionId};
@@ -88,8 +88,6 @@ pub enum SubmissionRefusal {
     UnknownObligation(String),
     #[error("HMSI delivers this obligation, not the Träger")]
     DeliveredByHmsi,
-    #[error("this obligation asks for no figures")]
-    NoFigures,
     #[error("agreement {agreement} is {status}: figures are delivered under an agreement in force")]
     NotInForce {
         agreement: AgreementId,
@@ -149,15 +147,12 @@ impl Submission {
         obligation: &Obligation,
         indicators: &[Indicator],
         taken: bool,
-        inputs: &[ValueInput],
+        input: &DraftInput,
         stamp: &Stamp,
     ) -> Outcome {
         let c = &obligation.content;
         if c.delivered_by != Party::Traeger {
             return Err(SubmissionRefusal::DeliveredByHmsi);
-        }
-        if c.indicators.is_empty() {
-            return Err(SubmissionRefusal::NoFigures);
         }
         if agreement.status != AgreementStatus::InForce {
             return Err(SubmissionRefusal::NotInForce {
@@ -169,7 +164,7 @@ impl Submission {
         if taken {
             return Err(SubmissionRefusal::Exists(id));
         }
-        let values = parse_values(inputs, indicators).map_err(SubmissionRefusal::Invalid)?;
+        let content = parse_draft(input, indicators).map_err(SubmissionRefusal::Invalid)?;
         let submission = Submission {
             id,
             obligation_id: obligation.id.clone(),
@@ -179,7 +174,7 @@ impl Submission {
             section: c.section.clone(),
             due: c.due,
             recipients: c.recipients.clone(),
-            revisions: vec![Revision::draft(1, values, &stamp.by, stamp.at)],
+            revisions: vec![Revision::draft(1, content, &stamp.by, stamp.at)],
             version: 1,
             created_at: stamp.at,
             updated_at: stamp.at,
@@ -190,17 +185,21 @@ impl Submission {
         })
     }
 
-    /// Replaces the draft's values; after a return, the returned revision stays as it was and
-    /// the values become a new draft revision.
-    pub fn edit(&self, inputs: &[ValueInput], indicators: &[Indicator], stamp: &Stamp) -> Outcome {
-        let values = parse_values(inputs, indicators).map_err(SubmissionRefusal::Invalid)?;
+    /// Replaces the draft's content; after a return, the returned revision stays as it was and
+    /// the content becomes a new draft revision.
+    pub fn edit(&self, input: &DraftInput, indicators: &[Indicator], stamp: &Stamp) -> Outcome {
+        let content = parse_draft(input, indicators).map_err(SubmissionRefusal::Invalid)?;
         let mut next = self.changed(stamp);
         match self.current().status {
-            RevisionStatus::Draft => next.current_mut().values = values,
+            RevisionStatus::Draft => {
+                let r = next.current_mut();
+                r.values = content.values;
+                r.confirmation = content.confirmation;
+            }
             RevisionStatus::Returned => {
                 let n = self.current().number + 1;
                 next.revisions
-                    .push(Revision::draft(n, values, &stamp.by, stamp.at));
+                    .push(Revision::draft(n, content, &stamp.by, stamp.at));
             }
             _ => return Err(self.immutable()),
         }
@@ -219,7 +218,7 @@ impl Submission {
                 status: current.status,
             });
         }
-        let errors = check_complete(&current.values, indicators);
+        let errors = check_submittable(current, indicators);
         if !errors.is_empty() {
             return Err(SubmissionRefusal::Invalid(errors));
         }
@@ -296,12 +295,12 @@ impl Submission {
         }
         let revision = current.number + 1;
         let mut next = self.changed(stamp);
-        next.revisions.push(Revision::draft(
-            revision,
-            current.values.clone(),
-            &stamp.by,
-            stamp.at,
-        ));
+        let content = Content {
+            values: current.values.clone(),
+            confirmation: current.confirmation.clone(),
+        };
+        next.revisions
+            .push(Revision::draft(revision, content, &stamp.by, stamp.at));
         Ok(next.caused(SubmissionEvent::CorrectionOpened { revision }))
     }
 
@@ -386,6 +385,7 @@ impl Submission {
 mod tests {
     use super::*;
     use crate::domain::submission::RevisionStatus::*;
+    use crate::domain::submission::ValueInput;
     use crate::domain::testing::{
         day, indicators, kassel_in_force, kassel_signed_by_hmsi, obligation, stamp,
     };
@@ -393,8 +393,8 @@ mod tests {
 
     const DEBT: &str = "§ 2 (3)";
 
-    fn values(stock: i64, sgb2: i64, inflow: i64, inflow_sgb2: i64) -> Vec<ValueInput> {
-        [
+    fn values(stock: i64, sgb2: i64, inflow: i64, inflow_sgb2: i64) -> DraftInput {
+        let values = [
             ("debt_counselling_stock", stock),
             ("debt_counselling_stock_sgb2", sgb2),
             ("debt_counselling_inflow", inflow),
@@ -406,7 +406,11 @@ mod tests {
             value: Some(json!(n)),
             ..ValueInput::default()
         })
-        .collect()
+        .collect();
+        DraftInput {
+            values,
+            confirmation: None,
+        }
     }
 
     /// The Träger's draft of § 2 (3), made on 1 February 2024.
@@ -466,18 +470,14 @@ mod tests {
     fn opening_is_refused_for_what_the_traeger_does_not_deliver_or_not_yet() {
         let agreement = kassel_in_force();
         let at = stamp("landkreis-kassel", "2024-02-01");
-        let open = |a: &Agreement, section: &str, taken: bool, inputs: &[ValueInput]| {
+        let open = |a: &Agreement, section: &str, taken: bool, inputs: &DraftInput| {
             let o = obligation(a, section);
             Submission::open(a, o, &indicators(o), taken, inputs, &at).unwrap_err()
         };
         let debt = values(412, 187, 268, 121);
         assert_eq!(
-            open(&agreement, "§ 2 (4)", false, &[]),
+            open(&agreement, "§ 2 (4)", false, &DraftInput::default()),
             SubmissionRefusal::DeliveredByHmsi
-        );
-        assert_eq!(
-            open(&agreement, "§ 5 (1)", false, &[]),
-            SubmissionRefusal::NoFigures
         );
         let one_signature = kassel_signed_by_hmsi();
         assert_eq!(
@@ -494,6 +494,48 @@ mod tests {
         let negative = values(-1, 187, 268, 121);
         assert!(matches!(open(&agreement, DEBT, false, &negative),
             SubmissionRefusal::Invalid(v) if v[0].pointer == "/values/0/value"));
+    }
+
+    /// § 5 (1): taking part in HMSI's surveys and conferences is met by a confirmation in
+    /// words, drafted, submitted and reviewed like figures, and then the duty is fulfilled.
+    #[test]
+    fn a_duty_without_figures_is_met_by_a_confirmation() {
+        let agreement = kassel_in_force();
+        let o = obligation(&agreement, "§ 5 (1)");
+        let none = indicators(o);
+        assert!(none.is_empty());
+        let at = stamp("landkreis-kassel", "2024-02-01");
+        let said = |text: Option<&str>| DraftInput {
+            values: Vec::new(),
+            confirmation: text.map(str::to_owned),
+        };
+        let draft = Submission::open(&agreement, o, &none, false, &said(None), &at)
+            .unwrap()
+            .state;
+        assert!(matches!(draft.submit(&none, &at),
+            Err(SubmissionRefusal::Invalid(v)) if v[0].pointer == "/confirmation"));
+        let text = "Teilnahme an der Fachtagung des HMSI am 14.11.2023 in Frankfurt";
+        let s = draft
+            .edit(&said(Some(text)), &none, &at)
+            .unwrap()
+            .state
+            .submit(&none, &at)
+            .unwrap()
+            .state
+            .review(Decision::Accept, &stamp("hmsi", "2024-02-20"))
+            .unwrap()
+            .state;
+        assert_eq!(s.accepted().unwrap().confirmation.as_deref(), Some(text));
+        // Figures are not asked for, and a confirmation is not taken where figures are.
+        assert!(matches!(
+            Submission::open(&agreement, o, &none, false, &values(1, 1, 1, 1), &at),
+            Err(SubmissionRefusal::Invalid(v)) if v[0].pointer == "/values/0/indicator"));
+        let debt = obligation(&agreement, DEBT);
+        let mut both = values(412, 187, 268, 121);
+        both.confirmation = Some(text.into());
+        assert!(matches!(
+            Submission::open(&agreement, debt, &indicators(debt), false, &both, &at),
+            Err(SubmissionRefusal::Invalid(v)) if v[0].pointer == "/confirmation"));
     }
 
     #[test]
@@ -543,7 +585,7 @@ mod tests {
         let i = debt_indicators();
         let at = stamp("k", "2024-02-14");
         let mut missing = values(412, 187, 268, 121);
-        missing.pop();
+        missing.values.pop();
         let s = drafted().edit(&missing, &i, &at).unwrap().state;
         assert!(
             matches!(s.submit(&i, &at), Err(SubmissionRefusal::Invalid(v))

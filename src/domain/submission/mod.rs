@@ -4,12 +4,14 @@
 //! Every change after submission is a new revision; a submitted, accepted or superseded revision
 //! never changes. Until a correction is accepted, the last accepted revision stays the valid one.
 
+mod content;
 mod lifecycle;
 mod values;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::actor::Visibility;
 use super::agreement::Recipient;
 use super::audit::Recorded;
 use super::figure::Figure;
@@ -17,6 +19,7 @@ use super::ids::{AgreementId, ObligationId, SubmissionId};
 use super::indicator::IndicatorCode;
 use super::traeger::Ags;
 
+pub use content::{Content, DraftInput, MAX_CONFIRMATION_CHARS, check_submittable, parse_draft};
 pub use lifecycle::{Decision, SubmissionEvent, SubmissionRefusal, SubmissionTransition};
 pub use values::{ValueInput, Warning, check_complete, parse_values, warnings};
 
@@ -58,6 +61,8 @@ pub struct Revision {
     pub number: i32,
     pub status: RevisionStatus,
     pub values: Vec<ValueEntry>,
+    /// How a duty without figures was met; none where the obligation asks for figures.
+    pub confirmation: Option<String>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub submitted_by: Option<String>,
@@ -71,11 +76,12 @@ pub struct Revision {
 }
 
 impl Revision {
-    pub fn draft(number: i32, values: Vec<ValueEntry>, by: &str, at: NaiveDateTime) -> Self {
+    pub fn draft(number: i32, content: Content, by: &str, at: NaiveDateTime) -> Self {
         Revision {
             number,
             status: RevisionStatus::Draft,
-            values,
+            values: content.values,
+            confirmation: content.confirmation,
             created_by: by.to_owned(),
             created_at: at,
             submitted_by: None,
@@ -137,6 +143,31 @@ impl Submission {
     /// The revision recipients should have: the newest one delivered.
     pub fn delivered(&self) -> Option<&Revision> {
         self.revisions.iter().rev().find(|r| r.delivered())
+    }
+
+    /// Whether `visibility` may know of it: a recipient reading as such (a Jobcenter) only if it
+    /// is addressed to it and a revision of it went out.
+    pub fn visible_to(&self, visibility: &Visibility) -> bool {
+        visibility.sees(&self.traeger)
+            && visibility.as_recipient().is_none_or(|r| {
+                self.recipients.contains(&r)
+                    && self
+                        .revisions
+                        .iter()
+                        .any(|r| r.status != RevisionStatus::Draft)
+            })
+    }
+
+    /// What `visibility` may see of it: a recipient reading as such sees only the revisions
+    /// that went out, never a draft. Only for answers: a change always works on the whole.
+    pub fn seen_by(mut self, visibility: &Visibility) -> Option<Submission> {
+        if !self.visible_to(visibility) {
+            return None;
+        }
+        if visibility.as_recipient().is_some() {
+            self.revisions.retain(|r| r.status != RevisionStatus::Draft);
+        }
+        Some(self)
     }
 
     /// The recipients that confirmed receipt of the newest delivered revision, and those whose

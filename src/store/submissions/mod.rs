@@ -4,15 +4,18 @@ mod rows;
 
 use std::collections::HashMap;
 
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 
 use super::schema::{submission_values, submissions};
 use super::{DbConnection, SqlBackend, corrupt};
 use crate::domain::actor::Visibility;
+use crate::domain::agreement::Recipient;
 use crate::domain::figure::Figure;
 use crate::domain::ids::{AgreementId, SubmissionId};
 use crate::domain::indicator::IndicatorCode;
-use crate::domain::submission::{Submission, SubmissionFilter};
+use crate::domain::submission::{RevisionStatus, Submission, SubmissionFilter};
 use crate::domain::traeger::Ags;
 
 pub(super) use rows::figure_from;
@@ -53,8 +56,10 @@ pub(super) fn filtered<'a>(
     for ags in [f.traeger.as_ref(), seen_by.only()].into_iter().flatten() {
         q = q.filter(submissions::traeger.eq(ags.as_str()));
     }
-    if let Some(status) = f.status {
-        q = q.filter(submissions::status.eq(status.as_str()));
+    match (seen_by.as_recipient(), f.status) {
+        (None, Some(status)) => q = q.filter(submissions::status.eq(status.as_str())),
+        (None, None) => {}
+        (Some(recipient), status) => q = as_recipient(q, recipient, status),
     }
     if let Some(section) = &f.section {
         q = q.filter(submissions::section.eq(section));
@@ -63,6 +68,42 @@ pub(super) fn filtered<'a>(
         q = q.filter(submissions::id.gt(after));
     }
     q.order(submissions::id.asc())
+}
+
+/// What a recipient reading as such may see (`Submission::seen_by` in SQL): the submissions
+/// addressed to it with a revision that went out, and with `status`, those whose newest such
+/// revision has it. A draft is only ever the newest revision and every revision before it went
+/// out, so a submission went out unless all it has is a first draft, and when its newest
+/// revision is a draft, the one before is the newest that went out.
+fn as_recipient<'a>(
+    q: submissions::BoxedQuery<'a, SqlBackend>,
+    recipient: Recipient,
+    status: Option<RevisionStatus>,
+) -> submissions::BoxedQuery<'a, SqlBackend> {
+    let q = q
+        .filter(submissions::recipients.like(format!("%{}%", recipient.as_str())))
+        .filter(
+            submissions::status
+                .ne(RevisionStatus::Draft.as_str())
+                .or(submissions::current_revision.gt(1)),
+        );
+    match status {
+        None => q,
+        Some(RevisionStatus::Draft) => q.filter(submissions::id.ne(submissions::id)),
+        Some(status) => q.filter(
+            submissions::status
+                .eq(status.as_str())
+                .or(submissions::status.eq(RevisionStatus::Draft.as_str()).and(
+                    sql::<Bool>(
+                        "EXISTS (SELECT 1 FROM submission_revisions r \
+                         WHERE r.submission_id = submissions.id \
+                         AND r.revision = submissions.current_revision - 1 AND r.status = ",
+                    )
+                    .bind::<Text, _>(status.as_str())
+                    .sql(")"),
+                )),
+        ),
+    }
 }
 
 /// The submissions of the given agreements that `seen_by` may see.

@@ -49,6 +49,7 @@ struct RevisionRow {
     reviewed_by: Option<String>,
     reviewed_at: Option<NaiveDateTime>,
     return_reason: Option<String>,
+    confirmation: Option<String>,
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -199,6 +200,7 @@ fn revisions_by_submission(
                 number: r.revision,
                 status: r.status.parse().map_err(corrupt)?,
                 values: values_of(values.get(&key).map(Vec::as_slice).unwrap_or_default())?,
+                confirmation: r.confirmation,
                 created_by: r.created_by,
                 created_at: r.created_at,
                 submitted_by: r.submitted_by,
@@ -313,6 +315,7 @@ pub(super) fn write_revision(
             reviewed_by: r.reviewed_by.clone(),
             reviewed_at: r.reviewed_at,
             return_reason: r.return_reason.clone(),
+            confirmation: r.confirmation.clone(),
         })
         .execute(conn)?;
     write_values(conn, id, r)?;

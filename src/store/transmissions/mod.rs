@@ -9,6 +9,7 @@ use super::schema::{transmission_indicators as served, transmissions};
 use crate::domain::actor::Visibility;
 use crate::domain::ids::TransmissionId;
 use crate::domain::transmission::{Transmission, TransmissionEvent};
+pub use rows::Rows;
 use rows::{ServedRow, TransmissionRow, assemble, write_version};
 
 /// The transmission `id` as `seen_by` may see it (see [`Transmission::seen_by`]).
@@ -21,7 +22,7 @@ pub fn find(
         .filter(transmissions::id.eq(id.as_str()))
         .select(TransmissionRow::as_select())
         .load(conn)?;
-    Ok(assemble(conn, heads, true)?
+    Ok(assemble(conn, heads, Rows::All)?
         .pop()
         .and_then(|t| t.seen_by(seen_by)))
 }
@@ -42,7 +43,7 @@ pub fn list(
     conn: &mut DbConnection,
     seen_by: &Visibility,
     year: Option<i32>,
-    with_rows: bool,
+    with: Rows,
 ) -> QueryResult<Vec<Transmission>> {
     let mut q = transmissions::table
         .select(TransmissionRow::as_select())
@@ -51,7 +52,7 @@ pub fn list(
         q = q.filter(transmissions::year.eq(y));
     }
     let heads = q.order(transmissions::id.asc()).load(conn)?;
-    Ok(assemble(conn, heads, with_rows)?
+    Ok(assemble(conn, heads, with)?
         .into_iter()
         .filter_map(|t| t.seen_by(seen_by))
         .collect())

@@ -119,9 +119,27 @@ fn served_by_transmission(
     Ok(by)
 }
 
-fn rows_by_version(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<ByVersion<DataRow>> {
-    let data: Vec<DataRowRow> = rows::table
+/// Which data rows a read brings along with the versions.
+#[derive(Debug, Clone, Copy)]
+pub enum Rows<'a> {
+    None,
+    All,
+    /// Only the rows of these Träger (AGS).
+    Of(&'a [&'a str]),
+}
+
+fn rows_by_version(
+    conn: &mut DbConnection,
+    ids: &[&str],
+    of: Option<&[&str]>,
+) -> QueryResult<ByVersion<DataRow>> {
+    let mut q = rows::table
         .filter(rows::transmission_id.eq_any(ids))
+        .into_boxed();
+    if let Some(traeger) = of {
+        q = q.filter(rows::traeger.eq_any(traeger));
+    }
+    let data: Vec<DataRowRow> = q
         .select(DataRowRow::as_select())
         .order((rows::transmission_id, rows::version_no, rows::position))
         .load(conn)?;
@@ -160,12 +178,12 @@ fn acks_by_version(
 fn versions_by_transmission(
     conn: &mut DbConnection,
     ids: &[&str],
-    with_rows: bool,
+    with: Rows,
 ) -> QueryResult<HashMap<String, Vec<DataVersion>>> {
-    let mut rows_by = if with_rows {
-        rows_by_version(conn, ids)?
-    } else {
-        HashMap::new()
+    let mut rows_by = match with {
+        Rows::None => HashMap::new(),
+        Rows::All => rows_by_version(conn, ids, None)?,
+        Rows::Of(traeger) => rows_by_version(conn, ids, Some(traeger))?,
     };
     let mut acks_by = acks_by_version(conn, ids)?;
     let version_rows: Vec<VersionRow> = versions::table
@@ -194,11 +212,11 @@ fn versions_by_transmission(
 pub(super) fn assemble(
     conn: &mut DbConnection,
     heads: Vec<TransmissionRow>,
-    with_rows: bool,
+    with: Rows,
 ) -> QueryResult<Vec<Transmission>> {
     let ids: Vec<&str> = heads.iter().map(|h| h.id.as_str()).collect();
     let mut served_by = served_by_transmission(conn, &ids)?;
-    let mut versions_by = versions_by_transmission(conn, &ids, with_rows)?;
+    let mut versions_by = versions_by_transmission(conn, &ids, with)?;
     heads
         .into_iter()
         .map(|h| {

@@ -57,8 +57,6 @@ impl From<ValueEntry> for ValueDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReceiptDto {
-    /// `jobcenter` or `hmsi`.
-    #[schema(value_type = String)]
     pub recipient: Recipient,
     pub confirmed_by: String,
     pub confirmed_at: DateTime<Utc>,
@@ -70,6 +68,8 @@ pub struct RevisionResponse {
     pub revision: i32,
     pub status: RevisionStatus,
     pub values: Vec<ValueDto>,
+    /// How a duty without figures was met; null where the obligation asks for figures.
+    pub confirmation: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub submitted_by: Option<String>,
@@ -89,6 +89,7 @@ impl From<Revision> for RevisionResponse {
             revision: r.number,
             status: r.status,
             values: r.values.into_iter().map(ValueDto::from).collect(),
+            confirmation: r.confirmation,
             created_by: r.created_by,
             created_at: r.created_at.and_utc(),
             submitted_by: r.submitted_by,
@@ -133,9 +134,7 @@ pub struct SubmissionResponse {
     pub revision: RevisionResponse,
     /// Recipients (from the obligation) that have confirmed receipt of the newest delivered
     /// revision, and those still pending.
-    #[schema(value_type = Vec<String>)]
     pub receipts_confirmed: Vec<Recipient>,
-    #[schema(value_type = Vec<String>)]
     pub receipts_pending: Vec<Recipient>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -275,8 +274,12 @@ pub(super) fn inputs(values: Vec<ValueRequest>) -> Vec<ValueInput> {
 pub struct CreateSubmissionRequest {
     #[schema(value_type = String, required = true)]
     pub obligation_id: Option<String>,
-    #[schema(required = true)]
+    /// The figures the obligation asks for; may be incomplete in a draft.
     pub values: Option<Vec<ValueRequest>>,
+    /// Only for a duty without figures (§ 5 (1)): how it was met, e.g. the survey answered or
+    /// the conference attended, and when; at most 2000 characters, required to submit.
+    #[schema(example = "Teilnahme an der Fachtagung des HMSI am 14.11.2023 in Frankfurt am Main")]
+    pub confirmation: Option<String>,
 }
 
 /// The new values of the draft (or, after a return, of a new draft revision).
@@ -284,8 +287,10 @@ pub struct CreateSubmissionRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"values": [{"indicator": "debt_counselling_stock", "value": 412}]}))]
 pub struct UpdateSubmissionRequest {
-    #[schema(required = true)]
+    /// The figures; none given is none.
     pub values: Option<Vec<ValueRequest>>,
+    /// Only for a duty without figures: how it was met.
+    pub confirmation: Option<String>,
 }
 
 /// HMSI's review: `accept`, or `return` with a reason.

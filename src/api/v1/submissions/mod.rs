@@ -18,7 +18,7 @@ use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
 use crate::domain::ids::SubmissionId;
-use crate::domain::submission::{SubmissionFilter, ValueInput};
+use crate::domain::submission::{DraftInput, SubmissionFilter};
 
 pub use dto::*;
 
@@ -41,10 +41,13 @@ fn respond(status: StatusCode, d: Delivery) -> HttpResponse {
     versioned(status, d.submission.version, DeliveryResponse::from(d))
 }
 
-fn values_of(values: Option<Vec<ValueRequest>>) -> Result<Vec<ValueInput>, Violation> {
-    values
-        .map(inputs)
-        .ok_or_else(|| Violation::new("/values", "is required"))
+/// A draft as sent: no `values` is none yet (a draft may be incomplete, and a duty without
+/// figures has none).
+fn draft_of(values: Option<Vec<ValueRequest>>, confirmation: Option<String>) -> DraftInput {
+    DraftInput {
+        values: values.map(inputs).unwrap_or_default(),
+        confirmation,
+    }
 }
 
 /// List submissions
@@ -128,21 +131,11 @@ pub async fn create_submission(
     let b = body.into_inner();
     let obligation = b
         .obligation_id
-        .ok_or_else(|| Violation::new("/obligation_id", "is required"));
-    let (obligation, values) = match (obligation, values_of(b.values)) {
-        (Ok(o), Ok(v)) => (o, v),
-        (o, v) => {
-            return Err(ApiError::invalid(
-                o.err().into_iter().chain(v.err()).collect(),
-            ));
-        }
-    };
+        .ok_or_else(|| ApiError::invalid(vec![Violation::new("/obligation_id", "is required")]))?;
+    let draft = draft_of(b.values, b.confirmation);
     let mode = query.mode();
     let actor = principal.actor();
-    let outcome = app::create(
-        &services, actor, visibility, obligation, values, mode, key.0,
-    )
-    .await?;
+    let outcome = app::create(&services, actor, visibility, obligation, draft, mode, key.0).await?;
     if mode == Mode::DryRun {
         return Ok(respond(StatusCode::OK, outcome.value));
     }
@@ -178,7 +171,8 @@ pub async fn update_submission(
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::DeliverFigures)?;
-    let values = values_of(body.into_inner().values).map_err(|v| ApiError::invalid(vec![v]))?;
+    let b = body.into_inner();
+    let draft = draft_of(b.values, b.confirmation);
     let step = Step {
         actor: principal.actor(),
         visibility,
@@ -186,7 +180,7 @@ pub async fn update_submission(
         expected_version: if_match.0,
         mode: query.mode(),
     };
-    let d = app::update(&services, step, values).await?;
+    let d = app::update(&services, step, draft).await?;
     Ok(respond(StatusCode::OK, d))
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE submission_revisions DROP COLUMN confirmation;
