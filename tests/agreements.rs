@@ -18,6 +18,7 @@ on_both_backends!(
     drafts_are_edited_with_if_match_and_validated,
     only_hmsi_with_write_scope_drafts,
     idempotent_drafting,
+    drafts_are_worded_for_their_traeger,
 );
 
 async fn refused_draft(app: &TestApp, body: Value) -> Value {
@@ -50,7 +51,25 @@ async fn the_kassel_agreement_is_seeded_as_signed_by_hmsi(app: TestApp) {
         .iter()
         .map(|s| s["section"].as_str().unwrap())
         .collect();
-    assert_eq!(sections, ["§ 1", "§ 2", "§ 3", "§ 4", "§ 5"]);
+    assert_eq!(sections, ["Präambel", "§ 1", "§ 2", "§ 3", "§ 4", "§ 5"]);
+    // The agreement's own words, not only its titles: the Präambel's goals, § 1's commitment,
+    // gender equality as a cross-cutting task, § 3 (1)–(2), § 5 (2).
+    let text = |section: &str| {
+        a["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["section"] == section)
+            .unwrap()["text_de"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(text("Präambel").contains("die soziale Teilhabe zu verbessern"));
+    assert!(text("Präambel").contains("Gleichstellung von Frauen und Männern"));
+    assert!(text("§ 1").starts_with("Beide Vereinbarungspartner"));
+    assert!(text("§ 3").contains("(2) Die Leistungsberechtigten"));
+    assert!(text("§ 5").starts_with("(2) Nach § 5 Abs. 1 des Hessischen OFFENSIV-Gesetzes"));
     let obligations = a["obligations"].as_array().unwrap();
     assert_eq!(obligations.len(), 9);
     let debt = obligations
@@ -70,6 +89,18 @@ async fn the_kassel_agreement_is_seeded_as_signed_by_hmsi(app: TestApp) {
         .find(|o| o["section"] == "§ 5 (1)")
         .unwrap();
     assert_eq!(survey["indicators"], json!([]));
+    // Worded for its Träger.
+    assert!(
+        survey["text_de"].as_str().unwrap().starts_with(
+            "(1) Der Landkreis Kassel beteiligt sich an Umfragen und Tagungen des HMSI"
+        )
+    );
+    assert!(
+        debt["text_de"]
+            .as_str()
+            .unwrap()
+            .contains("bis zum 15. Februar 2024")
+    );
     let sig = &a["signatures"][0];
     assert_eq!(sig["party"], "hmsi");
     assert_eq!(
@@ -518,4 +549,69 @@ async fn idempotent_drafting(app: TestApp) {
     )
     .await;
     assert_eq!(events["items"].as_array().unwrap().len(), 1);
+}
+
+/// The template's wording names the Träger with its article, and a draft's wording is edited
+/// like the rest of its content.
+async fn drafts_are_worded_for_their_traeger(app: TestApp) {
+    let stadt = draft(&app, "06611", 2023, None).await;
+    let wording = |a: &Value, section: &str| {
+        a["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["section"] == section)
+            .unwrap()["text_de"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        wording(&stadt["agreement"], "§ 5 (1)").starts_with("(1) Die Stadt Kassel beteiligt sich")
+    );
+    assert!(
+        wording(&stadt["agreement"], "§ 2 (1)")
+            .contains("Die Stadt Kassel (im Folgenden: „der kommunale Träger“)")
+    );
+    let url = "/api/v1/agreements/zv-2023-06611-1";
+    let mut content = json(app.get(url, Some(&app.hmsi())).await, 200).await;
+    for field in [
+        "id",
+        "traeger",
+        "year",
+        "status",
+        "supersedes",
+        "signatures",
+        "version",
+        "created_at",
+        "updated_at",
+    ] {
+        content.as_object_mut().unwrap().remove(field);
+    }
+    for o in content["obligations"].as_array_mut().unwrap() {
+        o.as_object_mut().unwrap().remove("id");
+    }
+    content["sections"][1]["text_de"] = json!("Beide Vereinbarungspartner wirken zusammen.");
+    let edited = json(
+        app.put(url, Some(&app.hmsi()), Some("\"1\""), &content)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        edited["sections"][1]["text_de"],
+        "Beide Vereinbarungspartner wirken zusammen."
+    );
+    content["sections"][1]["text_de"] = json!("x".repeat(20_001));
+    content["obligations"][0]["text_de"] = json!("\u{0}");
+    let p = problem(
+        app.put(url, Some(&app.hmsi()), Some("\"2\""), &content)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(
+        pointers(&p),
+        ["/sections/1/text_de", "/obligations/0/text_de"]
+    );
 }

@@ -44,8 +44,11 @@ pub async fn load(services: &Services) -> Result<Loaded, LoadError> {
                     indicators: super::indicators::seed(conn, &actor, catalogue)?,
                     agreements: 0,
                 };
-                if agreement_store::template(conn, template_year)?.is_none() {
-                    agreement_store::insert_template(conn, template_year, &template_text)?;
+                // The shipped wording is the service's own (no endpoint changes it): a newer
+                // release's replaces the stored one, for drafts made from now on.
+                let stored = agreement_store::template(conn, template_year)?;
+                if stored.as_deref() != Some(template_text.as_str()) {
+                    agreement_store::put_template(conn, template_year, &template_text)?;
                 }
                 for (ags, year, signature) in signed {
                     loaded.agreements +=

@@ -218,8 +218,45 @@ mod tests {
             .count();
         assert_eq!(eur, 3, "§ 4: three kinds of Erstausstattung");
         let (year, template) = agreement_template().unwrap();
-        let content = template.input().validate(&catalogue, year).unwrap();
+        let (ags, kassel) = traeger_registry()
+            .unwrap()
+            .into_iter()
+            .find(|(ags, _)| ags.as_str() == "06633")
+            .unwrap();
+        assert_eq!(ags.as_str(), "06633");
+        let content = template
+            .input_for(&kassel)
+            .validate(&catalogue, year)
+            .unwrap();
         assert_eq!(content.obligations.len(), 9);
+        // The agreement reads whole, worded for its Träger: every paragraph, no placeholder left.
+        let surveys = content
+            .obligations
+            .iter()
+            .find(|o| o.section == "§ 5 (1)")
+            .unwrap();
+        assert!(
+            surveys
+                .text_de
+                .as_deref()
+                .unwrap()
+                .starts_with("(1) Der Landkreis Kassel beteiligt sich"),
+            "{surveys:?}"
+        );
+        let wording: Vec<&str> = content
+            .sections
+            .iter()
+            .filter_map(|s| s.text_de.as_deref())
+            .chain(
+                content
+                    .obligations
+                    .iter()
+                    .filter_map(|o| o.text_de.as_deref()),
+            )
+            .collect();
+        assert_eq!(wording.len(), 4 + 9);
+        assert!(wording.iter().all(|w| !w.contains('{')), "{wording:?}");
+        assert_eq!(content.sections[0].section, "Präambel");
         assert_eq!(signed_agreements().unwrap().len(), 1);
     }
 }

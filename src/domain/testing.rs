@@ -4,13 +4,14 @@
 use chrono::NaiveDate;
 
 use super::actor::Stamp;
+use super::agreement::AgreementInput;
 use super::agreement::{Agreement, Obligation, Party, Signatory, SignatureInput};
 use super::indicator::{
     Catalogue, Indicator, IndicatorCode, IndicatorDefinition, Measure, MonthDay, Reference, Source,
     Unit, catalogue_for,
 };
-use super::reference::{agreement_template, indicator_catalogue};
-use super::traeger::Ags;
+use super::reference::{agreement_template, indicator_catalogue, traeger_registry};
+use super::traeger::{Ags, TraegerContent};
 
 pub fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -30,16 +31,32 @@ pub fn kassel() -> Ags {
     Ags::parse("06633").unwrap()
 }
 
+/// Landkreis Kassel as the registry describes it.
+pub fn kassel_content() -> TraegerContent {
+    traeger_registry()
+        .unwrap()
+        .into_iter()
+        .find(|(ags, _)| ags == &kassel())
+        .unwrap()
+        .1
+}
+
+/// The 2023 template worded for Landkreis Kassel.
+pub fn kassel_template_input() -> AgreementInput {
+    agreement_template().unwrap().1.input_for(&kassel_content())
+}
+
 pub fn catalogue() -> Catalogue {
     catalogue_for(2023, indicator_catalogue(Default::default()).unwrap())
 }
 
 /// HMSI's draft from the 2023 template, made on 10 January 2023.
 pub fn kassel_draft() -> Agreement {
-    let (year, template) = agreement_template().unwrap();
-    let content = template.input().validate(&catalogue(), year).unwrap();
+    let content = kassel_template_input()
+        .validate(&catalogue(), 2023)
+        .unwrap();
     let hmsi = stamp("referat-iii-2", "2023-01-10");
-    Agreement::draft(&kassel(), year, 1, content, None, &hmsi).state
+    Agreement::draft(&kassel(), 2023, 1, content, None, &hmsi).state
 }
 
 pub fn signature(name: &str, function: &str, place: &str, on: &str) -> SignatureInput {

@@ -95,6 +95,21 @@ pub struct TraegerContent {
     pub jobcenter: Jobcenter,
 }
 
+impl TraegerContent {
+    /// The Träger with its article as an agreement's sentence needs it: "der Landkreis Kassel"
+    /// or "die Stadt Kassel" (a Landkreis is masculine, a kreisfreie Stadt feminine), and after
+    /// "mit" or "und" "dem Landkreis Kassel", "der Stadt Kassel".
+    pub fn with_article(&self, dative: bool) -> String {
+        let article = match (self.kind, dative) {
+            (TraegerKind::Landkreis, false) => "der",
+            (TraegerKind::Landkreis, true) => "dem",
+            (TraegerKind::KreisfreieStadt, false) => "die",
+            (TraegerKind::KreisfreieStadt, true) => "der",
+        };
+        format!("{article} {}", self.name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Traeger {
     pub ags: Ags,

@@ -99,6 +99,7 @@ diesel::table! {
         recipients -> Text,
         due -> Nullable<Date>,
         note -> Nullable<Text>,
+        text_de -> Nullable<Text>,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::domain::agreement::{
     Unmapped, successor_slot,
 };
 use crate::domain::ids::AgreementId;
-use crate::domain::traeger::Ags;
+use crate::domain::traeger::{Ags, TraegerContent};
 use crate::store::agreements as store;
 use crate::store::pool::write_transaction;
 use crate::store::{DbConnection, traeger};
@@ -25,11 +25,12 @@ pub struct Drafted {
     pub unmapped: Vec<Unmapped>,
 }
 
-/// The content a new draft starts from: a copy of `copy_from` carried to `year`, or the
-/// year's template.
+/// The content `party`'s new draft starts from: a copy of `copy_from` carried to `year`, or
+/// the year's template worded for the Träger.
 fn starting_content(
     conn: &mut DbConnection,
     visibility: &Visibility,
+    party: &TraegerContent,
     year: i32,
     copy_from: Option<&str>,
 ) -> Result<(AgreementContent, Vec<Unmapped>, Option<Agreement>), AppError> {
@@ -50,7 +51,7 @@ fn starting_content(
         )
     })?;
     let content = template
-        .input()
+        .input_for(party)
         .validate(&catalogue, year)
         .map_err(AppError::Invalid)?;
     Ok((content, Vec::new(), None))
@@ -78,13 +79,14 @@ fn draft(
     stamp: &Stamp,
 ) -> Result<Drafted, AppError> {
     traeger::lock(conn, traeger)?;
-    if traeger::find(conn, visibility, traeger)?.is_none() {
+    let Some(party) = traeger::find(conn, visibility, traeger)? else {
         return Err(AppError::invalid(
             "/traeger",
             format!("there is no Träger {traeger}"),
         ));
-    }
-    let (content, unmapped, source) = starting_content(conn, visibility, year, copy_from)?;
+    };
+    let (content, unmapped, source) =
+        starting_content(conn, visibility, &party.content, year, copy_from)?;
     let current = store::current(conn, visibility, traeger, year)?;
     let supersedes = successor_slot(&current, source.as_ref(), traeger, year)?;
     let n = store::count_for(conn, traeger, year)? + 1;

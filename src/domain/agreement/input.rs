@@ -15,15 +15,26 @@ pub struct AgreementInput {
     pub kind: Option<String>,
     pub legal_basis: Option<String>,
     pub benefits: Option<String>,
-    pub sections: Option<Vec<(Option<String>, Option<String>)>>,
+    pub sections: Option<Vec<SectionInput>>,
     pub obligations: Option<Vec<ObligationInput>>,
     pub targets: Option<Vec<(Option<String>, Option<String>)>>,
 }
 
 #[derive(Debug, Clone, Default)]
+pub struct SectionInput {
+    pub section: Option<String>,
+    pub title_de: Option<String>,
+    pub text_de: Option<String>,
+}
+
+/// The longest wording of a section or paragraph (the Präambel has about 2 700 characters).
+pub const MAX_WORDING_CHARS: usize = 20_000;
+
+#[derive(Debug, Clone, Default)]
 pub struct ObligationInput {
     pub section: Option<String>,
     pub title_de: Option<String>,
+    pub text_de: Option<String>,
     pub delivered_by: Option<String>,
     pub recipients: Option<Vec<String>>,
     pub indicators: Option<Vec<String>>,
@@ -57,6 +68,7 @@ impl ObligationInput {
     ) -> Option<ObligationContent> {
         let section = v.text(&format!("{at}/section"), &self.section, 32);
         let title_de = v.text(&format!("{at}/title_de"), &self.title_de, 500);
+        let text_de = v.optional_text(&format!("{at}/text_de"), &self.text_de, MAX_WORDING_CHARS);
         let delivered_by = v
             .required(&format!("{at}/delivered_by"), &self.delivered_by)
             .and_then(|d| v.check(&format!("{at}/delivered_by"), d.parse::<Party>()));
@@ -95,6 +107,7 @@ impl ObligationInput {
         Some(ObligationContent {
             section: section?,
             title_de: title_de?,
+            text_de: text_de?,
             delivered_by: delivered_by?,
             recipients,
             indicators,
@@ -107,11 +120,17 @@ impl ObligationInput {
 impl AgreementInput {
     fn sections(&self, v: &mut Violations) -> Vec<Section> {
         let mut sections = Vec::new();
-        for (i, (section, title)) in self.sections.iter().flatten().enumerate() {
-            let s = v.text(&format!("/sections/{i}/section"), section, 32);
-            let t = v.text(&format!("/sections/{i}/title_de"), title, 500);
-            if let (Some(section), Some(title_de)) = (s, t) {
-                sections.push(Section { section, title_de });
+        for (i, input) in self.sections.iter().flatten().enumerate() {
+            let at = format!("/sections/{i}");
+            let s = v.text(&format!("{at}/section"), &input.section, 32);
+            let t = v.text(&format!("{at}/title_de"), &input.title_de, 500);
+            let w = v.optional_text(&format!("{at}/text_de"), &input.text_de, MAX_WORDING_CHARS);
+            if let (Some(section), Some(title_de), Some(text_de)) = (s, t, w) {
+                sections.push(Section {
+                    section,
+                    title_de,
+                    text_de,
+                });
             }
         }
         sections

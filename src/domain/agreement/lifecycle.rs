@@ -220,10 +220,9 @@ impl Agreement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::reference::agreement_template;
     use crate::domain::testing::{
-        catalogue, day, kassel, kassel_draft, kassel_in_force, kassel_signed_by_hmsi, signature,
-        stamp,
+        catalogue, day, kassel, kassel_draft, kassel_in_force, kassel_signed_by_hmsi,
+        kassel_template_input, signature, stamp,
     };
 
     #[test]
@@ -314,7 +313,7 @@ mod tests {
     #[test]
     fn only_an_unsigned_draft_is_edited_and_an_unchanged_text_is_no_change() {
         let draft = kassel_draft();
-        let mut input = agreement_template().unwrap().1.input();
+        let mut input = kassel_template_input();
         let at = stamp("referat-iii-2", "2023-01-12");
         assert_eq!(draft.edit(&input, &catalogue(), &at), Ok(None));
         input.benefits = Some("Leistungen nach § 16a SGB II".into());

@@ -12,7 +12,7 @@ use super::ids::{AgreementId, ObligationId};
 use super::indicator::{Catalogue, IndicatorCode};
 use super::traeger::Ags;
 
-pub use input::{AgreementInput, ObligationInput, SignatureInput};
+pub use input::{AgreementInput, MAX_WORDING_CHARS, ObligationInput, SectionInput, SignatureInput};
 pub use lifecycle::{AgreementEvent, AgreementRefusal, successor_slot};
 pub use template::{Template, TemplateObligation, TemplateSection};
 
@@ -45,12 +45,19 @@ string_enum! {
 pub struct Section {
     pub section: String,
     pub title_de: String,
+    /// The section's own words beyond its obligations (the Präambel's goals, § 1's commitment,
+    /// § 3 (1)–(2), § 5 (2)), so the agreement reads whole.
+    #[serde(default)]
+    pub text_de: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObligationContent {
     pub section: String,
     pub title_de: String,
+    /// The paragraph as the agreement words it.
+    #[serde(default)]
+    pub text_de: Option<String>,
     pub delivered_by: Party,
     pub recipients: Vec<Recipient>,
     pub indicators: Vec<IndicatorCode>,

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgreementInput, ObligationInput, Recipient};
+use super::{AgreementInput, ObligationInput, Recipient, SectionInput};
 use crate::domain::indicator::IndicatorCode;
+use crate::domain::traeger::TraegerContent;
 
 /// A year's template, as stored in `agreement_templates`: unchecked text, checked like any
 /// request when a draft is made from it.
@@ -19,12 +20,16 @@ pub struct Template {
 pub struct TemplateSection {
     pub section: String,
     pub title_de: String,
+    #[serde(default)]
+    pub text_de: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TemplateObligation {
     pub section: String,
     pub title_de: String,
+    #[serde(default)]
+    pub text_de: Option<String>,
     pub delivered_by: String,
     pub recipients: Vec<String>,
     pub indicators: Vec<String>,
@@ -47,8 +52,19 @@ impl Template {
             .filter_map(|c| IndicatorCode::parse(c).ok())
     }
 
-    /// The template as the input of a `reporting` agreement.
-    pub fn input(&self) -> AgreementInput {
+    /// The template as the input of `traeger`'s `reporting` agreement: its wording names the
+    /// Träger where the template says `{Traeger}`, `{traeger}` or `{traeger_dative}`.
+    pub fn input_for(&self, traeger: &TraegerContent) -> AgreementInput {
+        let nominative = traeger.with_article(false);
+        let capitalized = capitalize(&nominative);
+        let dative = traeger.with_article(true);
+        let words = |text: &Option<String>| {
+            text.as_ref().map(|t| {
+                t.replace("{Traeger}", &capitalized)
+                    .replace("{traeger_dative}", &dative)
+                    .replace("{traeger}", &nominative)
+            })
+        };
         AgreementInput {
             kind: Some("reporting".into()),
             legal_basis: Some(self.legal_basis.clone()),
@@ -56,7 +72,11 @@ impl Template {
             sections: Some(
                 self.sections
                     .iter()
-                    .map(|s| (Some(s.section.clone()), Some(s.title_de.clone())))
+                    .map(|s| SectionInput {
+                        section: Some(s.section.clone()),
+                        title_de: Some(s.title_de.clone()),
+                        text_de: words(&s.text_de),
+                    })
                     .collect(),
             ),
             obligations: Some(
@@ -65,6 +85,7 @@ impl Template {
                     .map(|o| ObligationInput {
                         section: Some(o.section.clone()),
                         title_de: Some(o.title_de.clone()),
+                        text_de: words(&o.text_de),
                         delivered_by: Some(o.delivered_by.clone()),
                         recipients: Some(o.recipients.clone()),
                         indicators: Some(o.indicators.clone()),
@@ -76,4 +97,12 @@ impl Template {
             targets: None,
         }
     }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

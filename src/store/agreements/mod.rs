@@ -168,14 +168,20 @@ pub fn template(conn: &mut DbConnection, year: i32) -> QueryResult<Option<String
         .optional()
 }
 
-pub fn insert_template(conn: &mut DbConnection, year: i32, content: &str) -> QueryResult<()> {
-    diesel::insert_into(agreement_templates::table)
-        .values((
-            agreement_templates::year.eq(year),
-            agreement_templates::content.eq(content),
-        ))
-        .execute(conn)
-        .map(drop)
+/// Stores the wording of `year`, replacing what was stored.
+pub fn put_template(conn: &mut DbConnection, year: i32, content: &str) -> QueryResult<()> {
+    let updated = diesel::update(agreement_templates::table.find(year))
+        .set(agreement_templates::content.eq(content))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(agreement_templates::table)
+            .values((
+                agreement_templates::year.eq(year),
+                agreement_templates::content.eq(content),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Holds the agreement's row until the transaction ends, so two signatures or edits cannot

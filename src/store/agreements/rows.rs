@@ -44,6 +44,7 @@ struct ObligationRow {
     recipients: String,
     due: Option<NaiveDate>,
     note: Option<String>,
+    text_de: Option<String>,
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -100,6 +101,7 @@ fn obligations_by_agreement(
             content: ObligationContent {
                 section: r.section,
                 title_de: r.title_de,
+                text_de: r.text_de,
                 delivered_by: r.delivered_by.parse().map_err(corrupt)?,
                 recipients,
                 indicators: codes.remove(&r.id).unwrap_or_default(),
@@ -233,6 +235,7 @@ pub(super) fn insert_obligations(conn: &mut DbConnection, a: &Agreement) -> Quer
                     .join(" "),
                 due: c.due,
                 note: c.note.clone(),
+                text_de: c.text_de.clone(),
             })
             .execute(conn)?;
         // One row at a time: the multi-backend connection has no batch insert.

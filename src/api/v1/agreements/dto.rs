@@ -17,6 +17,9 @@ pub struct SectionDto {
         example = "Beobachtung der sozial-integrativen Eingliederungsleistungen nach § 16a SGB II"
     )]
     pub title_de: String,
+    /// The section's own words beyond its obligations (the Präambel's goals, § 1's commitment,
+    /// § 3 (1)–(2), § 5 (2)); null where the section is its obligations.
+    pub text_de: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,6 +31,11 @@ pub struct ObligationResponse {
     pub section: String,
     #[schema(example = "Schuldnerberatung")]
     pub title_de: String,
+    /// The paragraph as the agreement words it.
+    #[schema(
+        example = "(3) Schuldnerberatung: Der kommunale Träger gewährleistet, dass die Zahl der Menschen in Schuldnerberatung (Bestandszahl zum Stichtag 31.12. und Zugänge im Laufe des Jahres, davon: aus SGB II-Bedarfsgemeinschaften) von den Schuldnerberatungen erhoben und bis zum 15. Februar 2024 an das jeweilige Jobcenter und das HMSI übermittelt wird."
+    )]
+    pub text_de: Option<String>,
     /// Who delivers the figures.
     pub delivered_by: Party,
     pub recipients: Vec<Recipient>,
@@ -121,6 +129,7 @@ impl From<Agreement> for AgreementResponse {
                 .map(|s| SectionDto {
                     section: s.section,
                     title_de: s.title_de,
+                    text_de: s.text_de,
                 })
                 .collect(),
             obligations: a
@@ -170,6 +179,7 @@ impl From<Obligation> for ObligationResponse {
             id: o.id.into(),
             section: c.section,
             title_de: c.title_de,
+            text_de: c.text_de,
             delivered_by: c.delivered_by,
             recipients: c.recipients,
             indicators: c.indicators.into_iter().map(String::from).collect(),

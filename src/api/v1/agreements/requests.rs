@@ -7,8 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::problem::ApiError;
 use crate::domain::Violations;
 use crate::domain::agreement::{
-    AgreementInput, AgreementKind, AgreementStatus, ObligationInput, Party, Recipient, Signatory,
-    SignatureInput,
+    AgreementInput, AgreementKind, AgreementStatus, ObligationInput, Party, Recipient,
+    SectionInput, Signatory, SignatureInput,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -31,6 +31,8 @@ pub struct SectionRequest {
     pub section: Option<String>,
     #[schema(value_type = String, required = true)]
     pub title_de: Option<String>,
+    /// The section's own words beyond its obligations; at most 20 000 characters.
+    pub text_de: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -40,6 +42,8 @@ pub struct ObligationRequest {
     pub section: Option<String>,
     #[schema(value_type = String, required = true, example = "Schuldnerberatung")]
     pub title_de: Option<String>,
+    /// The paragraph as the agreement words it; at most 20 000 characters.
+    pub text_de: Option<String>,
     #[schema(value_type = Party, required = true)]
     pub delivered_by: Option<String>,
     #[schema(value_type = Vec<Recipient>)]
@@ -93,14 +97,21 @@ impl From<UpdateAgreementRequest> for AgreementInput {
             kind: r.kind,
             legal_basis: r.legal_basis,
             benefits: r.benefits,
-            sections: r
-                .sections
-                .map(|v| v.into_iter().map(|s| (s.section, s.title_de)).collect()),
+            sections: r.sections.map(|v| {
+                v.into_iter()
+                    .map(|s| SectionInput {
+                        section: s.section,
+                        title_de: s.title_de,
+                        text_de: s.text_de,
+                    })
+                    .collect()
+            }),
             obligations: r.obligations.map(|v| {
                 v.into_iter()
                     .map(|o| ObligationInput {
                         section: o.section,
                         title_de: o.title_de,
+                        text_de: o.text_de,
                         delivered_by: o.delivered_by,
                         recipients: o.recipients,
                         indicators: o.indicators,
