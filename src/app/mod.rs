@@ -168,6 +168,19 @@ fn record<S: Recorded, E: Event>(
     Ok(())
 }
 
+/// Appends the ledger event of an entity's end (`action`: `discard`, `cancel`): its last
+/// state, and none after it.
+fn record_end<S: Recorded>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &'static str,
+    before: &S,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    ledger::append(conn, actor, at, Change::ended(action, before))?;
+    Ok(())
+}
+
 /// Whether a change is made, or only shown: a dry run reads one read-only snapshot, takes no
 /// row locks and writes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

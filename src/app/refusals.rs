@@ -25,6 +25,7 @@ impl From<SubmissionRefusal> for AppError {
             | R::NotADraft { .. }
             | R::NotSubmitted { .. }
             | R::DraftOpen { .. }
+            | R::NotDiscardable { .. }
             | R::NotRecipient(_)
             | R::NotDelivered(_)
             | R::RevisionNotDelivered { .. }
@@ -39,9 +40,11 @@ impl From<AgreementRefusal> for AppError {
         match r {
             R::Invalid(violations) => AppError::Invalid(violations),
             R::SignedInFuture(_) => at("/signed_on", r),
-            R::Taken { .. } | R::Signed { .. } | R::AlreadySigned { .. } | R::Superseded(_) => {
-                AppError::Conflict(r.to_string())
-            }
+            R::Taken { .. }
+            | R::Signed { .. }
+            | R::AlreadySigned { .. }
+            | R::Superseded(_)
+            | R::NotDiscardable { .. } => AppError::Conflict(r.to_string()),
         }
     }
 }
@@ -52,9 +55,10 @@ impl From<TransmissionRefusal> for AppError {
         match r {
             R::ReasonRequired | R::Reason(_) => at("/reason", r),
             R::NothingForwarded(_) => AppError::NotFound,
-            R::NoData(_) | R::AlreadyForwarded { .. } | R::AlreadyAcknowledged { .. } => {
-                AppError::Conflict(r.to_string())
-            }
+            R::NoData(_)
+            | R::Answered(_)
+            | R::AlreadyForwarded { .. }
+            | R::AlreadyAcknowledged { .. } => AppError::Conflict(r.to_string()),
         }
     }
 }

@@ -55,6 +55,18 @@ impl Change {
             Some(after),
         )
     }
+
+    /// The end of an entity that is discarded: its last state, and none after it, so a reader
+    /// of the feed removes it.
+    pub fn ended<T: Recorded>(action: &'static str, before: &T) -> Self {
+        Self::of(
+            action,
+            T::ENTITY_TYPE,
+            before.entity_id(),
+            Some(before),
+            None,
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -114,7 +114,12 @@ text_id! {
 
 impl AgreementId {
     pub fn new(year: i32, traeger: &Ags, n: i64) -> Self {
-        Self(format!("zv-{year}-{traeger}-{n}"))
+        Self(format!("{}{n}", Self::prefix(year, traeger)))
+    }
+
+    /// What the ids of a Träger's agreements of a year start with, before their number.
+    pub fn prefix(year: i32, traeger: &Ags) -> String {
+        format!("zv-{year}-{traeger}-")
     }
 
     /// The obligation at `position` (from 0) of this agreement.
@@ -142,7 +147,12 @@ impl SubmissionId {
 
 impl TransmissionId {
     pub fn new(year: i32, n: i64) -> Self {
-        Self(format!("ba-{year}-{n}"))
+        Self(format!("{}{n}", Self::prefix(year)))
+    }
+
+    /// What the ids of a year's requests start with, before their number.
+    pub fn prefix(year: i32) -> String {
+        format!("ba-{year}-")
     }
 }
 

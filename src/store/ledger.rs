@@ -173,3 +173,24 @@ pub fn changes(conn: &mut DbConnection, after_seq: i64, limit: i64) -> QueryResu
         })
         .collect())
 }
+
+/// The highest number any `entity_type` created under `prefix` ever had (`zv-2023-06633-`,
+/// `ba-2023-`), from the ledger, which keeps what was discarded too: so a number once handed
+/// out is never handed out again, and a printed reference never names another object.
+pub fn highest_number(
+    conn: &mut DbConnection,
+    entity_type: &str,
+    prefix: &str,
+) -> QueryResult<i64> {
+    let ids: Vec<String> = dsl::audit_events
+        .filter(dsl::entity_type.eq(entity_type))
+        .filter(dsl::action.eq("create"))
+        .filter(dsl::entity_id.like(format!("{prefix}%")))
+        .select(dsl::entity_id)
+        .load(conn)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| id.strip_prefix(prefix)?.parse::<i64>().ok())
+        .max()
+        .unwrap_or(0))
+}

@@ -300,6 +300,19 @@ impl TestApp {
         }
         rb.send().await.unwrap()
     }
+
+    pub async fn delete(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+    ) -> Response {
+        let mut rb = self.request(Method::DELETE, path, token);
+        if let Some(tag) = if_match {
+            rb = rb.header("If-Match", tag);
+        }
+        rb.send().await.unwrap()
+    }
 }
 
 /// A request under way; `send` checks the response against the contract (see

@@ -89,7 +89,7 @@ fn draft(
         starting_content(conn, visibility, &party.content, year, copy_from)?;
     let current = store::current(conn, visibility, traeger, year)?;
     let supersedes = successor_slot(&current, source.as_ref(), traeger, year)?;
-    let n = store::count_for(conn, traeger, year)? + 1;
+    let n = store::next_number(conn, traeger, year)?;
     let t = Agreement::draft(traeger, year, n, content, supersedes, stamp);
     store::insert(conn, &t.state)?;
     record(conn, actor, None, &t, stamp.at)?;

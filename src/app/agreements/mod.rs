@@ -7,7 +7,7 @@ pub use drafting::{
 };
 
 use super::indicators::catalogue;
-use super::{AppError, Services, record};
+use super::{AppError, Services, record, record_end};
 use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::agreement::{
     Agreement, AgreementFilter, AgreementInput, AgreementStatus, Party, SignatureInput,
@@ -91,6 +91,31 @@ pub async fn update(
                 }
                 record(conn, &actor, Some(&current), &t, stamp.at)?;
                 Ok(t.state)
+            })
+        })
+        .await
+}
+
+/// Discards a draft nobody signed; the ledger keeps its last state.
+pub async fn discard(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: AgreementId,
+    expected_version: Option<i64>,
+) -> Result<(), AppError> {
+    let clock = services.clock();
+    services
+        .db()
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = locked(conn, &visibility, &id)?;
+                if expected_version.is_some_and(|v| v != current.version) {
+                    return Err(AppError::PreconditionFailed);
+                }
+                current.discard()?;
+                store::delete(conn, &current.id)?;
+                record_end(conn, &actor, "discard", &current, clock.stamp(&actor).at)
             })
         })
         .await

@@ -8,15 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use super::idempotency::{Outcome, fingerprint, write_once};
 use super::indicators::catalogue;
-use super::{AppError, Mode, Services, record};
+use super::{AppError, Mode, Services, record, record_end};
 use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::agreement::{Agreement, Obligation};
 use crate::domain::ids::{ObligationId, SubmissionId};
 use crate::domain::indicator::Indicator;
 use crate::domain::submission::{
-    DraftInput, Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal,
+    Discarded, DraftInput, Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal,
     SubmissionTransition, Warning, warnings,
 };
+use crate::store::pool::write_transaction;
 use crate::store::submissions as store;
 use crate::store::{DbConnection, agreements};
 
@@ -259,6 +260,47 @@ pub async fn submit(services: &Services, step: Step) -> Result<Delivery, AppErro
         s.submit(indicators, stamp)
     })
     .await
+}
+
+/// Throws the draft away: a first draft with the submission, a later one back to the revisions
+/// before it (then the submission as it is now). The ledger keeps what was discarded.
+pub async fn discard(services: &Services, step: Step) -> Result<Option<Submission>, AppError> {
+    let clock = services.clock();
+    let Step {
+        actor,
+        visibility,
+        id,
+        expected_version,
+        ..
+    } = step;
+    services
+        .db()
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                store::lock(conn, &id)?;
+                let before = visible(conn, &visibility, &id)?;
+                if expected_version.is_some_and(|v| v != before.version) {
+                    return Err(AppError::PreconditionFailed);
+                }
+                let stamp = clock.stamp(&actor);
+                match before.discard(&stamp)? {
+                    Discarded::Whole => {
+                        store::delete(conn, &before)?;
+                        record_end(conn, &actor, "discard", &before, stamp.at)?;
+                        Ok(None)
+                    }
+                    Discarded::Draft(t) => {
+                        let draft = before.current().number;
+                        if !store::discard_revision(conn, &t.state, before.version, draft)? {
+                            return Err(AppError::PreconditionFailed);
+                        }
+                        record(conn, &actor, Some(&before), &t, stamp.at)?;
+                        Ok(Some(t.state))
+                    }
+                }
+            })
+        })
+        .await
 }
 
 pub async fn find(

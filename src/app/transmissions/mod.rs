@@ -9,7 +9,7 @@ pub use requests::create;
 
 use chrono::NaiveDateTime;
 
-use super::{AppError, Mode, Services, record};
+use super::{AppError, Mode, Services, record, record_end};
 use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::ids::TransmissionId;
 use crate::domain::transmission::{
@@ -124,6 +124,29 @@ pub async fn forward(
         t.forward(stamp)
     })
     .await
+}
+
+/// Cancels a request BA has not answered, if it is still the version the caller read; the
+/// ledger keeps its last state, and its number is never handed out again.
+pub async fn cancel(
+    services: &Services,
+    actor: Actor,
+    visibility: Visibility,
+    id: TransmissionId,
+    expected_version: Option<i64>,
+) -> Result<(), AppError> {
+    let clock = services.clock();
+    services
+        .db()
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let before = for_change(conn, &visibility, &id, expected_version, Mode::Write)?;
+                before.cancel()?;
+                store::delete(conn, &before.id)?;
+                record_end(conn, &actor, "cancel", &before, clock.stamp(&actor).at)
+            })
+        })
+        .await
 }
 
 /// A Träger confirms it received the newest forwarded version.

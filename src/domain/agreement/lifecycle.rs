@@ -67,6 +67,14 @@ pub enum AgreementRefusal {
     AlreadySigned { id: AgreementId, party: Party },
     #[error("agreement {0} is superseded")]
     Superseded(AgreementId),
+    #[error(
+        "agreement {id} is {status}: only a draft nobody signed is discarded; a signed one stays \
+         on record (supersede it with a new draft `copy_from` it)"
+    )]
+    NotDiscardable {
+        id: AgreementId,
+        status: AgreementStatus,
+    },
 }
 
 pub type AgreementTransition = Transition<Agreement, AgreementEvent>;
@@ -124,6 +132,19 @@ impl Agreement {
         Transition {
             state: draft,
             event: AgreementEvent::Drafted,
+        }
+    }
+
+    /// HMSI discards a draft nobody signed: it never bound anyone, so nothing of it need stay but
+    /// the ledger's record.
+    pub fn discard(&self) -> Result<(), AgreementRefusal> {
+        if self.status == AgreementStatus::Draft {
+            Ok(())
+        } else {
+            Err(AgreementRefusal::NotDiscardable {
+                id: self.id.clone(),
+                status: self.status,
+            })
         }
     }
 

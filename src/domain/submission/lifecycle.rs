@@ -3,138 +3,14 @@
 //! transition takes the submission as it is and gives the new state and the event, or says why
 //! it is refused; it reads no clock and touches no database.
 
+use super::event::{Decision, Discarded, SubmissionEvent, SubmissionRefusal, SubmissionTransition};
 use super::{Content, DraftInput, Receipt, Revision, RevisionStatus, Submission, days_late};
 use super::{check_submittable, parse_draft};
+use crate::domain::Transition;
 use crate::domain::actor::Stamp;
 use crate::domain::agreement::{Agreement, AgreementStatus, Obligation, Party, Recipient};
-use crate::domain::ids::{AgreementId, SubmissionId};
+use crate::domain::ids::SubmissionId;
 use crate::domain::indicator::Indicator;
-use crate::domain::{Event, Transition, Violation};
-
-/// HMSI's review of a submitted revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    Accept,
-    /// Back to the Träger, with the reason.
-    Return(String),
-}
-
-/// What happened to a submission; each names the revisions it wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubmissionEvent {
-    Drafted,
-    /// The draft's values were replaced (after a return: a new draft revision).
-    Edited {
-        revision: i32,
-    },
-    Submitted {
-        revision: i32,
-        days_late: Option<i64>,
-    },
-    Returned {
-        revision: i32,
-    },
-    /// The revision is the valid one now; the one accepted before is superseded.
-    Accepted {
-        revision: i32,
-        superseded: Option<i32>,
-    },
-    CorrectionOpened {
-        revision: i32,
-    },
-    ReceiptConfirmed {
-        revision: i32,
-        recipient: Recipient,
-    },
-}
-
-impl Event for SubmissionEvent {
-    fn action(&self) -> &'static str {
-        match self {
-            SubmissionEvent::Drafted => "create",
-            SubmissionEvent::Edited { .. } => "update",
-            SubmissionEvent::Submitted { .. } => "submit",
-            SubmissionEvent::Returned { .. } => "return",
-            SubmissionEvent::Accepted { .. } => "accept",
-            SubmissionEvent::CorrectionOpened { .. } => "correct",
-            SubmissionEvent::ReceiptConfirmed { .. } => "receipt",
-        }
-    }
-}
-
-impl SubmissionEvent {
-    /// The revisions the change wrote; every other revision is as it was.
-    pub fn revisions(&self) -> Vec<i32> {
-        match *self {
-            SubmissionEvent::Drafted => vec![1],
-            SubmissionEvent::Accepted {
-                revision,
-                superseded,
-            } => std::iter::once(revision).chain(superseded).collect(),
-            SubmissionEvent::Edited { revision }
-            | SubmissionEvent::Submitted { revision, .. }
-            | SubmissionEvent::Returned { revision }
-            | SubmissionEvent::CorrectionOpened { revision }
-            | SubmissionEvent::ReceiptConfirmed { revision, .. } => vec![revision],
-        }
-    }
-}
-
-/// Why a command on a submission is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SubmissionRefusal {
-    /// No such obligation of the caller's Träger (or the id names none).
-    #[error("there is no obligation `{0}` that you deliver")]
-    UnknownObligation(String),
-    #[error("HMSI delivers this obligation, not the Träger")]
-    DeliveredByHmsi,
-    #[error("agreement {agreement} is {status}: figures are delivered under an agreement in force")]
-    NotInForce {
-        agreement: AgreementId,
-        status: AgreementStatus,
-    },
-    #[error("submission {0} exists for this obligation: edit its draft, or open a correction")]
-    Exists(SubmissionId),
-    /// Figures that are malformed, or incomplete when submitted.
-    #[error("the figures are invalid")]
-    Invalid(Vec<Violation>),
-    #[error("revision {revision} of {id} is {status} and never changes: {advice}")]
-    Immutable {
-        id: SubmissionId,
-        revision: i32,
-        status: RevisionStatus,
-        advice: &'static str,
-    },
-    #[error("revision {revision} of {id} is {status}: only a draft is submitted")]
-    NotADraft {
-        id: SubmissionId,
-        revision: i32,
-        status: RevisionStatus,
-    },
-    #[error("revision {revision} of {id} is {status}: only a submitted revision is reviewed")]
-    NotSubmitted {
-        id: SubmissionId,
-        revision: i32,
-        status: RevisionStatus,
-    },
-    #[error("revision {revision} of {id} is a draft already: edit it")]
-    DraftOpen { id: SubmissionId, revision: i32 },
-    #[error("the {0} is no recipient of this obligation")]
-    NotRecipient(Recipient),
-    #[error("{0} has not been submitted yet")]
-    NotDelivered(SubmissionId),
-    #[error("there is no revision {0}")]
-    UnknownRevision(i32),
-    #[error("revision {revision} is {status}, not delivered")]
-    RevisionNotDelivered {
-        revision: i32,
-        status: RevisionStatus,
-    },
-    #[error("the {recipient} confirmed receipt of revision {revision} already")]
-    AlreadyConfirmed { recipient: Recipient, revision: i32 },
-}
-
-pub type SubmissionTransition = Transition<Submission, SubmissionEvent>;
 
 type Outcome = Result<SubmissionTransition, SubmissionRefusal>;
 
@@ -233,6 +109,29 @@ impl Submission {
             revision: current.number,
             days_late: late,
         }))
+    }
+
+    /// The Träger throws its draft away: a first draft takes the submission with it (it was
+    /// never delivered, so nothing of it need stay but the ledger's record); a later draft (after
+    /// a return, or a correction) leaves the revisions before it as they were.
+    pub fn discard(&self, stamp: &Stamp) -> Result<Discarded, SubmissionRefusal> {
+        let current = self.current();
+        if current.status != RevisionStatus::Draft {
+            return Err(SubmissionRefusal::NotDiscardable {
+                id: self.id.clone(),
+                revision: current.number,
+                status: current.status,
+            });
+        }
+        if self.revisions.len() == 1 {
+            return Ok(Discarded::Whole);
+        }
+        let mut next = self.changed(stamp);
+        next.revisions.pop();
+        let event = SubmissionEvent::DraftDiscarded {
+            revision: current.number,
+        };
+        Ok(Discarded::Draft(Box::new(next.caused(event))))
     }
 
     /// HMSI accepts the submitted revision, which then is the valid one (the one accepted
@@ -384,6 +283,7 @@ impl Submission {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Event;
     use crate::domain::submission::RevisionStatus::*;
     use crate::domain::submission::ValueInput;
     use crate::domain::testing::{
@@ -783,6 +683,26 @@ mod tests {
     }
 
     #[test]
+    fn only_a_draft_is_discarded_and_a_later_one_leaves_the_revisions_before_it() {
+        let at = stamp("k", "2024-02-21");
+        assert_eq!(drafted().discard(&at), Ok(Discarded::Whole));
+        assert!(matches!(
+            submitted("2024-02-14").discard(&at),
+            Err(SubmissionRefusal::NotDiscardable {
+                status: Submitted,
+                ..
+            })
+        ));
+        let correcting = accepted().open_correction(&at).unwrap().state;
+        let Ok(Discarded::Draft(t)) = correcting.discard(&at) else {
+            panic!("a correction's draft is discarded alone");
+        };
+        assert_eq!(t.event, SubmissionEvent::DraftDiscarded { revision: 2 });
+        assert_eq!(statuses(&t.state), [Accepted]);
+        assert_eq!(t.state.version, correcting.version + 1);
+    }
+
+    #[test]
     fn every_event_has_its_ledger_action() {
         let events = [
             (SubmissionEvent::Drafted, "create"),
@@ -803,6 +723,7 @@ mod tests {
                 "accept",
             ),
             (SubmissionEvent::CorrectionOpened { revision: 2 }, "correct"),
+            (SubmissionEvent::DraftDiscarded { revision: 2 }, "discard"),
             (
                 SubmissionEvent::ReceiptConfirmed {
                     revision: 1,

@@ -5,6 +5,7 @@
 //! never changes. Until a correction is accepted, the last accepted revision stays the valid one.
 
 mod content;
+mod event;
 mod lifecycle;
 mod values;
 
@@ -20,7 +21,7 @@ use super::indicator::IndicatorCode;
 use super::traeger::Ags;
 
 pub use content::{Content, DraftInput, MAX_CONFIRMATION_CHARS, check_submittable, parse_draft};
-pub use lifecycle::{Decision, SubmissionEvent, SubmissionRefusal, SubmissionTransition};
+pub use event::{Decision, Discarded, SubmissionEvent, SubmissionRefusal, SubmissionTransition};
 pub use values::{ValueInput, Warning, check_complete, parse_values, warnings};
 
 string_enum! {

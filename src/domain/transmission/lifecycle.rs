@@ -55,6 +55,8 @@ impl TransmissionEvent {
 /// Why a command on a transmission is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransmissionRefusal {
+    #[error("{0} has data from BA already: a request BA answered stays on record")]
+    Answered(TransmissionId),
     #[error("is required: the data was forwarded, so this is a correction by BA")]
     ReasonRequired,
     /// The reason given is no text to keep.
@@ -80,6 +82,15 @@ pub type TransmissionTransition = Transition<Transmission, TransmissionEvent>;
 type Outcome = Result<TransmissionTransition, TransmissionRefusal>;
 
 impl Transmission {
+    /// HMSI cancels a request BA has not answered: there is nothing of it anyone received.
+    pub fn cancel(&self) -> Result<(), TransmissionRefusal> {
+        if self.versions.is_empty() {
+            Ok(())
+        } else {
+            Err(TransmissionRefusal::Answered(self.id.clone()))
+        }
+    }
+
     /// The `n`th request of its year, recorded as HMSI asked.
     pub fn request(n: i64, request: TransmissionRequest, stamp: &Stamp) -> TransmissionTransition {
         let t = Transmission {

@@ -87,6 +87,42 @@ pub fn count_for(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryResu
         .get_result(conn)
 }
 
+/// The number of the next agreement of a Träger and year: one above any it ever had, a
+/// discarded draft's included.
+pub fn next_number(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryResult<i64> {
+    let prefix = AgreementId::prefix(year, traeger);
+    let ids: Vec<String> = agreements::table
+        .filter(agreements::traeger.eq(traeger.as_str()))
+        .filter(agreements::year.eq(year))
+        .select(agreements::id)
+        .load(conn)?;
+    let stored = ids
+        .iter()
+        .filter_map(|id| id.strip_prefix(&prefix)?.parse::<i64>().ok())
+        .max()
+        .unwrap_or(0);
+    let ever = super::ledger::highest_number(conn, "agreement", &prefix)?;
+    Ok(stored.max(ever) + 1)
+}
+
+/// Removes a draft with its obligations; nothing else refers to a draft.
+pub fn delete(conn: &mut DbConnection, id: &AgreementId) -> QueryResult<()> {
+    let obligation_ids = obligations::table
+        .filter(obligations::agreement_id.eq(id.as_str()))
+        .select(obligations::id);
+    diesel::delete(
+        obligation_indicators::table
+            .filter(obligation_indicators::obligation_id.eq_any(obligation_ids)),
+    )
+    .execute(conn)?;
+    diesel::delete(obligations::table.filter(obligations::agreement_id.eq(id.as_str())))
+        .execute(conn)?;
+    diesel::delete(signatures::table.filter(signatures::agreement_id.eq(id.as_str())))
+        .execute(conn)?;
+    diesel::delete(agreements::table.find(id.as_str())).execute(conn)?;
+    Ok(())
+}
+
 /// Inserts a new agreement with its obligations (signatures come separately).
 pub fn insert(conn: &mut DbConnection, a: &Agreement) -> QueryResult<()> {
     diesel::insert_into(agreements::table)

@@ -8,7 +8,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use super::schema::{submission_values, submissions};
+use super::schema::{submission_receipts, submission_revisions, submission_values, submissions};
 use super::{DbConnection, SqlBackend, corrupt};
 use crate::domain::actor::Visibility;
 use crate::domain::agreement::Recipient;
@@ -174,6 +174,53 @@ pub fn save(
         write_revision(conn, &s.id, r)?;
     }
     Ok(true)
+}
+
+/// Removes the rows of revision `n`: its values, receipts and the revision itself.
+fn delete_revision(conn: &mut DbConnection, id: &SubmissionId, n: i32) -> QueryResult<()> {
+    diesel::delete(
+        submission_values::table
+            .filter(submission_values::submission_id.eq(id.as_str()))
+            .filter(submission_values::revision.eq(n)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        submission_receipts::table
+            .filter(submission_receipts::submission_id.eq(id.as_str()))
+            .filter(submission_receipts::revision.eq(n)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        submission_revisions::table
+            .filter(submission_revisions::submission_id.eq(id.as_str()))
+            .filter(submission_revisions::revision.eq(n)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Saves `s` after its draft revision `discarded` was thrown away, if the stored version is
+/// still `expected_version`.
+pub fn discard_revision(
+    conn: &mut DbConnection,
+    s: &Submission,
+    expected_version: i64,
+    discarded: i32,
+) -> QueryResult<bool> {
+    if !save(conn, s, expected_version, &[])? {
+        return Ok(false);
+    }
+    delete_revision(conn, &s.id, discarded)?;
+    Ok(true)
+}
+
+/// Removes a submission that never went out: its one draft revision and the header.
+pub fn delete(conn: &mut DbConnection, s: &Submission) -> QueryResult<()> {
+    for r in &s.revisions {
+        delete_revision(conn, &s.id, r.number)?;
+    }
+    diesel::delete(submissions::table.find(s.id.as_str())).execute(conn)?;
+    Ok(())
 }
 
 /// Holds the submission's row until the transaction ends (PostgreSQL; SQLite's write

@@ -58,16 +58,31 @@ pub fn list(
         .collect())
 }
 
-/// The number of the next request of `year`. Concurrent creators of the same year wait for
-/// one another until each commits, so no two are handed the same number.
+/// The number of the next request of `year`: one above any the year ever had, a cancelled
+/// one's included. Concurrent creators of the same year wait for one another until each
+/// commits, so no two are handed the same number.
 pub fn next_number(conn: &mut DbConnection, year: i32) -> QueryResult<i64> {
     // "ba" and the year: one lock per year, apart from other users of advisory locks.
     super::pool::serialize(conn, 0x6261_0000_0000 + i64::from(year))?;
-    let n: i64 = transmissions::table
+    let prefix = TransmissionId::prefix(year);
+    let ids: Vec<String> = transmissions::table
         .filter(transmissions::year.eq(year))
-        .count()
-        .get_result(conn)?;
-    Ok(n + 1)
+        .select(transmissions::id)
+        .load(conn)?;
+    let stored = ids
+        .iter()
+        .filter_map(|id| id.strip_prefix(&prefix)?.parse::<i64>().ok())
+        .max()
+        .unwrap_or(0);
+    let ever = super::ledger::highest_number(conn, "transmission", &prefix)?;
+    Ok(stored.max(ever) + 1)
+}
+
+/// Removes a request BA never answered: it has no versions, rows or acknowledgements.
+pub fn delete(conn: &mut DbConnection, id: &TransmissionId) -> QueryResult<()> {
+    diesel::delete(served::table.filter(served::transmission_id.eq(id.as_str()))).execute(conn)?;
+    diesel::delete(transmissions::table.find(id.as_str())).execute(conn)?;
+    Ok(())
 }
 
 pub fn insert(conn: &mut DbConnection, t: &Transmission) -> QueryResult<()> {

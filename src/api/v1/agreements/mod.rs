@@ -4,7 +4,7 @@ mod dto;
 mod requests;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 
 use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned};
 use crate::api::pagination::{self, next_cursor};
@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(find_agreement)
         .service(create_agreement)
         .service(update_agreement)
+        .service(discard_agreement)
         .service(sign_agreement);
 }
 
@@ -208,6 +209,39 @@ pub async fn update_agreement(
     let actor = principal.actor();
     let updated = app::update(&services, actor, visibility, id, if_match.0, input).await?;
     Ok(single(StatusCode::OK, updated))
+}
+
+/// Discard a draft
+///
+/// HMSI only, with scope `write`, `If-Match` required. A draft nobody signed bound no one and is
+/// removed; the ledger keeps its last state (`discard`, no state after it) and its number is
+/// never given to another agreement. Once anyone has signed: 409.
+#[utoipa::path(
+    tag = TAG,
+    params(
+        ("id" = String, Path, example = "zv-2024-06633-1"),
+        ("If-Match" = String, Header, description = "The ETag you read"),
+    ),
+    responses(
+        (status = 204, description = "Discarded"),
+        CommonProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = ConflictResponse),
+        IfMatchProblems,
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/agreements/{id}")]
+pub async fn discard_agreement(
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = authorize(&principal, Permission::DraftAgreements)?;
+    let id: AgreementId = params::id(&id)?;
+    app::discard(&services, principal.actor(), visibility, id, if_match.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Sign an agreement

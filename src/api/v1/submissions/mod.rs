@@ -1,5 +1,6 @@
 //! `/api/v1/submissions`: the Träger's figures, their revisions, review and receipts.
 
+mod discard;
 mod dto;
 
 use actix_web::http::{StatusCode, header};
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(find_submission)
         .service(create_submission)
         .service(update_submission)
+        .service(discard::discard_submission)
         .service(submit_submission)
         .service(review_submission)
         .service(correct_submission)

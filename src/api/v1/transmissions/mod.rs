@@ -6,7 +6,7 @@ mod data;
 mod dto;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 
 use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
 use crate::api::pagination::{self, next_cursor, page_of};
@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_transmissions)
         .service(find_transmission)
         .service(create_transmission)
+        .service(cancel_transmission)
         .service(data::put_data)
         .service(data::get_data)
         .service(forward_transmission)
@@ -127,6 +128,32 @@ pub async fn create_transmission(
     let mut res = single(StatusCode::CREATED, outcome.value);
     mark_created(&mut res, &location, outcome.replayed);
     Ok(res)
+}
+
+/// Cancel a request
+///
+/// HMSI only, with scope `write`, `If-Match` required. A request BA has not answered is removed;
+/// the ledger keeps its last state (`cancel`, no state after it) and its number is never given
+/// to another request. Once BA's data is recorded: 409.
+#[utoipa::path(tag = TAG, params(("id" = String, Path, example = "ba-2023-1"),
+    ("If-Match" = String, Header, description = "The ETag you read")), responses(
+    (status = 204, description = "Cancelled"),
+    CommonProblems,
+    (status = 404, response = NotFound),
+    (status = 409, response = ConflictResponse),
+    IfMatchProblems,
+), security(("bearer" = [])))]
+#[delete("/transmissions/{id}")]
+pub async fn cancel_transmission(
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = authorize(&principal, Permission::RequestStatistics)?;
+    let id: TransmissionId = params::id(&id)?;
+    app::cancel(&services, principal.actor(), visibility, id, if_match.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Forward to the Träger
