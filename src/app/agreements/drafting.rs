@@ -69,7 +69,7 @@ pub fn template(conn: &mut DbConnection, year: i32) -> Result<Option<Template>, 
 }
 
 /// Creates a draft inside the caller's transaction.
-fn draft(
+pub(super) fn draft(
     conn: &mut DbConnection,
     actor: &Actor,
     visibility: &Visibility,

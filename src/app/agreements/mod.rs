@@ -1,7 +1,9 @@
 //! Agreements: drafted and edited by HMSI, signed by both parties, rolled from year to year.
 
+mod bulk;
 mod drafting;
 
+pub use bulk::{Drafting, draft_many};
 pub use drafting::{
     Drafted, Rollover, Skipped, UnmappedIn, create, rollover, seed_signed, template,
 };

@@ -1,8 +1,11 @@
 //! Submissions: Träger deliver their figures, HMSI reviews, recipients confirm receipt.
 
 mod review;
+mod step;
 
-pub use review::{confirm_receipt, correct, review};
+pub use review::{Acceptance, Accepted, Refusal, accept_many, confirm_receipt, correct, review};
+pub use step::Step;
+use step::change;
 
 use serde::{Deserialize, Serialize};
 
@@ -165,79 +168,6 @@ pub async fn create(
         delivery(conn, &t, mode)
     })
     .await
-}
-
-/// One change to a submission: who makes it, on which, expecting which version, for real or
-/// as a dry run.
-pub struct Step {
-    pub actor: Actor,
-    pub visibility: Visibility,
-    pub id: SubmissionId,
-    pub expected_version: Option<i64>,
-    pub mode: Mode,
-}
-
-impl Step {
-    /// A change made for real, whatever the version.
-    pub fn write(actor: Actor, visibility: Visibility, id: SubmissionId) -> Self {
-        Step {
-            actor,
-            visibility,
-            id,
-            expected_version: None,
-            mode: Mode::Write,
-        }
-    }
-}
-
-/// Loads the submission under its row lock, applies `command` (given the submission, the
-/// indicators of its obligation and the stamp), and unless a dry run saves the revisions it
-/// wrote and records the event.
-async fn change<F>(services: &Services, step: Step, command: F) -> Result<Delivery, AppError>
-where
-    F: FnOnce(&Submission, &[Indicator], &Stamp) -> Result<SubmissionTransition, SubmissionRefusal>
-        + Send
-        + 'static,
-{
-    let clock = services.clock();
-    let Step {
-        actor,
-        visibility,
-        id,
-        expected_version,
-        mode,
-    } = step;
-    services
-        .db()
-        .run(move |conn| {
-            mode.transaction(conn, |conn| {
-                if mode == Mode::Write {
-                    store::lock(conn, &id)?;
-                }
-                let before = visible(conn, &visibility, &id)?;
-                if expected_version.is_some_and(|v| v != before.version) {
-                    return Err(AppError::PreconditionFailed);
-                }
-                let ctx = context(conn, &visibility, &before.obligation_id)?;
-                let stamp = clock.stamp(&actor);
-                let t = command(&before, &ctx.indicators, &stamp)?;
-                if mode == Mode::Write {
-                    let written = t.event.revisions();
-                    if !store::save(conn, &t.state, before.version, &written)? {
-                        return Err(AppError::PreconditionFailed);
-                    }
-                    record(conn, &actor, Some(&before), &t, stamp.at)?;
-                }
-                let mut shown = delivery(conn, &t, mode)?;
-                shown.submission = t
-                    .state
-                    .clone()
-                    .seen_by(&visibility)
-                    .ok_or(AppError::NotFound)?;
-                Ok(shown)
-            })
-        })
-        .await
 }
 
 /// Replaces the values of the draft; a returned revision stays as it was and the new values

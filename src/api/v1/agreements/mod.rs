@@ -1,5 +1,6 @@
 //! `/api/v1/agreements`: the Zielvereinbarungen, their obligations and signatures.
 
+mod bulk;
 mod dto;
 mod requests;
 
@@ -32,6 +33,7 @@ pub const TAG: &str = "agreements";
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_agreements)
         .service(rollover_agreements)
+        .service(bulk::draft_agreements)
         .service(find_agreement)
         .service(create_agreement)
         .service(update_agreement)

@@ -1,5 +1,6 @@
 //! `/api/v1/submissions`: the Träger's figures, their revisions, review and receipts.
 
+mod acceptances;
 mod discard;
 mod dto;
 
@@ -27,6 +28,7 @@ pub const TAG: &str = "submissions";
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_submissions)
+        .service(acceptances::accept_submissions)
         .service(find_submission)
         .service(create_submission)
         .service(update_submission)
