@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod indicators;
 pub mod obligations;
 pub mod reference;
+pub mod reporting_bodies;
 pub mod submissions;
 pub mod traeger;
 pub mod transmissions;

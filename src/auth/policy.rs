@@ -17,6 +17,7 @@ pub enum Scope {
 pub enum Permission {
     ReadRegistry,
     MaintainRegistry,
+    MaintainReportingBodies,
     ReadAudit,
     ReadCatalogue,
     MaintainCatalogue,
@@ -49,6 +50,8 @@ impl Permission {
         match self {
             Permission::ReadRegistry => (ALL, Scope::Read),
             Permission::MaintainRegistry => (HMSI, Scope::Write),
+            // The Träger knows its Jugendämter and Schuldnerberatungsstellen; HMSI may help.
+            Permission::MaintainReportingBodies => (PARTIES, Scope::Write),
             Permission::ReadAudit => (HMSI, Scope::Read),
             Permission::ReadCatalogue => (ALL, Scope::Read),
             Permission::MaintainCatalogue => (HMSI, Scope::Write),
@@ -158,6 +161,10 @@ mod tests {
             (DeliverFigures, Traeger, "write", true),
             (DeliverFigures, Hmsi, "read write", false),
             (DeliverFigures, Jobcenter, "read write", false),
+            (MaintainReportingBodies, Traeger, "write", true),
+            (MaintainReportingBodies, Hmsi, "write", true),
+            (MaintainReportingBodies, Jobcenter, "read write", false),
+            (MaintainReportingBodies, Traeger, "read", false),
             (ReviewSubmissions, Hmsi, "write", true),
             (ReviewSubmissions, Traeger, "read write", false),
             (ConfirmReceipt, Jobcenter, "write", true),

@@ -64,6 +64,7 @@ pub mod ids;
 pub mod indicator;
 pub mod progress;
 pub mod reference;
+pub mod reporting_body;
 pub mod submission;
 #[cfg(test)]
 pub(crate) mod testing;

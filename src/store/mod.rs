@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod indicators;
 pub mod ledger;
 pub mod pool;
+pub mod reporting_bodies;
 pub mod schema;
 pub mod submissions;
 pub mod traeger;

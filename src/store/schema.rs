@@ -244,6 +244,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reporting_bodies (id) {
+        id -> Text,
+        traeger -> Text,
+        name -> Text,
+        kind -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     obligations,

@@ -6,12 +6,14 @@ pub mod changes;
 pub mod exports;
 pub mod indicators;
 pub mod obligations;
+pub mod reporting_bodies;
 pub mod submissions;
 pub mod traeger;
 pub mod transmissions;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     traeger::configure(cfg);
+    reporting_bodies::configure(cfg);
     indicators::configure(cfg);
     agreements::configure(cfg);
     obligations::configure(cfg);

@@ -186,7 +186,7 @@ pub struct TraegerQuery {
     pub after: Option<String>,
 }
 
-fn parse_ags(raw: &str) -> Result<Ags, ApiError> {
+pub(super) fn parse_ags(raw: &str) -> Result<Ags, ApiError> {
     Ags::parse(raw).map_err(ApiError::BadRequest)
 }
 

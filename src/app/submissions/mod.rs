@@ -16,13 +16,14 @@ use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::agreement::{Agreement, Obligation};
 use crate::domain::ids::{ObligationId, SubmissionId};
 use crate::domain::indicator::Indicator;
+use crate::domain::reporting_body::unregistered;
 use crate::domain::submission::{
     Discarded, DraftInput, Submission, SubmissionEvent, SubmissionFilter, SubmissionRefusal,
     SubmissionTransition, Warning, warnings,
 };
 use crate::store::pool::write_transaction;
 use crate::store::submissions as store;
-use crate::store::{DbConnection, agreements};
+use crate::store::{DbConnection, agreements, reporting_bodies};
 
 /// A submission as written (or, on a dry run, as it would be), with non-blocking warnings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,7 +89,11 @@ fn delivery(
         | SubmissionEvent::Edited { .. }
         | SubmissionEvent::Submitted { .. } => {
             let last_year = store::accepted_figures(conn, &s.traeger, s.year - 1)?;
-            warnings(&s.current().values, &last_year)
+            let registry = reporting_bodies::of(conn, &s.traeger)?;
+            let values = &s.current().values;
+            let mut warned = warnings(values, &last_year);
+            warned.extend(unregistered(&s.traeger, values, &registry));
+            warned
         }
         _ => Vec::new(),
     };
