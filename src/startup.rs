@@ -94,6 +94,7 @@ impl Application {
                 .wrap(from_fn(api::edge::conditional_reads))
                 .wrap(from_fn(api::edge::problems_only))
                 .wrap(from_fn(api::edge::guard_query))
+                .wrap(from_fn(api::edge::problems_in_german))
                 .wrap(from_fn(api::edge::careful_headers))
                 .wrap(from_fn(api::metrics::record))
                 .wrap(TracingLogger::<RequestSpan>::new())

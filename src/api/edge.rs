@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
-use super::problem::{ApiError, PROBLEM_JSON};
+use super::problem::{ApiError, PROBLEM_JSON, german};
 
 /// Longer than any query this service needs; a longer one is refused unread.
 const MAX_QUERY_BYTES: usize = 2048;
@@ -75,6 +75,89 @@ pub async fn problems_only(
         }
     }
     Ok(ServiceResponse::new(req, problem))
+}
+
+/// A problem in German for a caller whose `Accept-Language` prefers it (see
+/// `problem::german`): its title, detail and validation messages; a message without a German
+/// form stays English. Every problem says it varies by `Accept-Language`.
+pub async fn problems_in_german(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let wanted = german::preferred(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    match next.call(req).await {
+        Ok(res) => {
+            let (req, res) = res.map_into_boxed_body().into_parts();
+            Ok(ServiceResponse::new(req, worded(res, wanted).await))
+        }
+        Err(e) => {
+            let res = worded(e.error_response(), wanted).await;
+            Err(InternalError::from_response(e, res).into())
+        }
+    }
+}
+
+/// The response, a problem in German if it is one and German is wanted.
+async fn worded(mut res: HttpResponse<BoxBody>, wanted: bool) -> HttpResponse<BoxBody> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !is_problem {
+        return res;
+    }
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    if !wanted {
+        return res;
+    }
+    let (head, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body).await else {
+        return ApiError::Status(StatusCode::INTERNAL_SERVER_ERROR).error_response();
+    };
+    let Ok(mut problem) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return head.set_body(bytes).map_into_boxed_body();
+    };
+    in_german(&mut problem);
+    let mut res = head.set_body(problem.to_string()).map_into_boxed_body();
+    res.headers_mut()
+        .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("de"));
+    res.headers_mut().remove(header::CONTENT_LENGTH);
+    res
+}
+
+/// A problem's words in German, where they have a German form.
+fn in_german(problem: &mut serde_json::Value) {
+    let kind = problem["type"]
+        .as_str()
+        .and_then(|t| t.strip_prefix("urn:zv-monitor:problem:"))
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(title) = german::title(&kind) {
+        problem["title"] = title.into();
+    }
+    let words = |v: &mut serde_json::Value| {
+        if let Some(text) = v.as_str().and_then(german::text_of) {
+            *v = text.into();
+        }
+    };
+    if let Some(detail) = problem.get_mut("detail") {
+        words(detail);
+    }
+    let errors = problem
+        .get_mut("errors")
+        .and_then(serde_json::Value::as_array_mut);
+    for message in errors
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get_mut("message"))
+    {
+        words(message);
+    }
 }
 
 /// The headers of a careful API on every response, errors included: no content sniffing,

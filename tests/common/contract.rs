@@ -204,6 +204,9 @@ impl Contract {
         }
         let instance: Value =
             serde_json::from_slice(body).map_err(|e| format!("the body is not JSON ({e})"))?;
+        if media == PROBLEM_JSON {
+            speaks_german(&instance)?;
+        }
         let violations = self.violations(schema, &instance);
         if violations.is_empty() {
             Ok(())
@@ -214,4 +217,34 @@ impl Contract {
             ))
         }
     }
+}
+
+/// Every problem a test meets has a German form, for a caller whose `Accept-Language` prefers
+/// it: its title by its kind, its detail and each validation message by their shape.
+fn speaks_german(problem: &Value) -> Result<(), String> {
+    use zv_monitor::api::problem::german::{text_of, title};
+    let kind = problem["type"].as_str().unwrap_or_default();
+    let kind = kind.strip_prefix("urn:zv-monitor:problem:").unwrap_or(kind);
+    let Some(german) = title(kind) else {
+        return Err(format!("the problem kind `{kind}` has no German title"));
+    };
+    if problem["title"] == german {
+        // In German already: it was asked for.
+        return Ok(());
+    }
+    let messages = std::iter::once(&problem["detail"]).chain(
+        problem["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["message"]),
+    );
+    for m in messages.filter_map(Value::as_str) {
+        if text_of(m).is_none() {
+            return Err(format!(
+                "no German form for the message `{m}` (src/api/problem/german.rs)"
+            ));
+        }
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 mod catalogue;
+pub mod german;
 
 pub use catalogue::{
     BadRequest, CommonProblems, ConflictResponse, ForbiddenResponse, IfMatchProblems,
