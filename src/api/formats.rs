@@ -12,3 +12,13 @@ pub enum CsvDialect {
     /// `;`, a BOM and decimal commas, for German spreadsheets.
     De,
 }
+
+/// Whether `Accept` ranks `media` first among what it names (its weight highest, the first on
+/// a tie); a missing header prefers nothing.
+pub fn prefers(req: &actix_web::HttpRequest, media: &str) -> bool {
+    use actix_web::http::header::{Accept, Header};
+    Accept::parse(req)
+        .ok()
+        .and_then(|accept| accept.ranked().into_iter().next())
+        .is_some_and(|first| first.essence_str() == media)
+}

@@ -29,3 +29,24 @@ impl ToSchema for FigureValue {
         Cow::Borrowed("FigureValue")
     }
 }
+
+/// A document in the media type of its response (a PDF), as bytes.
+pub struct Document;
+
+impl PartialSchema for Document {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .description(Some("The document's bytes"))
+            .into()
+    }
+}
+
+impl ToSchema for Document {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Document")
+    }
+}

@@ -15,9 +15,10 @@ use crate::domain::agreement::{
     Agreement, AgreementFilter, AgreementInput, AgreementStatus, Party, SignatureInput,
 };
 use crate::domain::ids::AgreementId;
-use crate::store::DbConnection;
+use crate::domain::traeger::Traeger;
 use crate::store::agreements as store;
 use crate::store::pool::write_transaction;
+use crate::store::{DbConnection, traeger};
 
 /// One page, and whether more follow.
 pub async fn list(
@@ -62,6 +63,22 @@ pub async fn find(
     services
         .db()
         .run(move |conn| visible(conn, &visibility, &id))
+        .await
+}
+
+/// The agreement with its Träger as the registry names it, for the printed agreement.
+pub async fn printable(
+    services: &Services,
+    visibility: Visibility,
+    id: AgreementId,
+) -> Result<(Agreement, Traeger), AppError> {
+    services
+        .db()
+        .run(move |conn| {
+            let a = visible(conn, &visibility, &id)?;
+            let t = traeger::find(conn, &visibility, &a.traeger)?.ok_or(AppError::NotFound)?;
+            Ok((a, t))
+        })
         .await
 }
 

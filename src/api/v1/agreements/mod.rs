@@ -2,17 +2,20 @@
 
 mod bulk;
 mod dto;
+mod printed;
 mod requests;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 
+use crate::api::formats::prefers;
 use crate::api::headers::{IdempotencyKey, IfMatch, etag, mark_created, versioned};
 use crate::api::pagination::{self, next_cursor};
 use crate::api::params;
 use crate::api::problem::{
     ApiError, CommonProblems, ConflictResponse, IfMatchProblems, JsonBodyProblems, NotFound,
 };
+use crate::api::schemas::Document;
 use crate::app::Services;
 use crate::app::agreements as app;
 use crate::app::idempotency::Outcome;
@@ -89,13 +92,18 @@ pub async fn list_agreements(
 
 /// Read one agreement
 ///
-/// Another Träger's agreement is answered with 404 for Träger and Jobcenter tokens.
+/// Another Träger's agreement is answered with 404 for Träger and Jobcenter tokens. With
+/// `Accept: application/pdf`, the agreement as a document laid out as the signed paper is
+/// (title block, Präambel, sections with their paragraphs and obligations, signature block with
+/// the signatories and dates, and its status on every page), for filing.
 #[utoipa::path(
     tag = TAG,
     params(("id" = String, Path, example = "zv-2023-06633-1")),
     responses(
-        (status = 200, description = "The agreement", body = AgreementResponse,
-            headers(("ETag" = String, description = "Send as If-Match to edit a draft"))),
+        (status = 200, description = "The agreement", content(
+            (AgreementResponse = "application/json"),
+            (Document = "application/pdf"),
+        ), headers(("ETag" = String, description = "Send as If-Match to edit a draft (of the JSON)"))),
         CommonProblems,
         (status = 404, response = NotFound),
     ),
@@ -104,12 +112,27 @@ pub async fn list_agreements(
 #[get("/agreements/{id}")]
 pub async fn find_agreement(
     principal: Principal,
+    req: HttpRequest,
     id: web::Path<String>,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
-    let a = app::find(&services, visibility, params::id(&id)?).await?;
-    Ok(single(StatusCode::OK, a))
+    let id = params::id(&id)?;
+    let vary = (header::VARY, "Accept");
+    if !prefers(&req, "application/pdf") {
+        let mut res = single(StatusCode::OK, app::find(&services, visibility, id).await?);
+        res.headers_mut()
+            .insert(vary.0, header::HeaderValue::from_static(vary.1));
+        return Ok(res);
+    }
+    let (a, t) = app::printable(&services, visibility, id).await?;
+    let disposition = format!("inline; filename=\"{}.pdf\"", a.id);
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((header::ETAG, format!("\"{}.pdf\"", a.version)))
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header(vary)
+        .body(printed::pdf(&a, &t.content)))
 }
 
 /// Draft an agreement
