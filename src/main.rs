@@ -27,6 +27,16 @@ enum Command {
     Openapi,
     /// Print one signed development token (HS256), and nothing else.
     Token(TokenArgs),
+    /// Add example data: with --demo, the 2023 agreements of all 26 Träger in force with a year
+    /// of submissions and BA data, marked [Demo]; never loaded by default.
+    Seed(SeedArgs),
+}
+
+#[derive(clap::Args)]
+struct SeedArgs {
+    /// The demonstration: agreements, figures and BA data, each marked [Demo].
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(clap::Args)]
@@ -57,6 +67,7 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(cli.settings).await,
         Command::Openapi => openapi(),
         Command::Token(args) => token(&cli.settings, args),
+        Command::Seed(args) => seed(cli.settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -116,6 +127,23 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
         report.loaded.indicators,
         report.loaded.agreements
     );
+    Ok(())
+}
+
+async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
+    if !args.demo {
+        anyhow::bail!("nothing to seed: say --demo for the demonstration data");
+    }
+    telemetry::init(settings.log_format);
+    let (services, _) = startup::prepare_database(&settings).await?;
+    match zv_monitor::app::demo::load(&services).await? {
+        Some(d) => eprintln!(
+            "demo data added: {} agreements in force, {} submissions, {} BA transmission(s), \
+             each marked [Demo]",
+            d.agreements, d.submissions, d.transmissions
+        ),
+        None => eprintln!("demo data is there already: nothing added"),
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod demo;
 pub mod exports;
 pub mod health;
 pub mod idempotency;

@@ -194,3 +194,12 @@ pub fn highest_number(
         .max()
         .unwrap_or(0))
 }
+
+/// Whether `actor` ever wrote anything.
+pub fn has_actor(conn: &mut DbConnection, actor: &str) -> QueryResult<bool> {
+    let n: i64 = dsl::audit_events
+        .filter(dsl::actor.eq(actor))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
