@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::seed::{KASSEL, post, sign_kassel};
+use common::seed::{obligation, post, sign_kassel};
 use common::{TestApp, json, problem};
 use serde_json::{Value, json};
 
@@ -20,20 +20,8 @@ const CONFIRMATION: &str = "/api/v1/submissions/sub-zv-2023-06633-1.9";
 const TEXT: &str = "Teilnahme an der Fachtagung des HMSI am 14.11.2023 in Frankfurt am Main; \
                     Umfrage zur Schuldnerberatung am 02.10.2023 beantwortet";
 
-async fn status_of(app: &TestApp, obligation: &str) -> Value {
-    let list = json(
-        app.get(&format!("{KASSEL}/obligations"), Some(&app.hmsi()))
-            .await,
-        200,
-    )
-    .await;
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["id"] == obligation)
-        .unwrap()["status"]
-        .clone()
+async fn status_of(app: &TestApp, id: &str) -> Value {
+    obligation(app, &app.hmsi(), id).await["status"].clone()
 }
 
 async fn kassel_confirms_section_5_1_and_it_is_fulfilled(app: TestApp) {

@@ -4,8 +4,8 @@
 mod common;
 
 use common::seed::{
-    KASSEL, SUB, debt_values, draft, draft_debt, forward, post, put_csv, request_ba, sign,
-    sign_kassel, signature,
+    KASSEL, SUB, debt_values, draft, draft_debt, forward, obligation, post, put_csv, request_ba,
+    sign, sign_kassel, signature,
 };
 use common::{TestApp, json, problem};
 use serde_json::{Value, json};
@@ -315,17 +315,6 @@ async fn ba_data_counts_for_a_traeger_only_with_its_own_row(app: TestApp) {
 
 /// Where one of Kassel's obligations stands, as HMSI sees it.
 async fn standing(app: &TestApp, id: &str) -> String {
-    let list = json(
-        app.get(&format!("{KASSEL}/obligations"), Some(&app.hmsi()))
-            .await,
-        200,
-    )
-    .await;
-    let o = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["id"] == id)
-        .unwrap();
+    let o = obligation(app, &app.hmsi(), id).await;
     o["status"].as_str().unwrap().to_owned()
 }

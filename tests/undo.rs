@@ -6,7 +6,7 @@
 mod common;
 
 use common::seed::{
-    DEBT, KASSEL, SUB, T, debt_values, draft, draft_debt, post, request_ba, sign_kassel,
+    DEBT, KASSEL, SUB, T, debt_values, draft, draft_debt, obligation, post, request_ba, sign_kassel,
 };
 use common::{TestApp, json, problem};
 use serde_json::{Value, json};
@@ -101,18 +101,7 @@ async fn a_traeger_discards_its_draft_figures_and_never_what_went_out(app: TestA
         [("create".to_owned(), true), ("discard".to_owned(), false)]
     );
     // The obligation is open again (overdue now), and a new draft can be made.
-    let list = json(
-        app.get(&format!("{KASSEL}/obligations"), Some(&kassel))
-            .await,
-        200,
-    )
-    .await;
-    let debt = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["id"] == DEBT)
-        .unwrap();
+    let debt = obligation(&app, &kassel, DEBT).await;
     assert_eq!(
         (debt["status"].as_str(), debt["submission_id"].as_str()),
         (Some("overdue"), None)

@@ -96,17 +96,11 @@ pub fn name_taken(
 /// The number of the Träger's next body: one above any it ever had.
 pub fn next_number(conn: &mut DbConnection, traeger: &Ags) -> QueryResult<i64> {
     let prefix = ReportingBodyId::prefix(traeger);
-    let ever = super::ledger::highest_number(conn, "reporting_body", &prefix)?;
     let ids: Vec<String> = dsl::reporting_bodies
         .filter(dsl::traeger.eq(traeger.as_str()))
         .select(dsl::id)
         .load(conn)?;
-    let stored = ids
-        .iter()
-        .filter_map(|id| id.strip_prefix(&prefix)?.parse::<i64>().ok())
-        .max()
-        .unwrap_or(0);
-    Ok(stored.max(ever) + 1)
+    super::ledger::next_number(conn, "reporting_body", &prefix, &ids)
 }
 
 pub fn insert(conn: &mut DbConnection, b: &ReportingBody) -> QueryResult<()> {

@@ -96,13 +96,7 @@ pub fn next_number(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryRe
         .filter(agreements::year.eq(year))
         .select(agreements::id)
         .load(conn)?;
-    let stored = ids
-        .iter()
-        .filter_map(|id| id.strip_prefix(&prefix)?.parse::<i64>().ok())
-        .max()
-        .unwrap_or(0);
-    let ever = super::ledger::highest_number(conn, "agreement", &prefix)?;
-    Ok(stored.max(ever) + 1)
+    super::ledger::next_number(conn, "agreement", &prefix, &ids)
 }
 
 /// Removes a draft with its obligations; nothing else refers to a draft.

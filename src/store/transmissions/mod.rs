@@ -69,13 +69,7 @@ pub fn next_number(conn: &mut DbConnection, year: i32) -> QueryResult<i64> {
         .filter(transmissions::year.eq(year))
         .select(transmissions::id)
         .load(conn)?;
-    let stored = ids
-        .iter()
-        .filter_map(|id| id.strip_prefix(&prefix)?.parse::<i64>().ok())
-        .max()
-        .unwrap_or(0);
-    let ever = super::ledger::highest_number(conn, "transmission", &prefix)?;
-    Ok(stored.max(ever) + 1)
+    super::ledger::next_number(conn, "transmission", &prefix, &ids)
 }
 
 /// Removes a request BA never answered: it has no versions, rows or acknowledgements.
