@@ -138,6 +138,10 @@ pub struct Settings {
     #[arg(long, env = "ZV_TODAY", value_name = "ZV_TODAY", global = true)]
     pub today: Option<chrono::NaiveDate>,
 
+    /// How often a replica looks for obligations due soon or overdue, to tell of them once.
+    #[arg(long, env = "ZV_DEADLINE_INTERVAL", value_name = "ZV_DEADLINE_INTERVAL", default_value = "10min", value_parser = humantime::parse_duration, global = true)]
+    pub deadline_interval: Duration,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ZV_WORKERS", value_name = "ZV_WORKERS", global = true)]
     pub workers: Option<usize>,

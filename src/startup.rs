@@ -10,6 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, fallback, metrics::Metrics, upload::UploadLimit};
 use crate::app::{Clock, Services};
+use crate::background;
 use crate::config::Settings;
 use crate::store::{Db, pool};
 use crate::telemetry::{self, RequestSpan};
@@ -62,6 +63,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         let address = listener.local_addr()?;
 
+        background::start(&services, &settings);
         let spec = api::openapi();
         let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
         let metrics = web::Data::new(Metrics::new(services.backend_name())?);

@@ -4,7 +4,9 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod deadlines;
 pub mod demo;
+pub mod events;
 pub mod exports;
 pub mod health;
 pub mod idempotency;
@@ -24,6 +26,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use crate::domain::Violation;
 use crate::domain::actor::{Actor, Stamp};
 use crate::domain::audit::{Change, Recorded};
+use crate::domain::notice::Announces;
 use crate::domain::{Event, Transition};
 use crate::store::pool::{snapshot_transaction, write_transaction};
 use crate::store::{Db, DbConnection, Unavailable, ledger};
@@ -158,7 +161,7 @@ impl Clock {
 }
 
 /// Appends what a transition caused to the ledger: the last write of its transaction.
-fn record<S: Recorded, E: Event>(
+fn record<S: Recorded, E: Event + Announces<S>>(
     conn: &mut DbConnection,
     actor: &Actor,
     before: Option<&S>,
@@ -167,6 +170,8 @@ fn record<S: Recorded, E: Event>(
 ) -> Result<(), AppError> {
     let change = Change::recorded(t.event.action(), before, &t.state);
     ledger::append(conn, actor, at, change)?;
+    // In the same transaction: no event without its change, no change without its events.
+    events::publish(conn, t.event.notices(&t.state), at)?;
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub enum Permission {
     AcknowledgeTransmission,
     ReadChanges,
     ReadExports,
+    ReadEvents,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
@@ -69,6 +70,8 @@ impl Permission {
             // The data warehouse pulls everything: HMSI's own view, read-only.
             Permission::ReadChanges => (HMSI, Scope::Read),
             Permission::ReadExports => (ALL, Scope::Read),
+            // Each role reads the events it would be sent (see `domain::notice`).
+            Permission::ReadEvents => (ALL, Scope::Read),
         }
     }
 }

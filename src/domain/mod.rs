@@ -10,8 +10,7 @@ macro_rules! string_enum {
         { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [&'static str] = &[$($text),+];
@@ -62,6 +61,7 @@ pub mod fact;
 pub mod figure;
 pub mod ids;
 pub mod indicator;
+pub mod notice;
 pub mod progress;
 pub mod reference;
 pub mod reporting_body;

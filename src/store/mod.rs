@@ -1,6 +1,7 @@
 //! Diesel queries, one file per aggregate, over either backend.
 
 pub mod agreements;
+pub mod events;
 pub mod facts;
 pub mod idempotency;
 pub mod indicators;

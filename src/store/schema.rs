@@ -257,6 +257,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        traeger -> Nullable<Text>,
+        audience -> Text,
+        data -> Text,
+        once_key -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     obligations,

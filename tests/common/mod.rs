@@ -115,6 +115,7 @@ pub fn settings(database_url: &str) -> Settings {
         db_timeout: Duration::from_secs(2),
         workers: Some(2),
         today: None,
+        deadline_interval: Duration::from_millis(200),
     }
 }
 

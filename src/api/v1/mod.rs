@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod changes;
+pub mod events;
 pub mod exports;
 pub mod indicators;
 pub mod obligations;
@@ -21,5 +22,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     transmissions::configure(cfg);
     audit::configure(cfg);
     changes::configure(cfg);
+    events::configure(cfg);
     exports::configure(cfg);
 }

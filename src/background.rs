@@ -1,0 +1,40 @@
+//! The work a replica does besides answering requests: telling of deadlines (and, with
+//! webhooks, delivering events). Each job runs on its own timer; a failure is logged and the
+//! job tries again at its next turn, so a database that went away costs a turn, not the job.
+
+use std::time::Duration;
+
+use crate::app::{Services, deadlines};
+use crate::config::Settings;
+
+/// Starts the replica's jobs on the running actix system.
+pub fn start(services: &Services, settings: &Settings) {
+    let every = settings.deadline_interval;
+    let s = services.clone();
+    actix_web::rt::spawn(async move { repeat(every, "deadlines", move || tell(s.clone())).await });
+}
+
+async fn tell(services: Services) -> Result<(), String> {
+    match deadlines::tell(&services).await {
+        Ok(0) => Ok(()),
+        Ok(n) => {
+            tracing::info!(events = n, "told of deadlines");
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Runs `job` now and then every `every`, for as long as the system runs.
+async fn repeat<F, Fut>(every: Duration, name: &'static str, job: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    loop {
+        if let Err(e) = job().await {
+            tracing::warn!(job = name, error = %e, "a background job failed; it runs again");
+        }
+        actix_web::rt::time::sleep(every).await;
+    }
+}
