@@ -142,9 +142,55 @@ pub struct Settings {
     #[arg(long, env = "ZV_DEADLINE_INTERVAL", value_name = "ZV_DEADLINE_INTERVAL", default_value = "10min", value_parser = humantime::parse_duration, global = true)]
     pub deadline_interval: Duration,
 
+    /// Webhook workers in this replica; 0 turns its sending off (other replicas send).
+    #[arg(long, env = "ZV_WEBHOOK_WORKERS", value_name = "ZV_WEBHOOK_WORKERS", default_value_t = 2,
+          value_parser = clap::value_parser!(u16).range(0..=64), global = true)]
+    pub webhook_workers: u16,
+
+    /// Allow webhook receivers at loopback, private and link-local addresses, and over plain
+    /// http: for tests and receivers inside an on-premise network.
+    #[arg(long, env = "ZV_WEBHOOK_ALLOW_PRIVATE", value_name = "ZV_WEBHOOK_ALLOW_PRIVATE", default_value_t = false,
+          action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private: bool,
+
+    /// The waits before each retry of a webhook delivery, comma-separated; after the last the
+    /// delivery has failed.
+    #[arg(long, env = "ZV_WEBHOOK_RETRY_SCHEDULE", value_name = "ZV_WEBHOOK_RETRY_SCHEDULE",
+          default_value = "5s,5m,30m,2h,5h,10h,10h", value_parser = parse_schedule, global = true)]
+    pub webhook_schedule: Schedule,
+
+    /// How long a webhook receiver has to answer; an attempt is claimed for twice as long.
+    #[arg(long, env = "ZV_WEBHOOK_TIMEOUT", value_name = "ZV_WEBHOOK_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration, global = true)]
+    pub webhook_timeout: Duration,
+
+    /// How often an idle webhook worker looks for due deliveries.
+    #[arg(long, env = "ZV_WEBHOOK_POLL_INTERVAL", value_name = "ZV_WEBHOOK_POLL_INTERVAL", default_value = "1s", value_parser = humantime::parse_duration, global = true)]
+    pub webhook_poll_interval: Duration,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ZV_WORKERS", value_name = "ZV_WORKERS", global = true)]
     pub workers: Option<usize>,
+}
+
+/// The waits between webhook attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule(pub Vec<Duration>);
+
+fn parse_schedule(raw: &str) -> Result<Schedule, String> {
+    let waits = raw
+        .split(',')
+        .map(|w| humantime::parse_duration(w.trim()).map_err(|e| format!("`{}`: {e}", w.trim())))
+        .collect::<Result<Vec<_>, _>>()?;
+    if waits.len() > 20 {
+        return Err("at most 20 retries".into());
+    }
+    Ok(Schedule(waits))
+}
+
+impl Schedule {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        parse_schedule(raw)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, fallback, metrics::Metrics, upload::UploadLimit};
+use crate::app::webhooks::WebhookPolicy;
 use crate::app::{Clock, Services};
 use crate::background;
 use crate::config::Settings;
@@ -44,7 +45,12 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Services, 
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let services = Services::new(db, Clock::new(settings.today));
+    let policy = WebhookPolicy {
+        allow_private: settings.webhook_allow_private,
+        schedule: settings.webhook_schedule.0.clone().into(),
+        timeout: settings.webhook_timeout,
+    };
+    let services = Services::new(db, Clock::new(settings.today)).with_webhooks(policy);
     let loaded = crate::app::reference::load(&services).await?;
     Ok((
         services,
@@ -63,10 +69,10 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         let address = listener.local_addr()?;
 
-        background::start(&services, &settings);
+        let metrics = web::Data::new(Metrics::new(services.backend_name())?);
+        background::start(&services, &settings, metrics.webhook_outcomes())?;
         let spec = api::openapi();
         let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
-        let metrics = web::Data::new(Metrics::new(services.backend_name())?);
         let services = web::Data::new(services);
         let upload_limit = web::Data::new(UploadLimit(
             usize::try_from(settings.max_upload_bytes).unwrap_or(usize::MAX),

@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::seed::{
-    DEBT, SUB, T, debt_values, draft_debt, forward, post, psychosocial, put_csv, registry_csv,
-    request_ba, review, sign_kassel, submit_debt,
+    DEBT, SUB, T, debt_values, draft_debt, forward_to_both_kassels, post, review, sign_kassel,
+    submit_debt,
 };
 use common::{TestApp, json, problem};
 use serde_json::{Value, json};
@@ -123,25 +123,7 @@ async fn each_role_reads_the_events_it_would_be_sent(app: TestApp) {
 }
 
 async fn forwarded_data_is_told_to_the_traeger_it_concerns(app: TestApp) {
-    request_ba(&app, json!(["psychosocial_care"])).await;
-    // Only Kassel and Stadt Kassel have rows in what goes out.
-    let csv = registry_csv(psychosocial)
-        .lines()
-        .filter(|l| l.starts_with("traeger") || l.starts_with("06633") || l.starts_with("06611"))
-        .map(|l| format!("{l}\r\n"))
-        .collect::<String>();
-    json(put_csv(&app, "", csv).await, 200).await;
-    json(forward(&app, &app.hmsi()).await, 200).await;
-    json(
-        post(
-            &app,
-            &format!("{T}/acknowledgements"),
-            &app.traeger("06633"),
-        )
-        .await,
-        201,
-    )
-    .await;
+    forward_to_both_kassels(&app).await;
 
     let query = "types=transmission.forwarded,transmission.acknowledged";
     let all = events(&app, &app.hmsi(), query).await;

@@ -11,7 +11,7 @@ use prometheus::{
     TextEncoder,
 };
 
-use crate::app::{Services, health};
+use crate::app::{Services, health, webhooks};
 
 pub const TAG: &str = "operations";
 
@@ -21,6 +21,34 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_in_use: IntGauge,
     pool_idle: IntGauge,
+    webhook_outcomes: IntCounterVec,
+    webhook_queue: IntGauge,
+    webhook_oldest: IntGauge,
+}
+
+/// The webhook attempts by outcome, the queue's depth and the age of its oldest delivery.
+fn webhook_metrics(
+    registry: &Registry,
+) -> Result<(IntCounterVec, IntGauge, IntGauge), prometheus::Error> {
+    let webhook_outcomes = IntCounterVec::new(
+        Opts::new(
+            "zv_webhook_deliveries_total",
+            "Webhook attempts made by this replica, by outcome: delivered, retry, failed, gone",
+        ),
+        &["outcome"],
+    )?;
+    let webhook_queue = IntGauge::new(
+        "zv_webhook_queue_depth",
+        "Webhook deliveries waiting to be delivered (all replicas)",
+    )?;
+    let webhook_oldest = IntGauge::new(
+        "zv_webhook_oldest_pending_seconds",
+        "Age of the oldest webhook delivery still waiting, 0 when none waits",
+    )?;
+    registry.register(Box::new(webhook_outcomes.clone()))?;
+    registry.register(Box::new(webhook_queue.clone()))?;
+    registry.register(Box::new(webhook_oldest.clone()))?;
+    Ok((webhook_outcomes, webhook_queue, webhook_oldest))
 }
 
 impl Metrics {
@@ -61,13 +89,22 @@ impl Metrics {
         registry.register(Box::new(pool_in_use.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(build_info))?;
+        let (webhook_outcomes, webhook_queue, webhook_oldest) = webhook_metrics(&registry)?;
         Ok(Self {
             registry,
             requests,
             latency,
             pool_in_use,
             pool_idle,
+            webhook_outcomes,
+            webhook_queue,
+            webhook_oldest,
         })
+    }
+
+    /// The counter the webhook workers count their attempts in.
+    pub fn webhook_outcomes(&self) -> &IntCounterVec {
+        &self.webhook_outcomes
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
@@ -104,7 +141,8 @@ pub async fn record(
 
 /// Metrics of this replica
 ///
-/// Request counts and latency by route template and status, database pool use, build info.
+/// Request counts and latency by route template and status, database pool use, build info,
+/// webhook attempts by outcome, the webhook queue's depth and the age of its oldest delivery.
 #[utoipa::path(
     tag = TAG,
     responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain; version=0.0.4",
@@ -118,6 +156,14 @@ pub async fn render_metrics(
     let (in_use, idle) = health::pool_use(&services);
     metrics.pool_in_use.set(i64::from(in_use));
     metrics.pool_idle.set(i64::from(idle));
+    // The queue is shared by the replicas: read from the database, so each replica tells the
+    // same; when the database does not answer, the last values stay.
+    if let Ok((depth, oldest)) = webhooks::delivery::backlog(&services).await {
+        metrics.webhook_queue.set(depth);
+        metrics
+            .webhook_oldest
+            .set(oldest.map_or(0, |age| age.num_seconds().max(0)));
+    }
     let mut buf = Vec::new();
     let encoder = TextEncoder::new();
     match encoder.encode(&metrics.registry.gather(), &mut buf) {

@@ -4,11 +4,12 @@
 use chrono::NaiveDateTime;
 use serde_json::json;
 
+use super::webhooks::fanout;
 use super::{AppError, Services};
 use crate::domain::actor::Visibility;
 use crate::domain::notice::{Audience, EventType, Notice, Published, Subject};
 use crate::store::DbConnection;
-use crate::store::events::{self as store, NewEvent};
+use crate::store::events::{self as store, NewEvent, Selection};
 
 /// The payload's `data`: the ids of what the event is about, and where to read it through the
 /// API (so every read stays authorised and audited).
@@ -42,6 +43,21 @@ fn data(subject: &Subject) -> serde_json::Value {
     }
 }
 
+/// An event as a webhook carries it: `{id, type, occurred_at, traeger, data}`.
+pub fn payload(e: &Published) -> Vec<u8> {
+    let data = serde_json::value::RawValue::from_string(e.data.clone()).unwrap_or_else(|_| {
+        serde_json::value::RawValue::from_string("{}".into()).expect("{} is JSON")
+    });
+    let body = json!({
+        "id": e.id,
+        "type": e.event_type,
+        "occurred_at": e.occurred_at.and_utc(),
+        "traeger": e.traeger,
+        "data": data,
+    });
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
 fn new_event(n: Notice, at: NaiveDateTime, once_key: Option<String>) -> NewEvent {
     NewEvent {
         id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
@@ -61,10 +77,14 @@ pub(super) fn publish(
     at: NaiveDateTime,
 ) -> Result<Vec<i64>, AppError> {
     let new = notices
-        .into_iter()
-        .map(|n| new_event(n, at, None))
+        .iter()
+        .map(|n| new_event(n.clone(), at, None))
         .collect();
-    Ok(store::append(conn, new)?)
+    let seqs = store::append(conn, new)?;
+    // In the same transaction too: no event without its deliveries.
+    let written: Vec<(Notice, i64)> = notices.into_iter().zip(seqs.iter().copied()).collect();
+    fanout::queue(conn, &written, at)?;
+    Ok(seqs)
 }
 
 /// Writes a notice only once for its key, whichever replica asks first; its number, if written
@@ -75,7 +95,11 @@ pub(super) fn publish_once(
     key: String,
     at: NaiveDateTime,
 ) -> Result<Option<i64>, AppError> {
-    Ok(store::append_once(conn, new_event(notice, at, Some(key)))?)
+    let seq = store::append_once(conn, new_event(notice.clone(), at, Some(key)))?;
+    if let Some(seq) = seq {
+        fanout::queue(conn, &[(notice, seq)], at)?;
+    }
+    Ok(seq)
 }
 
 /// The events after `after` the caller may know of, of `types` (all when empty), in commit
@@ -90,6 +114,15 @@ pub async fn feed(
     let token = Audience::token_of(&visibility);
     services
         .db()
-        .run(move |conn| Ok(store::after(conn, token.as_deref(), after, limit, &types)?))
+        .run(move |conn| {
+            let selection = Selection {
+                token: token.as_deref(),
+                after,
+                limit,
+                types: &types,
+                since: None,
+            };
+            Ok(store::after(conn, selection)?)
+        })
         .await
 }

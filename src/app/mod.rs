@@ -17,6 +17,7 @@ pub mod reporting_bodies;
 pub mod submissions;
 pub mod traeger;
 pub mod transmissions;
+pub mod webhooks;
 
 mod refusals;
 
@@ -82,11 +83,28 @@ impl From<DieselError> for AppError {
 pub struct Services {
     db: Db,
     clock: Clock,
+    webhooks: webhooks::WebhookPolicy,
 }
 
 impl Services {
     pub fn new(db: Db, clock: Clock) -> Self {
-        Self { db, clock }
+        Self {
+            db,
+            clock,
+            webhooks: webhooks::WebhookPolicy::default(),
+        }
+    }
+
+    /// The same, sending webhooks by `policy`.
+    pub fn with_webhooks(self, policy: webhooks::WebhookPolicy) -> Self {
+        Self {
+            webhooks: policy,
+            ..self
+        }
+    }
+
+    pub fn webhooks(&self) -> &webhooks::WebhookPolicy {
+        &self.webhooks
     }
 
     pub(crate) fn db(&self) -> &Db {

@@ -34,6 +34,8 @@ pub enum Permission {
     ReadChanges,
     ReadExports,
     ReadEvents,
+    ReadSubscriptions,
+    ManageSubscriptions,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
@@ -72,6 +74,9 @@ impl Permission {
             Permission::ReadExports => (ALL, Scope::Read),
             // Each role reads the events it would be sent (see `domain::notice`).
             Permission::ReadEvents => (ALL, Scope::Read),
+            // Each role its own subscriptions, for the events it may know of; HMSI all.
+            Permission::ReadSubscriptions => (ALL, Scope::Read),
+            Permission::ManageSubscriptions => (ALL, Scope::Write),
         }
     }
 }

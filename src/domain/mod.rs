@@ -70,6 +70,7 @@ pub mod submission;
 pub(crate) mod testing;
 pub mod traeger;
 pub mod transmission;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 

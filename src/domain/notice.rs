@@ -12,6 +12,7 @@ use super::reporting_body::{ReportingBody, ReportingBodyEvent};
 use super::submission::{Submission, SubmissionEvent};
 use super::traeger::Ags;
 use super::transmission::{Transmission, TransmissionEvent};
+use super::webhook::{Subscription, SubscriptionEvent};
 
 string_enum! {
     /// The kinds of event an integrator can subscribe to.
@@ -64,6 +65,16 @@ impl Audience {
         let t = self.traeger.iter().map(|a| format!("traeger:{a}"));
         let j = self.jobcenter.iter().map(|a| format!("jobcenter:{a}"));
         t.chain(j).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Whether the reader of `token` (as [`Self::token_of`] gives it) is in the audience.
+    pub fn has(&self, token: &str) -> bool {
+        let own = |kind: &str, list: &[Ags]| {
+            token
+                .strip_prefix(kind)
+                .is_some_and(|ags| list.iter().any(|a| a.as_str() == ags))
+        };
+        own("traeger:", &self.traeger) || own("jobcenter:", &self.jobcenter)
     }
 
     /// The token a reader's visibility is found by; none for HMSI, who reads all.
@@ -201,6 +212,8 @@ impl Announces<Transmission> for TransmissionEvent {
 }
 
 impl Announces<ReportingBody> for ReportingBodyEvent {}
+
+impl Announces<Subscription> for SubscriptionEvent {}
 
 /// An event as it was written: numbered in commit order, with its id (the same on every
 /// delivery, so receivers deduplicate by it), its time and its payload's `data`.

@@ -105,16 +105,30 @@ pub fn append_once(conn: &mut DbConnection, new: NewEvent) -> QueryResult<Option
     Ok(append(conn, vec![new])?.pop())
 }
 
-/// Events after `after` in commit order, at most `limit`, of `types` (all when empty), that a
-/// reader holding `token` may know of (every one when `token` is None: HMSI).
-pub fn after(
-    conn: &mut DbConnection,
-    token: Option<&str>,
-    after: i64,
-    limit: i64,
-    types: &[EventType],
-) -> QueryResult<Vec<Published>> {
+/// Which events to read: those after `after` in commit order, at most `limit`, of `types` (all
+/// when empty), that occurred at or after `since` (if set), that a reader holding `token` may
+/// know of (every one when `token` is None: HMSI).
+#[derive(Debug, Clone, Default)]
+pub struct Selection<'a> {
+    pub token: Option<&'a str>,
+    pub after: i64,
+    pub limit: i64,
+    pub types: &'a [EventType],
+    pub since: Option<NaiveDateTime>,
+}
+
+pub fn after(conn: &mut DbConnection, s: Selection<'_>) -> QueryResult<Vec<Published>> {
+    let Selection {
+        token,
+        after,
+        limit,
+        types,
+        since,
+    } = s;
     let mut q = dsl::events.filter(dsl::seq.gt(after)).into_boxed();
+    if let Some(since) = since {
+        q = q.filter(dsl::occurred_at.ge(since));
+    }
     if let Some(token) = token {
         // Tokens are separated by spaces and never a prefix of one another.
         q = q.filter(

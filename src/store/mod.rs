@@ -12,6 +12,7 @@ pub mod schema;
 pub mod submissions;
 pub mod traeger;
 pub mod transmissions;
+pub mod webhooks;
 
 pub use pool::{Backend, DbConnection, DbPool};
 

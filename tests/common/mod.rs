@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod contract;
+pub mod receiver;
 pub mod seed;
 
 use std::io::Write;
@@ -116,6 +117,11 @@ pub fn settings(database_url: &str) -> Settings {
         workers: Some(2),
         today: None,
         deadline_interval: Duration::from_millis(200),
+        webhook_workers: 2,
+        webhook_allow_private: true,
+        webhook_schedule: zv_monitor::config::Schedule(vec![Duration::from_millis(100); 7]),
+        webhook_poll_interval: Duration::from_millis(50),
+        webhook_timeout: Duration::from_secs(5),
     }
 }
 

@@ -187,3 +187,18 @@ pub fn psychosocial(i: usize, ags: &str) -> String {
         (10 + i).to_string()
     }
 }
+
+/// HMSI asks BA for § 2 (4), forwards rows of Landkreis Kassel and Stadt Kassel only, and
+/// Landkreis Kassel acknowledges them.
+pub async fn forward_to_both_kassels(app: &TestApp) {
+    request_ba(app, json!(["psychosocial_care"])).await;
+    let csv = registry_csv(psychosocial)
+        .lines()
+        .filter(|l| l.starts_with("traeger") || l.starts_with("06633") || l.starts_with("06611"))
+        .map(|l| format!("{l}\r\n"))
+        .collect::<String>();
+    json(put_csv(app, "", csv).await, 200).await;
+    json(forward(app, &app.hmsi()).await, 200).await;
+    let acknowledged = post(app, &format!("{T}/acknowledgements"), &app.traeger("06633")).await;
+    json(acknowledged, 201).await;
+}

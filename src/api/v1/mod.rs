@@ -9,6 +9,7 @@ pub mod indicators;
 pub mod obligations;
 pub mod reporting_bodies;
 pub mod submissions;
+pub mod subscriptions;
 pub mod traeger;
 pub mod transmissions;
 
@@ -23,5 +24,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     audit::configure(cfg);
     changes::configure(cfg);
     events::configure(cfg);
+    subscriptions::configure(cfg);
     exports::configure(cfg);
 }

@@ -1,17 +1,36 @@
-//! The work a replica does besides answering requests: telling of deadlines (and, with
-//! webhooks, delivering events). Each job runs on its own timer; a failure is logged and the
-//! job tries again at its next turn, so a database that went away costs a turn, not the job.
+//! The work a replica does besides answering requests: telling of deadlines and delivering
+//! webhooks. Each job runs on its own timer; a failure is logged and the job tries again at its
+//! next turn, so a database that went away costs a turn, not the job.
+
+pub mod webhooks;
 
 use std::time::Duration;
+
+use prometheus::IntCounterVec;
 
 use crate::app::{Services, deadlines};
 use crate::config::Settings;
 
-/// Starts the replica's jobs on the running actix system.
-pub fn start(services: &Services, settings: &Settings) {
+/// Starts the replica's jobs on the running actix system; `outcomes` counts webhook attempts.
+pub fn start(
+    services: &Services,
+    settings: &Settings,
+    outcomes: &IntCounterVec,
+) -> anyhow::Result<()> {
     let every = settings.deadline_interval;
     let s = services.clone();
     actix_web::rt::spawn(async move { repeat(every, "deadlines", move || tell(s.clone())).await });
+    let sender = webhooks::Sender::new(settings.webhook_allow_private, settings.webhook_timeout)?;
+    for _ in 0..settings.webhook_workers {
+        let work = webhooks::work(
+            services.clone(),
+            sender.clone(),
+            outcomes.clone(),
+            settings.webhook_poll_interval,
+        );
+        actix_web::rt::spawn(work);
+    }
+    Ok(())
 }
 
 async fn tell(services: Services) -> Result<(), String> {
