@@ -6,6 +6,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::receiver::Receiver;
 use common::seed::{
     DEBT, SUB, T, debt_values, draft_debt, forward_to_both_kassels, post, review, sign_kassel,
     submit_debt,
@@ -208,10 +209,31 @@ async fn due_soon_is_told_once_per_obligation(app: TestApp) {
         .await
         .is_empty()
     );
+    // Kassel's Jobcenter has its system told, too.
+    let receiver = Receiver::start(|_| 204);
+    let body = json!({"url": receiver.url, "event_types": ["obligation.due_soon"]});
+    let jobcenter_writer = app.sign(app.claims("jobcenter", Some("06633"), "read write"));
+    json(
+        app.post("/api/v1/subscriptions", Some(&jobcenter_writer), &body)
+            .await,
+        201,
+    )
+    .await;
     sign_kassel(&app).await;
     // § 2 (3) is due on 15 February 2024: from 1 February it is due soon.
     let due_soon = told(&app, "obligation.due_soon", DEBT).await;
     assert_eq!(due_soon.len(), 1, "once: {due_soon:?}");
+    let all_due_soon = events(&app, &app.jobcenter("06633"), "types=obligation.due_soon").await;
+    let wanted: std::collections::BTreeSet<String> = all_due_soon
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        receiver
+            .until(Duration::from_secs(10), |_| receiver.ids() == wanted)
+            .await
+    );
+    assert!(receiver.counts().values().all(|n| *n == 1), "each once");
     assert_eq!(due_soon[0]["traeger"], "06633");
     assert_eq!(
         due_soon[0]["data"]["links"]["obligations"],

@@ -21,6 +21,7 @@ on_both_backends!(
     subscriptions_answer_only_their_owners,
     during_a_rotation_both_secrets_sign,
     gone_disables_and_a_replay_sends_again,
+    five_days_of_failures_disable_a_subscription,
 );
 
 on_both_backends!(
@@ -499,4 +500,51 @@ async fn private_receivers_are_refused(app: TestApp) {
     )
     .await;
     assert_eq!(none["items"], json!([]));
+}
+
+async fn five_days_of_failures_disable_a_subscription(app: TestApp) {
+    let receiver = Receiver::start(|_| 500);
+    let kassel = app.traeger("06633");
+    subscribe(&app, &kassel, &receiver.url, json!(["agreement.in_force"])).await;
+    // Failing since long before: the next failure is one too many.
+    app.sql("UPDATE subscriptions SET failing_since = '2024-01-01 00:00:00'")
+        .unwrap();
+    sign_kassel(&app).await;
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        let all = json(
+            app.get("/api/v1/subscriptions", Some(&app.hmsi())).await,
+            200,
+        )
+        .await;
+        seen = all["items"][0].clone();
+        if seen["active"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // HMSI sees it disabled, with the reason and since when it failed.
+    assert_eq!(seen["active"], false, "{seen}");
+    assert_eq!(seen["disabled_reason"], "every delivery failed for 5 days");
+    assert_eq!(seen["failing_since"], "2024-01-01T00:00:00Z");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        receiver.calls().len(),
+        1,
+        "a disabled subscription is not sent to"
+    );
+    let ledger = json(
+        app.get(
+            "/api/v1/audit-events?entity_type=subscription",
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let last = ledger["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["actor"].as_str()),
+        (Some("disable"), Some("system:webhooks"))
+    );
 }
