@@ -16,6 +16,7 @@ on_both_backends!(
     hmsi_drafts_from_the_template,
     one_agreement_per_traeger_and_year,
     drafts_are_edited_with_if_match_and_validated,
+    targets_are_agreed_with_a_zkt_on_the_kennzahlen,
     only_hmsi_with_write_scope_drafts,
     idempotent_drafting,
     drafts_are_worded_for_their_traeger,
@@ -470,15 +471,18 @@ async fn drafts_are_edited_with_if_match_and_validated(app: TestApp) {
         ]
     );
 
-    // A zkT agreement with numeric targets.
+    // Stadt Kassel's Jobcenter is a gemeinsame Einrichtung: no targets agreement with it.
     body["obligations"] = json!([]);
     body["kind"] = json!("targets");
-    body["targets"] = json!([{"indicator": "but_beneficiaries", "value": "1250"},
-                             {"indicator": "initial_equipment_home", "value": "80000.50"}]);
-    let with_targets = json(app.put(path, Some(&token), Some("\"2\""), &body).await, 200).await;
-    assert_eq!(with_targets["targets"][1]["value"], "80000.50");
-    body["targets"] = json!([{"indicator": "but_beneficiaries", "value": "12.5"}]);
-    problem(app.put(path, Some(&token), Some("\"3\""), &body).await, 422).await;
+    body["targets"] = json!([{"indicator": "but_beneficiaries", "value": "1250"}]);
+    let p = problem(app.put(path, Some(&token), Some("\"2\""), &body).await, 422).await;
+    assert_eq!(pointers(&p), ["/kind"]);
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("§ 48b")
+    );
     problem(
         app.put(
             "/api/v1/agreements/zv-2023-06499-1",
@@ -490,6 +494,73 @@ async fn drafts_are_edited_with_if_match_and_validated(app: TestApp) {
         404,
     )
     .await;
+}
+
+async fn targets_are_agreed_with_a_zkt_on_the_kennzahlen(app: TestApp) {
+    // Landkreis Darmstadt-Dieburg runs its Jobcenter itself (zkT).
+    let created = draft(&app, "06432", 2023, None).await;
+    let path = "/api/v1/agreements/zv-2023-06432-1";
+    let token = app.hmsi();
+    let mut body = json!({
+        "kind": "targets",
+        "legal_basis": created["agreement"]["legal_basis"],
+        "benefits": created["agreement"]["benefits"],
+        "sections": created["agreement"]["sections"],
+        "obligations": [],
+        "targets": [
+            {"indicator": "k2", "comparison": "change_vs_previous_year", "operator": "at_least",
+             "value": "-7.0", "judged_on": "2023-12"},
+            {"indicator": "k3", "comparison": "change_vs_previous_year", "operator": "at_most",
+             "value": "-0.25"},
+            {"indicator": "but_beneficiaries", "value": "1250"},
+            {"indicator": "initial_equipment_home", "value": "80000.50", "operator": "at_most"}
+        ]
+    });
+    let agreed = json(app.put(path, Some(&token), Some("\"1\""), &body).await, 200).await;
+    assert_eq!(
+        agreed["targets"],
+        json!([
+            {"indicator": "k2", "comparison": "change_vs_previous_year", "operator": "at_least",
+             "value": "-7", "judged_on": "2023-12"},
+            {"indicator": "k3", "comparison": "change_vs_previous_year", "operator": "at_most",
+             "value": "-0.25", "judged_on": null},
+            {"indicator": "but_beneficiaries", "comparison": "level", "operator": "at_least",
+             "value": "1250", "judged_on": null},
+            {"indicator": "initial_equipment_home", "comparison": "level", "operator": "at_most",
+             "value": "80000.50", "judged_on": null}
+        ])
+    );
+
+    // Every violation at once: a count is whole, a month lies in the year, names are known.
+    body["targets"] = json!([
+        {"indicator": "but_beneficiaries", "value": "12.5"},
+        {"indicator": "k2", "comparison": "sideways", "operator": "about", "value": "x",
+         "judged_on": "2024-12"},
+        {"indicator": "k1", "value": "1"},
+        {"indicator": "k1", "value": "2"},
+        {"indicator": "but_implementation_report", "value": "1", "judged_on": "2023-13"}
+    ]);
+    let p = problem(app.put(path, Some(&token), Some("\"2\""), &body).await, 422).await;
+    assert_eq!(
+        pointers(&p),
+        [
+            "/targets/0/value",
+            "/targets/1/comparison",
+            "/targets/1/operator",
+            "/targets/1/judged_on",
+            "/targets/3/indicator",
+            "/targets/4/judged_on",
+            "/targets/4/value"
+        ]
+    );
+
+    // Signed by both, it is in force with its targets.
+    let landrat = json!({"signatories": [{"name": "Klaus Peter Schellhaas", "function": "Landrat"}],
+                         "place": "Darmstadt", "signed_on": "2023-03-02"});
+    json(sign(&app, path, &app.traeger("06432"), &landrat).await, 200).await;
+    let in_force = json(sign(&app, path, &token, &hmsi_signature()).await, 200).await;
+    assert_eq!(in_force["status"], "in_force");
+    assert_eq!(in_force["targets"], agreed["targets"]);
 }
 
 async fn only_hmsi_with_write_scope_drafts(app: TestApp) {

@@ -48,9 +48,10 @@ async fn update_kassel(app: &TestApp, version: i64, jobcenter_name: &str) {
     .await;
 }
 
-/// Events the reference data load wrote: 26 Träger, 20 indicators, the Kassel agreement
+/// Events the reference data load wrote: 26 Träger, 35 indicators (20 of the 2023 agreement, 15
+/// Kennzahlen of § 48a SGB II), the Kassel agreement
 /// created and signed by HMSI.
-const SEEDED: i64 = 26 + 20 + 2;
+const SEEDED: i64 = 26 + 35 + 2;
 
 async fn the_reference_data_load_is_in_the_ledger(app: TestApp) {
     let all = events(&app, "").await;
@@ -59,7 +60,7 @@ async fn the_reference_data_load_is_in_the_ledger(app: TestApp) {
     let count = |t: &str| all.iter().filter(|e| e["entity_type"] == t).count();
     assert_eq!(
         (count("traeger"), count("indicator"), count("agreement")),
-        (26, 20, 2)
+        (26, 35, 2)
     );
     assert_eq!(all[SEEDED as usize - 1]["action"], "sign");
     assert_eq!(all[0]["seq"], 1);

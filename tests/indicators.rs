@@ -20,6 +20,7 @@ on_both_backends!(
     unsigned_versions_change_in_place_with_if_match,
     versions_in_a_signed_agreement_never_change_in_place,
     idempotent_indicator_creation,
+    the_kennzahlen_are_monthly_quotients,
 );
 
 fn indicator(code: &str, valid_from: i32) -> Value {
@@ -58,7 +59,13 @@ fn codes(items: &[Value]) -> Vec<&str> {
 
 async fn the_2023_catalogue_is_seeded_as_the_agreement_reads(app: TestApp) {
     let items = catalogue(&app, "year=2023").await;
-    assert_eq!(items.len(), 20);
+    // The 20 figures of the agreement, and the 15 Kennzahlen of § 48a SGB II.
+    assert_eq!(items.len(), 35);
+    let kennzahlen = items
+        .iter()
+        .filter(|i| i["section"] == "§ 48a SGB II")
+        .count();
+    assert_eq!(kennzahlen, 15);
     let sgb2 = items
         .iter()
         .find(|i| i["code"] == "debt_counselling_stock_sgb2")
@@ -88,9 +95,14 @@ async fn the_2023_catalogue_is_seeded_as_the_agreement_reads(app: TestApp) {
         (report["unit"].as_str(), report["measure"].as_str()),
         (Some("text"), Some("report"))
     );
+    let before = catalogue(&app, "year=2022").await;
     assert!(
-        catalogue(&app, "year=2022").await.is_empty(),
-        "nothing before 2023"
+        before.iter().all(|i| i["section"] == "§ 48a SGB II") && before.len() == 15,
+        "before 2023 only the Kennzahlen, valid since the KennzahlenV of 2019"
+    );
+    assert!(
+        catalogue(&app, "year=2018").await.is_empty(),
+        "nothing before 2019"
     );
 }
 
@@ -105,7 +117,7 @@ async fn catalogues_filter_by_section_and_source(app: TestApp) {
             "debt_counselling_stock_sgb2"
         ]
     );
-    assert_eq!(catalogue(&app, "year=2023&source=ba").await.len(), 13);
+    assert_eq!(catalogue(&app, "year=2023&source=ba").await.len(), 13 + 15);
     assert_eq!(catalogue(&app, "year=2023&source=traeger").await.len(), 7);
     let mut seen = Vec::new();
     let mut path = "/api/v1/indicators?year=2023&limit=6".to_owned();
@@ -121,7 +133,7 @@ async fn catalogues_filter_by_section_and_source(app: TestApp) {
             None => break,
         }
     }
-    assert_eq!(seen.len(), 20);
+    assert_eq!(seen.len(), 35);
     for bad in [
         "year=1999",
         "year=abc",
@@ -195,7 +207,7 @@ async fn every_role_reads_the_catalogue(app: TestApp) {
                 .as_array()
                 .unwrap()
                 .len(),
-            20
+            35
         );
         json(
             app.get("/api/v1/indicators/childcare_u3", Some(&token))
@@ -250,7 +262,7 @@ async fn hmsi_adds_a_version_from_a_year_on(app: TestApp) {
     );
     assert_eq!(new["reference"]["date"], "2026-12-31");
     let all = catalogue(&app, "").await;
-    assert_eq!(all.len(), 21, "every version without a year");
+    assert_eq!(all.len(), 36, "every version without a year");
 
     let events = json(
         app.get(
@@ -429,7 +441,7 @@ async fn only_hmsi_with_write_scope_maintains_the_catalogue(app: TestApp) {
         )
         .await;
     }
-    assert_eq!(catalogue(&app, "").await.len(), 20, "nothing changed");
+    assert_eq!(catalogue(&app, "").await.len(), 35, "nothing changed");
 }
 
 async fn unsigned_versions_change_in_place_with_if_match(app: TestApp) {
@@ -552,4 +564,67 @@ async fn idempotent_indicator_creation(app: TestApp) {
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap(), first);
     problem(send("other_stock").await.unwrap(), 422).await;
+}
+
+async fn the_kennzahlen_are_monthly_quotients(app: TestApp) {
+    let k2 = json(
+        app.get(
+            "/api/v1/indicators/k2?year=2024",
+            Some(&app.traeger("06432")),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (
+            k2["name_de"].as_str(),
+            k2["unit"].as_str(),
+            k2["measure"].as_str(),
+            k2["source"].as_str(),
+        ),
+        (
+            Some("Integrationsquote"),
+            Some("percent"),
+            Some("quotient"),
+            Some("ba")
+        )
+    );
+    assert_eq!(k2["reference"], json!({"kind": "monthly"}));
+    assert!(
+        k2["description_de"]
+            .as_str()
+            .unwrap()
+            .contains("§ 5 Abs. 1")
+    );
+    let k3 = json(
+        app.get("/api/v1/indicators/k3", Some(&app.hmsi())).await,
+        200,
+    )
+    .await;
+    assert_eq!(k3["unit"], "ratio", "this month's LZB ÷ a year before");
+
+    // A quotient is a percent or a ratio, for each month; nothing else is monthly.
+    let post = |body: Value| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/indicators", Some(&app.hmsi()), &body)
+                .await
+        }
+    };
+    let mut wrong = indicator("placement_rate", 2024);
+    wrong["measure"] = json!("quotient");
+    let p = problem(post(wrong).await, 422).await;
+    assert_eq!(pointers(&p), ["/reference/kind", "/unit"]);
+    let mut monthly_count = indicator("placement_count", 2024);
+    monthly_count["reference"] = json!({"kind": "monthly"});
+    let p = problem(post(monthly_count).await, 422).await;
+    assert_eq!(pointers(&p), ["/reference/kind"]);
+    let mut quote = indicator("placement_rate", 2024);
+    quote["unit"] = json!("percent");
+    quote["measure"] = json!("quotient");
+    quote["reference"] = json!({"kind": "monthly"});
+    quote["breakdown_by_reporting_body"] = json!(false);
+    let made = json(post(quote).await, 201).await;
+    assert_eq!(made["reference"], json!({"kind": "monthly"}));
 }

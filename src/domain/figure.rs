@@ -1,4 +1,5 @@
-//! A reported value: a count, a euro amount in cents, or a text. Never a binary float.
+//! A reported value: a count, a euro amount in cents, a quotient (percent or ratio) as a
+//! signed fixed decimal, or a text. Never a binary float.
 
 use std::fmt;
 
@@ -10,6 +11,10 @@ use super::parse_text;
 pub const MAX_TEXT_CHARS: usize = 20_000;
 /// Larger than any count or amount an agreement asks for, small enough to sum without overflow.
 const MAX_MAGNITUDE: i64 = 1_000_000_000_000_000;
+/// Decimals a percent keeps: BA publishes the Kennzahlen with one or two, targets use two.
+pub const PERCENT_DECIMALS: u32 = 4;
+/// Decimals a ratio keeps (K1 and K3 as the KennzahlenV defines them: this month ÷ a year ago).
+pub const RATIO_DECIMALS: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "unit", content = "value", rename_all = "snake_case")]
@@ -17,13 +22,61 @@ pub enum Figure {
     Count(i64),
     /// Euro cents.
     Eur(i64),
+    /// Ten-thousandths of a percent; negative for a fall (§ 48a: K1 and K3 are changes).
+    Percent(i64),
+    /// Millionths.
+    Ratio(i64),
     Text(String),
+}
+
+/// `text` as a decimal with at most `decimals` places, signed when `signed`: the value times
+/// 10^decimals. None when it is not such a number or too large.
+fn scaled_decimal(text: &str, decimals: u32, signed: bool) -> Option<i64> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) if signed => (true, rest),
+        Some(_) => return None,
+        None => (false, text),
+    };
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let frac_ok = frac.is_empty() || (digits(frac) && frac.len() <= decimals as usize);
+    if !digits(int) || !frac_ok || int.len() > 15 {
+        return None;
+    }
+    let scale = 10_i64.pow(decimals);
+    let whole: i64 = int.parse().ok()?;
+    let part: i64 = if decimals == 0 {
+        0
+    } else {
+        format!("{frac:0<width$}", width = decimals as usize)
+            .parse()
+            .ok()?
+    };
+    let n = whole.checked_mul(scale)?.checked_add(part)?;
+    (n <= MAX_MAGNITUDE).then_some(if negative { -n } else { n })
+}
+
+/// `n` / 10^decimals as the shortest exact decimal: `-7`, `22.3`, `0.25`.
+fn write_scaled(f: &mut fmt::Formatter<'_>, n: i64, decimals: u32) -> fmt::Result {
+    let scale = 10_i64.pow(decimals);
+    let sign = if n < 0 { "-" } else { "" };
+    let (whole, part) = (
+        n.unsigned_abs() / scale as u64,
+        n.unsigned_abs() % scale as u64,
+    );
+    let frac = format!("{part:0width$}", width = decimals as usize);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        write!(f, "{sign}{whole}")
+    } else {
+        write!(f, "{sign}{whole}.{frac}")
+    }
 }
 
 impl Figure {
     /// Reads a JSON value for an indicator of `unit`: a count is a whole number ≥ 0, an amount
-    /// a number ≥ 0 with at most two decimals (as a JSON number or a decimal string), a text a
-    /// non-empty string.
+    /// a number ≥ 0 with at most two decimals, a percent or ratio a signed decimal (as a JSON
+    /// number or a decimal string), a text a non-empty string.
     pub fn parse(raw: &serde_json::Value, unit: Unit) -> Result<Figure, String> {
         use serde_json::Value;
         match (unit, raw) {
@@ -31,44 +84,84 @@ impl Figure {
             (Unit::Text, _) => Err("must be a text".into()),
             (_, Value::Number(n)) => Self::parse_decimal(&n.to_string(), unit),
             (_, Value::String(s)) => Self::parse_decimal(s.trim(), unit),
-            _ => Err(match unit {
-                Unit::Count => "must be a whole number ≥ 0".into(),
-                _ => "must be an amount ≥ 0 with at most two decimals, e.g. 1250.50".into(),
-            }),
+            _ => Err(Self::expected(unit)),
+        }
+    }
+
+    /// What a value of `unit` must be, as a refusal says it.
+    fn expected(unit: Unit) -> String {
+        match unit {
+            Unit::Count => "must be a whole number ≥ 0".into(),
+            Unit::Eur => "must be an amount ≥ 0 with at most two decimals, e.g. 1250.50".into(),
+            Unit::Percent => {
+                format!("must be a percentage with at most {PERCENT_DECIMALS} decimals, e.g. -7.25")
+            }
+            Unit::Ratio => {
+                format!("must be a ratio with at most {RATIO_DECIMALS} decimals, e.g. 0.9725")
+            }
+            Unit::Text => "must be a text".into(),
         }
     }
 
     fn parse_decimal(text: &str, unit: Unit) -> Result<Figure, String> {
-        let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        let whole: Option<i64> = digits(int).then(|| int.parse().ok()).flatten();
-        let zeros = frac.bytes().all(|b| b == b'0');
-        match (unit, whole) {
-            (Unit::Count, Some(n))
-                if (frac.is_empty() || (digits(frac) && zeros)) && n <= MAX_MAGNITUDE =>
-            {
-                Ok(Figure::Count(n))
-            }
-            (Unit::Count, _) => Err(format!("`{text}` is not a whole number ≥ 0")),
-            (Unit::Eur, Some(n))
-                if (frac.is_empty() || (digits(frac) && frac.len() <= 2))
-                    && n <= MAX_MAGNITUDE / 100 =>
-            {
-                let cents: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
-                Ok(Figure::Eur(n * 100 + cents))
-            }
-            (Unit::Eur, _) => Err(format!(
-                "`{text}` is not an amount ≥ 0 with at most two decimals"
-            )),
-            (Unit::Text, _) => Err("must be a text".into()),
+        let parsed = match unit {
+            // A count may be written with zero decimals (`412.0`), never with others.
+            Unit::Count => text
+                .split_once('.')
+                .is_none_or(|(_, f)| f.bytes().all(|b| b == b'0'))
+                .then(|| scaled_decimal(text.split('.').next().unwrap_or(""), 0, false))
+                .flatten()
+                .map(Figure::Count),
+            Unit::Eur => scaled_decimal(text, 2, false).map(Figure::Eur),
+            Unit::Percent => scaled_decimal(text, PERCENT_DECIMALS, true).map(Figure::Percent),
+            Unit::Ratio => scaled_decimal(text, RATIO_DECIMALS, true).map(Figure::Ratio),
+            Unit::Text => return Err("must be a text".into()),
+        };
+        parsed.ok_or_else(|| match unit {
+            Unit::Count => format!("`{text}` is not a whole number ≥ 0"),
+            Unit::Eur => format!("`{text}` is not an amount ≥ 0 with at most two decimals"),
+            _ => format!(
+                "`{text}` {}",
+                Self::expected(unit).replacen("must be", "is not", 1)
+            ),
+        })
+    }
+
+    /// The unit of the figure.
+    pub fn unit(&self) -> Unit {
+        match self {
+            Figure::Count(_) => Unit::Count,
+            Figure::Eur(_) => Unit::Eur,
+            Figure::Percent(_) => Unit::Percent,
+            Figure::Ratio(_) => Unit::Ratio,
+            Figure::Text(_) => Unit::Text,
         }
     }
 
-    /// Counts and cents; None for a text.
+    /// The number as stored: the count, the cents, the scaled quotient; None for a text.
+    pub fn scaled(&self) -> Option<i64> {
+        match self {
+            Figure::Count(n) | Figure::Eur(n) | Figure::Percent(n) | Figure::Ratio(n) => Some(*n),
+            Figure::Text(_) => None,
+        }
+    }
+
+    /// A number as stored, back as a figure of `unit`; None for a text.
+    pub fn from_scaled(unit: Unit, n: i64) -> Option<Figure> {
+        match unit {
+            Unit::Count => Some(Figure::Count(n)),
+            Unit::Eur => Some(Figure::Eur(n)),
+            Unit::Percent => Some(Figure::Percent(n)),
+            Unit::Ratio => Some(Figure::Ratio(n)),
+            Unit::Text => None,
+        }
+    }
+
+    /// Counts and cents, which add up (parts and breakdowns); None for quotients and texts.
     pub fn magnitude(&self) -> Option<i64> {
         match self {
             Figure::Count(n) | Figure::Eur(n) => Some(*n),
-            Figure::Text(_) => None,
+            Figure::Percent(_) | Figure::Ratio(_) | Figure::Text(_) => None,
         }
     }
 
@@ -80,12 +173,23 @@ impl Figure {
         }
     }
 
-    /// As the API shows it: a count as a JSON number, an amount as a decimal string with two
-    /// decimals (exact, unlike a JSON number read into a float), a text as it is.
+    /// As the API shows it: a count as a JSON number; an amount or a quotient as a decimal
+    /// string (exact, unlike a JSON number read into a float); a text as it is.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Figure::Count(n) => serde_json::Value::from(*n),
-            Figure::Eur(_) | Figure::Text(_) => serde_json::Value::String(self.to_string()),
+            _ => serde_json::Value::String(self.to_string()),
+        }
+    }
+}
+
+impl Figure {
+    /// As German spreadsheets read a number: a decimal comma (`1234,50`, `-0,25`); a text as
+    /// it is.
+    pub fn with_decimal_comma(&self) -> String {
+        match self {
+            Figure::Text(t) => t.clone(),
+            number => number.to_string().replace('.', ","),
         }
     }
 }
@@ -95,6 +199,8 @@ impl fmt::Display for Figure {
         match self {
             Figure::Count(n) => write!(f, "{n}"),
             Figure::Eur(c) => write!(f, "{}.{:02}", c / 100, c % 100),
+            Figure::Percent(n) => write_scaled(f, *n, PERCENT_DECIMALS),
+            Figure::Ratio(n) => write_scaled(f, *n, RATIO_DECIMALS),
             Figure::Text(t) => f.write_str(t),
         }
     }
@@ -155,6 +261,44 @@ mod tests {
         assert_eq!(
             Figure::parse(&json!(" Bericht "), Unit::Text),
             Ok(Figure::Text("Bericht".into()))
+        );
+    }
+
+    #[test]
+    fn quotients_are_signed_fixed_decimals() {
+        assert_eq!(
+            Figure::parse(&json!(-7.0), Unit::Percent),
+            Ok(Figure::Percent(-70_000))
+        );
+        assert_eq!(
+            Figure::parse(&json!("22.35"), Unit::Percent),
+            Ok(Figure::Percent(223_500))
+        );
+        assert_eq!(Figure::Percent(-2_500).to_string(), "-0.25");
+        assert_eq!(Figure::Percent(223_000).to_string(), "22.3");
+        assert_eq!(Figure::Percent(-70_000).to_string(), "-7");
+        assert_eq!(
+            Figure::parse(&json!("0.972513"), Unit::Ratio),
+            Ok(Figure::Ratio(972_513))
+        );
+        assert_eq!(Figure::Ratio(1_000_000).to_json(), json!("1"));
+        for bad in [
+            json!("1.23456"),
+            json!("--1"),
+            json!("1e2"),
+            json!(""),
+            json!("-"),
+        ] {
+            assert!(Figure::parse(&bad, Unit::Percent).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Figure::Percent(5).magnitude(),
+            None,
+            "quotients do not add up"
+        );
+        assert_eq!(
+            Figure::from_scaled(Unit::Percent, -5),
+            Some(Figure::Percent(-5))
         );
     }
 }

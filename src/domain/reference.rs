@@ -12,6 +12,8 @@ use super::traeger::{Ags, TraegerContent, TraegerInput};
 
 const TRAEGER_FILE: &str = include_str!("../../seed/traeger-hessen.json");
 const INDICATORS_FILE: &str = include_str!("../../seed/indicators-2023.json");
+/// The Kennzahlen of § 48a SGB II as the KennzahlenV defines them (§§ 4–6).
+const KENNZAHLEN_FILE: &str = include_str!("../../seed/kennzahlen.json");
 const TEMPLATE_FILE: &str = include_str!("../../seed/agreement-template-2023.json");
 const AGREEMENTS_FILE: &str = include_str!("../../seed/agreements-2023.json");
 
@@ -85,10 +87,16 @@ struct ReferenceEntry {
     to: Option<String>,
 }
 
-/// The shipped catalogue, validated by the API's rules, as versions created `at`.
+/// The shipped catalogue, validated by the API's rules, as versions created `at`: the
+/// figures of the 2023 agreements and the Kennzahlen of § 48a SGB II.
 pub fn indicator_catalogue(at: NaiveDateTime) -> Result<Vec<Indicator>, String> {
-    let file: CatalogueFile = serde_json::from_str(INDICATORS_FILE)
-        .map_err(|e| format!("seed/indicators-2023.json: {e}"))?;
+    let mut all = catalogue_file("seed/indicators-2023.json", INDICATORS_FILE, at)?;
+    all.extend(catalogue_file("seed/kennzahlen.json", KENNZAHLEN_FILE, at)?);
+    Ok(all)
+}
+
+fn catalogue_file(name: &str, text: &str, at: NaiveDateTime) -> Result<Vec<Indicator>, String> {
+    let file: CatalogueFile = serde_json::from_str(text).map_err(|e| format!("{name}: {e}"))?;
     file.indicators
         .into_iter()
         .map(|e| {
@@ -111,7 +119,7 @@ pub fn indicator_catalogue(at: NaiveDateTime) -> Result<Vec<Indicator>, String> 
                 discontinued: Some(false),
             }
             .validate(Some(file.year))
-            .map_err(|v| format!("seed/indicators-2023.json, `{code}`: {v:?}"))?;
+            .map_err(|v| format!("{name}, `{code}`: {v:?}"))?;
             Ok(Indicator {
                 code,
                 valid_from: file.year,
@@ -206,7 +214,19 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_and_template_are_consistent() {
         let catalogue = catalogue_for(2023, indicator_catalogue(NaiveDateTime::default()).unwrap());
-        assert_eq!(catalogue.len(), 20);
+        // The 20 figures of §§ 2–4 and the 15 Kennzahlen of § 48a (K1–K3, 4 Ergänzungsgrößen each).
+        assert_eq!(catalogue.len(), 35);
+        let kennzahlen: Vec<&str> = catalogue
+            .values()
+            .filter(|i| i.definition.measure == crate::domain::indicator::Measure::Quotient)
+            .map(|i| i.code.as_str())
+            .collect();
+        assert_eq!(kennzahlen.len(), 15);
+        assert!(
+            ["k1", "k2", "k3", "k3e2"]
+                .iter()
+                .all(|k| kennzahlen.contains(k))
+        );
         for (code, ind) in &catalogue {
             let errors =
                 crate::domain::indicator::check_part_of(code, &ind.definition, 2023, &catalogue);
@@ -226,7 +246,7 @@ mod tests {
         assert_eq!(ags.as_str(), "06633");
         let content = template
             .input_for(&kassel)
-            .validate(&catalogue, year)
+            .validate(&catalogue, year, kassel.jobcenter.form)
             .unwrap();
         assert_eq!(content.obligations.len(), 9);
         // The agreement reads whole, worded for its Träger: every paragraph, no placeholder left.

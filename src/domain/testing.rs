@@ -53,7 +53,11 @@ pub fn catalogue() -> Catalogue {
 /// HMSI's draft from the 2023 template, made on 10 January 2023.
 pub fn kassel_draft() -> Agreement {
     let content = kassel_template_input()
-        .validate(&catalogue(), 2023)
+        .validate(
+            &catalogue(),
+            2023,
+            crate::domain::traeger::JobcenterForm::Ge,
+        )
         .unwrap();
     let hmsi = stamp("referat-iii-2", "2023-01-10");
     Agreement::draft(&kassel(), 2023, 1, content, None, &hmsi).state

@@ -52,7 +52,7 @@ fn starting_content(
     })?;
     let content = template
         .input_for(party)
-        .validate(&catalogue, year)
+        .validate(&catalogue, year, party.jobcenter.form)
         .map_err(AppError::Invalid)?;
     Ok((content, Vec::new(), None))
 }

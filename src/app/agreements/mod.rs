@@ -102,7 +102,10 @@ pub async fn update(
                 }
                 let stamp = clock.stamp(&actor);
                 let catalogue = catalogue(conn, current.year)?;
-                let Some(t) = current.edit(&input, &catalogue, &stamp)? else {
+                let party = traeger::find(conn, &Visibility::All, &current.traeger)?
+                    .ok_or(AppError::NotFound)?;
+                let form = party.content.jobcenter.form;
+                let Some(t) = current.edit(&input, &catalogue, form, &stamp)? else {
                     return Ok(current);
                 };
                 if !store::replace(conn, &t.state, current.version)? {

@@ -2,11 +2,13 @@
 
 use chrono::NaiveDate;
 
+use super::targets::TargetInput;
 use super::{
     AgreementContent, AgreementKind, ObligationContent, Party, Recipient, Section, Signatory,
     Target,
 };
-use crate::domain::indicator::{Catalogue, IndicatorCode, Unit};
+use crate::domain::indicator::{Catalogue, IndicatorCode};
+use crate::domain::traeger::JobcenterForm;
 use crate::domain::{Violation, Violations};
 
 /// Raw input of an agreement's content.
@@ -17,7 +19,7 @@ pub struct AgreementInput {
     pub benefits: Option<String>,
     pub sections: Option<Vec<SectionInput>>,
     pub obligations: Option<Vec<ObligationInput>>,
-    pub targets: Option<Vec<(Option<String>, Option<String>)>>,
+    pub targets: Option<Vec<TargetInput>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -40,22 +42,6 @@ pub struct ObligationInput {
     pub indicators: Option<Vec<String>>,
     pub due: Option<String>,
     pub note: Option<String>,
-}
-
-/// `12`, `12.5` or `12.50`: non-negative, at most two decimals.
-fn parse_target_value(raw: &str, unit: Unit) -> Result<String, String> {
-    let (int, frac) = raw.split_once('.').unwrap_or((raw, ""));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let ok =
-        digits(int) && int.len() <= 15 && (frac.is_empty() || (digits(frac) && frac.len() <= 2));
-    match unit {
-        _ if !ok => Err(format!(
-            "`{raw}` is not a non-negative number with at most two decimals, e.g. 1250.50"
-        )),
-        Unit::Count if !frac.is_empty() => Err(format!("`{raw}` is not a whole number")),
-        Unit::Text => Err("a target needs an indicator of unit count or eur".into()),
-        _ => Ok(raw.to_owned()),
-    }
 }
 
 impl ObligationInput {
@@ -139,44 +125,27 @@ impl AgreementInput {
     /// Numeric targets, each on an indicator valid in `year`, once.
     fn targets(&self, v: &mut Violations, catalogue: &Catalogue, year: i32) -> Vec<Target> {
         let mut targets: Vec<Target> = Vec::new();
-        for (i, (indicator, value)) in self.targets.iter().flatten().enumerate() {
+        for (i, input) in self.targets.iter().flatten().enumerate() {
             let at = format!("/targets/{i}");
-            let code = v
-                .required(&format!("{at}/indicator"), indicator)
-                .and_then(|c| v.check(&format!("{at}/indicator"), IndicatorCode::parse(c)));
-            let Some(code) = code else { continue };
-            let Some(ind) = catalogue.get(&code) else {
-                v.push(
-                    format!("{at}/indicator"),
-                    format!("no indicator `{code}` is valid in {year}"),
-                );
+            let Some(target) = input.read(v, &at, catalogue, year) else {
                 continue;
             };
-            if targets.iter().any(|t| t.indicator == code) {
+            if targets.iter().any(|t| t.indicator == target.indicator) {
                 v.push(format!("{at}/indicator"), "has a target already");
                 continue;
             }
-            let value = v.required(&format!("{at}/value"), value).and_then(|x| {
-                v.check(
-                    &format!("{at}/value"),
-                    parse_target_value(x, ind.definition.unit),
-                )
-            });
-            if let Some(value) = value {
-                targets.push(Target {
-                    indicator: code,
-                    value,
-                });
-            }
+            targets.push(target);
         }
         targets
     }
 
-    /// Checks the content against the catalogue valid in `year`, reporting every problem.
+    /// Checks the content against the catalogue valid in `year`, for a Träger whose Jobcenter
+    /// has `form`, reporting every problem.
     pub fn validate(
         &self,
         catalogue: &Catalogue,
         year: i32,
+        form: JobcenterForm,
     ) -> Result<AgreementContent, Vec<Violation>> {
         let mut v = Violations::default();
         let kind = v
@@ -193,6 +162,14 @@ impl AgreementInput {
             .map(|(i, o)| o.validate(&mut v, &format!("/obligations/{i}"), catalogue, year))
             .collect();
         let targets = self.targets(&mut v, catalogue, year);
+        // § 48b Abs. 1 Satz 1 Nr. 4 SGB II: targets on the Kennzahlen are agreed with the
+        // zugelassene kommunale Träger; a gE's targets are agreed by BA and the ministry.
+        if kind == Some(AgreementKind::Targets) && form == JobcenterForm::Ge {
+            v.push(
+                "/kind",
+                "targets are agreed with a zugelassener kommunaler Träger (§ 48b Abs. 1 Satz 1 Nr. 4 SGB II); this Träger's Jobcenter is a gemeinsame Einrichtung",
+            );
+        }
         if kind == Some(AgreementKind::Reporting) && !targets.is_empty() {
             v.push(
                 "/targets",
@@ -221,19 +198,4 @@ pub struct SignatureInput {
     pub signatories: Vec<Signatory>,
     pub place: String,
     pub signed_on: NaiveDate,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn target_values_are_decimal_strings() {
-        assert!(parse_target_value("1250.50", Unit::Eur).is_ok());
-        assert!(parse_target_value("12", Unit::Count).is_ok());
-        assert!(parse_target_value("12.5", Unit::Count).is_err());
-        assert!(parse_target_value("-1", Unit::Eur).is_err());
-        assert!(parse_target_value("1.234", Unit::Eur).is_err());
-        assert!(parse_target_value("1e3", Unit::Eur).is_err());
-    }
 }

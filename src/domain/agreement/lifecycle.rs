@@ -8,7 +8,7 @@ use super::{
 use crate::domain::actor::Stamp;
 use crate::domain::ids::AgreementId;
 use crate::domain::indicator::Catalogue;
-use crate::domain::traeger::Ags;
+use crate::domain::traeger::{Ags, JobcenterForm};
 use crate::domain::{Event, Transition, Violation};
 
 /// What happened to an agreement.
@@ -154,6 +154,7 @@ impl Agreement {
         &self,
         input: &AgreementInput,
         catalogue: &Catalogue,
+        form: JobcenterForm,
         stamp: &Stamp,
     ) -> Result<Option<AgreementTransition>, AgreementRefusal> {
         if self.status != AgreementStatus::Draft || !self.signatures.is_empty() {
@@ -163,7 +164,7 @@ impl Agreement {
             });
         }
         let content = input
-            .validate(catalogue, self.year)
+            .validate(catalogue, self.year, form)
             .map_err(AgreementRefusal::Invalid)?;
         if content == self.content() {
             return Ok(None);
@@ -336,20 +337,28 @@ mod tests {
         let draft = kassel_draft();
         let mut input = kassel_template_input();
         let at = stamp("referat-iii-2", "2023-01-12");
-        assert_eq!(draft.edit(&input, &catalogue(), &at), Ok(None));
+        assert_eq!(
+            draft.edit(&input, &catalogue(), JobcenterForm::Ge, &at),
+            Ok(None)
+        );
         input.benefits = Some("Leistungen nach § 16a SGB II".into());
-        let t = draft.edit(&input, &catalogue(), &at).unwrap().unwrap();
+        let t = draft
+            .edit(&input, &catalogue(), JobcenterForm::Ge, &at)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (t.event.clone(), t.state.version),
             (AgreementEvent::Edited, 2)
         );
         assert_eq!(t.state.benefits, "Leistungen nach § 16a SGB II");
         input.kind = Some("quarterly".into());
-        assert!(matches!(draft.edit(&input, &catalogue(), &at),
-            Err(AgreementRefusal::Invalid(v)) if v[0].pointer == "/kind"));
+        assert!(
+            matches!(draft.edit(&input, &catalogue(), JobcenterForm::Ge, &at),
+            Err(AgreementRefusal::Invalid(v)) if v[0].pointer == "/kind")
+        );
         let signed = kassel_signed_by_hmsi();
         assert_eq!(
-            signed.edit(&input, &catalogue(), &at),
+            signed.edit(&input, &catalogue(), JobcenterForm::Ge, &at),
             Err(AgreementRefusal::Signed {
                 id: signed.id.clone(),
                 status: AgreementStatus::SignedByOne

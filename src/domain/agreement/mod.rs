@@ -2,6 +2,7 @@
 
 mod input;
 mod lifecycle;
+pub mod targets;
 mod template;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
@@ -65,12 +66,7 @@ pub struct ObligationContent {
     pub note: Option<String>,
 }
 
-/// A numeric target on an indicator, as a decimal string (no binary floats).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Target {
-    pub indicator: IndicatorCode,
-    pub value: String,
-}
+pub use targets::Target;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgreementContent {
@@ -208,6 +204,11 @@ impl AgreementContent {
                 }
                 kept
             });
+        }
+        for t in &mut next.targets {
+            if let Some(j) = &mut t.judged_on {
+                j.year += years;
+            }
         }
         next.targets.retain(|t| {
             let kept = catalogue.contains_key(&t.indicator);

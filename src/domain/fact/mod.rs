@@ -100,6 +100,8 @@ impl FactIndicator {
                 Reference::Flow { from, to } => {
                     format!("{}/{}", from.in_year(year), to.in_year(year))
                 }
+                // The whole year, month by month.
+                Reference::Monthly => format!("{year}-01/{year}-12"),
             },
         }
     }
@@ -160,16 +162,14 @@ fn bool_text(b: bool) -> &'static str {
 }
 
 impl Fact {
-    /// The value as a cell: BA's marker in place of a value, an amount as `1234.50` (with
-    /// `decimal_comma`, `1234,50` for German spreadsheets).
+    /// The value as a cell: BA's marker in place of a value, an amount or quotient as `1234.50`
+    /// (with `decimal_comma`, `1234,50` for German spreadsheets).
     fn value_cell<'a>(&'a self, digits: &'a mut itoa::Buffer, decimal_comma: bool) -> Cow<'a, str> {
         match (&self.value, self.marker) {
             (_, Some(m)) => Cow::Borrowed(m.symbol()),
             (Some(Figure::Count(n)), None) => Cow::Borrowed(digits.format(*n)),
             (Some(Figure::Text(t)), None) => Cow::Borrowed(t),
-            (Some(f @ Figure::Eur(_)), None) if decimal_comma => {
-                Cow::Owned(f.to_string().replace('.', ","))
-            }
+            (Some(f), None) if decimal_comma => Cow::Owned(f.with_decimal_comma()),
             (Some(f), None) => Cow::Owned(f.to_string()),
             (None, None) => Cow::Borrowed(""),
         }
@@ -275,7 +275,7 @@ impl Fact {
         }
         let value = self.value.as_ref().map(|f| match f {
             Figure::Count(n) => Value::Number(*n),
-            Figure::Eur(_) => Value::Owned(f.to_string()),
+            Figure::Eur(_) | Figure::Percent(_) | Figure::Ratio(_) => Value::Owned(f.to_string()),
             Figure::Text(t) => Value::Text(t),
         });
         let (o, t, i) = (&self.origin, &self.traeger, &self.indicator);

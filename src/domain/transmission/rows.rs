@@ -34,7 +34,8 @@ pub fn parse_cell(raw: &str, unit: Unit) -> Result<(Option<Figure>, Option<BaMar
         "" => return Err("is empty: give a number or BA's mark (*, -, x)".into()),
         _ => {}
     }
-    if t.starts_with('-') {
+    // Counts and amounts never fall below 0; a Kennzahl may (K1 and K3 are changes).
+    if t.starts_with('-') && matches!(unit, Unit::Count | Unit::Eur) {
         return Err(format!("`{t}` is negative"));
     }
     let normalized = if t.contains(',') {
@@ -46,11 +47,12 @@ pub fn parse_cell(raw: &str, unit: Unit) -> Result<(Option<Figure>, Option<BaMar
     };
     Figure::parse(&serde_json::Value::String(normalized), unit)
         .map(|f| (Some(f), None))
-        .map_err(|_| match unit {
+        .map_err(|e| match unit {
             Unit::Count => format!(
                 "`{t}` is not a whole number ≥ 0 for an indicator counted in persons or cases"
             ),
-            _ => format!("`{t}` is not an amount ≥ 0 with at most two decimals"),
+            Unit::Eur => format!("`{t}` is not an amount ≥ 0 with at most two decimals"),
+            _ => e,
         })
 }
 

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use crate::domain::figure::Figure;
 use crate::domain::ids::{AgreementId, ObligationId, SubmissionId};
-use crate::domain::indicator::IndicatorCode;
+use crate::domain::indicator::{IndicatorCode, Unit};
 use crate::domain::submission::{BreakdownItem, Receipt, Revision, Submission, ValueEntry};
 use crate::domain::traeger::Ags;
 use crate::store::schema::{
@@ -81,9 +81,8 @@ pub(super) const TOTAL: &str = "";
 
 fn figure_columns(f: &Figure) -> (&'static str, Option<i64>, Option<String>) {
     match f {
-        Figure::Count(n) => ("count", Some(*n), None),
-        Figure::Eur(c) => ("eur", Some(*c), None),
         Figure::Text(t) => ("text", None, Some(t.clone())),
+        number => (number.unit().as_str(), number.scaled(), None),
     }
 }
 
@@ -93,10 +92,9 @@ pub(crate) fn figure_from(
     value_int: Option<i64>,
     value_text: Option<String>,
 ) -> Option<Figure> {
-    match (unit, value_int, value_text) {
-        ("count", Some(n), _) => Some(Figure::Count(n)),
-        ("eur", Some(c), _) => Some(Figure::Eur(c)),
-        ("text", _, Some(t)) => Some(Figure::Text(t)),
+    match (unit.parse::<Unit>().ok()?, value_int, value_text) {
+        (Unit::Text, _, Some(t)) => Some(Figure::Text(t)),
+        (unit, Some(n), _) => Figure::from_scaled(unit, n),
         _ => None,
     }
 }

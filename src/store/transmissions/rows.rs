@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use crate::domain::figure::Figure;
 use crate::domain::ids::TransmissionId;
-use crate::domain::indicator::IndicatorCode;
+use crate::domain::indicator::{IndicatorCode, Unit};
 use crate::domain::traeger::Ags;
 use crate::domain::transmission::{Acknowledgement, DataRow, DataVersion, Served, Transmission};
 use crate::store::schema::{
@@ -79,11 +79,13 @@ struct AckRow {
 }
 
 fn data_row(r: DataRowRow) -> QueryResult<DataRow> {
-    let value = match (r.unit.as_str(), r.value_int) {
+    let unit = r.unit.parse::<Unit>().ok();
+    let value = match (unit, r.value_int) {
         (_, None) => None,
-        ("count", Some(n)) => Some(Figure::Count(n)),
-        ("eur", Some(c)) => Some(Figure::Eur(c)),
-        (unit, Some(_)) => return Err(corrupt(format!("unit {unit} in {}", r.transmission_id))),
+        (Some(unit), Some(n)) if unit != Unit::Text => Figure::from_scaled(unit, n),
+        (_, Some(_)) => {
+            return Err(corrupt(format!("unit {} in {}", r.unit, r.transmission_id)));
+        }
     };
     Ok(DataRow {
         traeger: Ags::parse(&r.traeger).map_err(corrupt)?,
@@ -313,10 +315,8 @@ fn write_rows(conn: &mut DbConnection, id: &TransmissionId, v: &DataVersion) -> 
     )
     .execute(conn)?;
     for (i, r) in v.rows.iter().enumerate() {
-        let unit = match &r.value {
-            Some(Figure::Eur(_)) => "eur",
-            _ => "count",
-        };
+        // A row BA marked (`*`, `-`, `x`) has no value; its unit is then immaterial.
+        let unit = r.value.as_ref().map_or(Unit::Count, Figure::unit).as_str();
         diesel::insert_into(rows::table)
             .values(DataRowRow {
                 transmission_id: id.to_string(),
@@ -325,7 +325,7 @@ fn write_rows(conn: &mut DbConnection, id: &TransmissionId, v: &DataVersion) -> 
                 traeger: r.traeger.to_string(),
                 indicator_code: r.indicator.to_string(),
                 unit: unit.to_owned(),
-                value_int: r.value.as_ref().and_then(Figure::magnitude),
+                value_int: r.value.as_ref().and_then(Figure::scaled),
                 marker: r.marker.map(|m| m.as_str().to_owned()),
                 provisional: r.provisional,
                 revised: r.revised,

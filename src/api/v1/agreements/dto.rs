@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::agreements::Rollover;
+use crate::domain::agreement::targets::{Comparison, Operator};
 use crate::domain::agreement::{
     Agreement, AgreementKind, AgreementStatus, Obligation, Party, Recipient, Unmapped,
 };
@@ -47,12 +48,20 @@ pub struct ObligationResponse {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"indicator": "k2", "comparison": "change_vs_previous_year",
+                          "operator": "at_least", "value": "-7", "judged_on": "2024-12"}))]
 pub struct TargetDto {
-    #[schema(example = "but_beneficiaries")]
+    #[schema(example = "k2")]
     pub indicator: String,
-    /// A decimal number as text, at most two decimals.
-    #[schema(example = "1250")]
+    /// A level in the indicator's unit, or a change in percent (negative for a fall), as an
+    /// exact decimal string.
+    #[schema(example = "-7")]
     pub value: String,
+    pub comparison: Comparison,
+    pub operator: Operator,
+    /// A month (`2024-12`) or the year (`2024`); null: the agreement's year.
+    #[schema(example = "2024-12")]
+    pub judged_on: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -143,6 +152,9 @@ impl From<Agreement> for AgreementResponse {
                 .map(|t| TargetDto {
                     indicator: t.indicator.into(),
                     value: t.value,
+                    comparison: t.comparison,
+                    operator: t.operator,
+                    judged_on: t.judged_on.map(String::from),
                 })
                 .collect(),
             signatures: a

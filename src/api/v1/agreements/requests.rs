@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::problem::ApiError;
 use crate::domain::Violations;
+use crate::domain::agreement::targets::{Comparison, Operator, TargetInput};
 use crate::domain::agreement::{
     AgreementInput, AgreementKind, AgreementStatus, ObligationInput, Party, Recipient,
     SectionInput, Signatory, SignatureInput,
@@ -57,11 +58,24 @@ pub struct ObligationRequest {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"indicator": "k2", "comparison": "change_vs_previous_year",
+                          "operator": "at_least", "value": "-7.0", "judged_on": "2024-12"}))]
 pub struct TargetRequest {
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, example = "k2")]
     pub indicator: Option<String>,
-    #[schema(value_type = String, required = true, example = "1250")]
+    /// A level in the indicator's unit, or for `change_vs_previous_year` a change in percent
+    /// (negative for a fall), as a decimal string.
+    #[schema(value_type = String, required = true, example = "-7.0")]
     pub value: Option<String>,
+    /// Left out: `level`.
+    #[schema(value_type = Option<Comparison>)]
+    pub comparison: Option<String>,
+    /// Left out: `at_least`.
+    #[schema(value_type = Option<Operator>)]
+    pub operator: Option<String>,
+    /// A month (`2024-12`) or the year (`2024`) of the agreement; left out: the year.
+    #[schema(example = "2024-12")]
+    pub judged_on: Option<String>,
 }
 
 /// The whole content of a draft.
@@ -120,9 +134,17 @@ impl From<UpdateAgreementRequest> for AgreementInput {
                     })
                     .collect()
             }),
-            targets: r
-                .targets
-                .map(|v| v.into_iter().map(|t| (t.indicator, t.value)).collect()),
+            targets: r.targets.map(|v| {
+                v.into_iter()
+                    .map(|t| TargetInput {
+                        indicator: t.indicator,
+                        value: t.value,
+                        comparison: t.comparison,
+                        operator: t.operator,
+                        judged_on: t.judged_on,
+                    })
+                    .collect()
+            }),
         }
     }
 }

@@ -15,10 +15,12 @@ use crate::domain::indicator::{
     ReferenceInput, Source, Unit, parse_year,
 };
 
-/// A reference date (`stock`) or period (`flow`), resolved for the year asked for.
+/// A reference date (`stock`) or period (`flow`), resolved for the year asked for, or
+/// `monthly` for a figure per Bezugsmonat (the Kennzahlen of § 48a SGB II).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"kind": "stock", "date": "2023-12-31"}))]
 pub struct ReferenceResponse {
+    /// `stock`, `flow` or `monthly`.
     #[schema(example = "stock")]
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,6 +45,12 @@ impl ReferenceResponse {
                 date: None,
                 from: Some(from.in_year(year)),
                 to: Some(to.in_year(year)),
+            },
+            Reference::Monthly => Self {
+                kind: "monthly".into(),
+                date: None,
+                from: None,
+                to: None,
             },
         }
     }
@@ -118,6 +126,8 @@ pub struct IndicatorPage {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceRequest {
+    /// `stock` (a date), `flow` (a period) or `monthly` (one figure per Bezugsmonat, for a
+    /// `quotient`).
     #[schema(value_type = String, required = true, example = "stock")]
     pub kind: Option<String>,
     /// For `stock`: the reference date, in the year of validity.

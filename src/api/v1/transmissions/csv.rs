@@ -6,7 +6,6 @@
 //! decimal commas.
 
 use crate::domain::Violation;
-use crate::domain::figure::Figure;
 use crate::domain::transmission::{DataRow, RawRow};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -163,11 +162,7 @@ pub fn write(rows: &[DataRow], german: bool) -> Vec<u8> {
     for r in rows {
         let value = match (&r.value, r.marker) {
             (_, Some(m)) => m.symbol().to_owned(),
-            (Some(Figure::Eur(_)), None) if german => r
-                .value
-                .as_ref()
-                .map(|f| f.to_string().replace('.', ","))
-                .unwrap_or_default(),
+            (Some(f), None) if german => f.with_decimal_comma(),
             (Some(f), None) => f.to_string(),
             (None, None) => String::new(),
         };

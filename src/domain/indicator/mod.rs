@@ -7,23 +7,30 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::audit::Recorded;
 use super::{Violation, Violations};
 
+mod reference;
+
+pub use reference::{MonthDay, Reference, ReferenceInput};
+
 pub const MIN_YEAR: i32 = 2005; // SGB II in force since 1 January 2005
 pub const MAX_YEAR: i32 = 2100;
 
 string_enum! {
-    /// `count`: whole number ≥ 0; `eur`: euro amount ≥ 0 with cents; `text`: a narrative.
-    Unit as "UnitDto" { Count = "count", Eur = "eur", Text = "text" }
+    /// `count`: whole number ≥ 0; `eur`: euro amount ≥ 0 with cents; `percent`: a signed
+    /// percentage with up to 4 decimals; `ratio`: a signed quotient with up to 6 decimals;
+    /// `text`: a narrative.
+    Unit as "UnitDto" { Count = "count", Eur = "eur", Percent = "percent", Ratio = "ratio", Text = "text" }
 }
 
 string_enum! {
-    /// `stock` at a reference date (Bestand), `flow` over a period (Zugänge), `report` in words.
-    Measure as "MeasureDto" { Stock = "stock", Flow = "flow", Report = "report" }
+    /// `stock` at a reference date (Bestand), `flow` over a period (Zugänge), `report` in words,
+    /// `quotient` for each month (a Kennzahl of § 48a SGB II).
+    Measure as "MeasureDto" { Stock = "stock", Flow = "flow", Report = "report", Quotient = "quotient" }
 }
 
 string_enum! {
@@ -83,79 +90,6 @@ pub fn parse_year(year: i64) -> Result<i32, String> {
         .ok_or_else(|| format!("{year} is not a year between {MIN_YEAR} and {MAX_YEAR}"))
 }
 
-/// A day of the year without the year, e.g. 31 December.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct MonthDay {
-    pub month: u32,
-    pub day: u32,
-}
-
-impl MonthDay {
-    pub fn of(date: NaiveDate) -> Self {
-        Self {
-            month: date.month(),
-            day: date.day(),
-        }
-    }
-
-    /// `MM-DD`, as stored.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let (m, d) = raw.split_once('-')?;
-        let md = Self {
-            month: m.parse().ok()?,
-            day: d.parse().ok()?,
-        };
-        // 2024 is a leap year, so 29 February is accepted here and resolved per year.
-        NaiveDate::from_ymd_opt(2024, md.month, md.day).map(|_| md)
-    }
-
-    /// This day in `year`; 29 February becomes 28 February outside leap years.
-    pub fn in_year(self, year: i32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year, self.month, self.day)
-            .or_else(|| NaiveDate::from_ymd_opt(year, self.month, self.day - 1))
-            .unwrap_or(NaiveDate::MIN)
-    }
-}
-
-impl fmt::Display for MonthDay {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}-{:02}", self.month, self.day)
-    }
-}
-
-/// The reference date (stock) or period (flow) of a figure, within the reporting year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Reference {
-    Stock { date: MonthDay },
-    Flow { from: MonthDay, to: MonthDay },
-}
-
-impl Reference {
-    /// `stock MM-DD` or `flow MM-DD MM-DD`, as stored.
-    pub fn to_text(self) -> String {
-        match self {
-            Reference::Stock { date } => format!("stock {date}"),
-            Reference::Flow { from, to } => format!("flow {from} {to}"),
-        }
-    }
-
-    pub fn from_text(text: &str) -> Option<Self> {
-        let mut words = text.split(' ');
-        let r = match (words.next()?, words.next(), words.next()) {
-            ("stock", Some(d), None) => Reference::Stock {
-                date: MonthDay::parse(d)?,
-            },
-            ("flow", Some(f), Some(t)) => Reference::Flow {
-                from: MonthDay::parse(f)?,
-                to: MonthDay::parse(t)?,
-            },
-            _ => return None,
-        };
-        words.next().is_none().then_some(r)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndicatorDefinition {
     pub section: String,
@@ -191,15 +125,6 @@ impl Recorded for Indicator {
     }
 }
 
-/// Raw reference as a request carries it: concrete dates within the year of validity.
-#[derive(Debug, Clone, Default)]
-pub struct ReferenceInput {
-    pub kind: Option<String>,
-    pub date: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct IndicatorInput {
     pub section: Option<String>,
@@ -212,57 +137,6 @@ pub struct IndicatorInput {
     pub part_of: Option<String>,
     pub breakdown_by_reporting_body: Option<bool>,
     pub discontinued: Option<bool>,
-}
-
-/// A concrete date of the year of validity (any year when that is unknown).
-fn date_in_year(
-    v: &mut Violations,
-    pointer: &str,
-    raw: &Option<String>,
-    year: Option<i32>,
-) -> Option<MonthDay> {
-    let raw = v.required(pointer, raw)?;
-    match (NaiveDate::parse_from_str(raw, "%Y-%m-%d"), year) {
-        (Ok(d), None) => Some(MonthDay::of(d)),
-        (Ok(d), Some(year)) if d.year() == year => Some(MonthDay::of(d)),
-        (Ok(_), Some(year)) => {
-            v.push(pointer, format!("must lie in the year of validity, {year}"));
-            None
-        }
-        (Err(_), _) => {
-            v.push(pointer, "must be a date YYYY-MM-DD");
-            None
-        }
-    }
-}
-
-impl ReferenceInput {
-    fn validate(&self, v: &mut Violations, year: Option<i32>) -> Option<Reference> {
-        let kind = v.required("/reference/kind", &self.kind)?;
-        match kind.as_str() {
-            "stock" => {
-                let date = date_in_year(v, "/reference/date", &self.date, year)?;
-                Some(Reference::Stock { date })
-            }
-            "flow" => {
-                let from = date_in_year(v, "/reference/from", &self.from, year);
-                let to = date_in_year(v, "/reference/to", &self.to, year);
-                let (from, to) = (from?, to?);
-                if from > to {
-                    v.push("/reference/to", "must not lie before `from`");
-                    return None;
-                }
-                Some(Reference::Flow { from, to })
-            }
-            other => {
-                v.push(
-                    "/reference/kind",
-                    format!("`{other}` is not one of: stock, flow"),
-                );
-                None
-            }
-        }
-    }
 }
 
 /// A stock has a reference date, a flow a period, and a report is written.
@@ -281,7 +155,20 @@ fn check_measure(
             "/reference/kind",
             "a flow has a reference period: kind `flow`",
         ),
+        (Some(Measure::Quotient), Some(r)) if r != Reference::Monthly => v.push(
+            "/reference/kind",
+            "a quotient is given for each month: kind `monthly`",
+        ),
+        (Some(m), Some(Reference::Monthly)) if m != Measure::Quotient => v.push(
+            "/reference/kind",
+            "only a quotient is given for each month: measure `quotient`",
+        ),
         _ => {}
+    }
+    if let (Some(Measure::Quotient), Some(u)) = (measure, unit)
+        && !matches!(u, Unit::Percent | Unit::Ratio)
+    {
+        v.push("/unit", "a quotient is a `percent` or a `ratio`");
     }
     if let (Some(Measure::Report), Some(u)) = (measure, unit)
         && u != Unit::Text
@@ -396,6 +283,7 @@ pub fn check_part_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn ind(code: &str, valid_from: i32, part_of: Option<&str>, discontinued: bool) -> Indicator {
         let mut i = crate::domain::testing::count_indicator(code, valid_from, part_of);
