@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod obligations;
 pub mod reference;
 pub mod reporting_bodies;
+pub mod reports;
 pub mod submissions;
 pub mod traeger;
 pub mod transmissions;

@@ -36,6 +36,8 @@ pub enum Permission {
     ReadEvents,
     ReadSubscriptions,
     ManageSubscriptions,
+    ReadReports,
+    ReadSeries,
 }
 
 const ALL: &[Role] = &[Role::Hmsi, Role::Traeger, Role::Jobcenter];
@@ -77,6 +79,10 @@ impl Permission {
             // Each role its own subscriptions, for the events it may know of; HMSI all.
             Permission::ReadSubscriptions => (ALL, Scope::Read),
             Permission::ManageSubscriptions => (ALL, Scope::Write),
+            // Across all Träger, by name: HMSI's view only.
+            Permission::ReadReports => (HMSI, Scope::Read),
+            // Within the caller's visibility, like the facts export.
+            Permission::ReadSeries => (ALL, Scope::Read),
         }
     }
 }

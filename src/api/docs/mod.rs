@@ -54,6 +54,7 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
         (name = "audit", description = "The append-only, hash-chained ledger of every write"),
         (name = "changes", description = "The ledger as an ordered change feed for incremental loads"),
         (name = "events", description = "What integrators are told: the events of submissions, agreements, transmissions and deadlines, pulled or pushed as signed webhooks"),
+        (name = "reports", description = "What HMSI reads across all Träger: completeness of a year's deliveries, one indicator across the years"),
         (name = "webhooks", description = "Subscriptions: events pushed to a receiver, signed by Standard Webhooks, at least once, with the attempts to see and resend"),
         (name = "exports", description = "Every value in long format, streamed, for the HMSI data warehouse"),
         (name = "operations", description = "Health and metrics for operators"),

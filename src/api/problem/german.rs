@@ -203,6 +203,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         r"a target needs an indicator with numbers, not a text" => |_| "ein Ziel braucht eine Kennzahl mit Zahlen, keinen Text".into(),
         r"`(.*)` is not a month YYYY-MM or a year YYYY" => |m| format!("`{}` ist kein Monat JJJJ-MM und kein Jahr JJJJ", c(m, 1)),
         r"has a target already" => |_| "hat schon ein Ziel".into(),
+        r"`to` must lie between `from` and (\d+) years after it" => |m| format!("`to` muss zwischen `from` und {} Jahren danach liegen", c(m, 1)),
         r"must be a percentage with at most (\d+) decimals, e\.g\. -7\.25" => |m| format!("muss ein Prozentwert mit höchstens {} Nachkommastellen sein, z. B. -7.25", c(m, 1)),
         r"must be a ratio with at most (\d+) decimals, e\.g\. 0\.9725" => |m| format!("muss ein Verhältnis mit höchstens {} Nachkommastellen sein, z. B. 0.9725", c(m, 1)),
         r"`(.*)` is not a percentage with at most (\d+) decimals, e\.g\. -7\.25" => |m| format!("`{}` ist kein Prozentwert mit höchstens {} Nachkommastellen, z. B. -7.25", c(m, 1), c(m, 2)),

@@ -8,6 +8,7 @@ pub mod exports;
 pub mod indicators;
 pub mod obligations;
 pub mod reporting_bodies;
+pub mod reports;
 pub mod submissions;
 pub mod subscriptions;
 pub mod traeger;
@@ -25,5 +26,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     changes::configure(cfg);
     events::configure(cfg);
     subscriptions::configure(cfg);
+    reports::configure(cfg);
     exports::configure(cfg);
 }

@@ -1,0 +1,233 @@
+//! The reports HMSI reads, through HTTP on SQLite and PostgreSQL: how complete a year's
+//! deliveries are, and one indicator across the years.
+
+mod common;
+
+use common::seed::{
+    SUB, debt_values, draft, draft_debt, forward, post, psychosocial, put_csv, registry_csv,
+    request_ba, review, sign, sign_kassel, submit_debt,
+};
+use common::{TestApp, json, problem};
+use serde_json::{Value, json};
+
+on_both_backends!(
+    mod on_2024_02_20 with |s| s.today = Some("2024-02-20".parse().unwrap());
+    completeness_names_who_has_not_delivered,
+    a_series_shows_what_holds,
+    reports_refuse_what_they_cannot_answer,
+);
+
+const DEBT_COMPLETENESS: &str = "/api/v1/reports/completeness?year=2023&section=%C2%A7%202%20(3)";
+
+async fn debt_report(app: &TestApp) -> Value {
+    let report = json(app.get(DEBT_COMPLETENESS, Some(&app.hmsi())).await, 200).await;
+    assert_eq!(report["year"], 2023);
+    assert_eq!(report["items"].as_array().unwrap().len(), 1);
+    report["items"][0].clone()
+}
+
+fn counts(item: &Value) -> [i64; 6] {
+    [
+        "delivered",
+        "late",
+        "overdue",
+        "returned",
+        "open",
+        "without_agreement",
+    ]
+    .map(|k| item[k].as_i64().unwrap())
+}
+
+async fn completeness_names_who_has_not_delivered(app: TestApp) {
+    // Kassel delivers § 2 (3) five days after 15 February 2024.
+    sign_kassel(&app).await;
+    draft_debt(&app, debt_values(412, 187, 268, 121)).await;
+    submit_debt(&app).await;
+    let item = debt_report(&app).await;
+    assert_eq!(
+        (item["section"].as_str(), item["title_de"].as_str()),
+        (Some("§ 2 (3)"), Some("Schuldnerberatung"))
+    );
+    assert_eq!(item["traeger_total"], 26);
+    assert_eq!(counts(&item), [1, 1, 0, 0, 0, 25]);
+    assert!(
+        item["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"].is_null())
+    );
+    let summary = item["summary_de"].as_str().unwrap();
+    assert!(
+        summary.starts_with(
+            "§ 2 (3) Schuldnerberatung: 1 von 26 geliefert (1 verspätet), 25 ohne Vereinbarung: "
+        ),
+        "{summary}"
+    );
+
+    // Darmstadt-Dieburg's agreement binds it too, and it has delivered nothing: overdue, named first.
+    draft(&app, "06432", 2023, None).await;
+    let path = "/api/v1/agreements/zv-2023-06432-1";
+    let landrat = json!({"signatories": [{"name": "Klaus Peter Schellhaas", "function": "Landrat"}],
+                         "place": "Darmstadt", "signed_on": "2023-03-02"});
+    json(sign(&app, path, &app.traeger("06432"), &landrat).await, 200).await;
+    let ministry = json!({"signatories": [{"name": "Referatsleitung", "function": "Abteilung III"}],
+                          "place": "Wiesbaden", "signed_on": "2023-03-06"});
+    json(sign(&app, path, &app.hmsi(), &ministry).await, 200).await;
+    // HMSI returns Kassel's figures.
+    let back = json!({"decision": "return", "reason": "Zugänge der Diakonie fehlen."});
+    json(review(&app, back).await, 200).await;
+    let item = debt_report(&app).await;
+    assert_eq!(counts(&item), [0, 0, 1, 1, 0, 24]);
+    let first: Vec<(&str, &str)> = item["missing"].as_array().unwrap()[..2]
+        .iter()
+        .map(|m| (m["name"].as_str().unwrap(), m["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("Landkreis Darmstadt-Dieburg", "overdue"),
+            ("Landkreis Kassel", "returned")
+        ]
+    );
+    assert!(
+        item["summary_de"].as_str().unwrap().contains(
+            "1 überfällig: Landkreis Darmstadt-Dieburg, 1 zurückgegeben: Landkreis Kassel"
+        )
+    );
+
+    // Every section of the year, in order.
+    let all = json(
+        app.get("/api/v1/reports/completeness?year=2023", Some(&app.hmsi()))
+            .await,
+        200,
+    )
+    .await;
+    let sections: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["section"].as_str().unwrap())
+        .collect();
+    let mut sorted = sections.clone();
+    sorted.sort();
+    assert_eq!(sections, sorted);
+    assert!(
+        sections.contains(&"§ 2 (3)") && sections.len() > 3,
+        "{sections:?}"
+    );
+}
+
+async fn a_series_shows_what_holds(app: TestApp) {
+    let path = "/api/v1/reports/series?indicator=debt_counselling_stock&from=2023&to=2024";
+    sign_kassel(&app).await;
+    draft_debt(&app, debt_values(412, 187, 268, 121)).await;
+    submit_debt(&app).await;
+    let series = json(app.get(path, Some(&app.hmsi())).await, 200).await;
+    assert_eq!(
+        series["items"],
+        json!([]),
+        "under review: not yet a value that holds"
+    );
+    json(review(&app, json!({"decision": "accept"})).await, 200).await;
+    let series = json(app.get(path, Some(&app.hmsi())).await, 200).await;
+    assert_eq!(
+        series,
+        json!({"indicator": "debt_counselling_stock", "from": 2023, "to": 2024, "items": [
+            {"year": 2023, "traeger": "06633", "traeger_name": "Landkreis Kassel", "value": 412,
+             "status": null, "source": "traeger", "origin": SUB.trim_start_matches("/api/v1/submissions/")}
+        ]})
+    );
+    // A correction under way does not change what holds.
+    json(
+        post(&app, &format!("{SUB}/corrections"), &app.traeger("06633")).await,
+        201,
+    )
+    .await;
+    assert_eq!(
+        json(app.get(path, Some(&app.hmsi())).await, 200).await,
+        series
+    );
+    // Kassel sees its own; Stadt Kassel nothing of Kassel's.
+    assert_eq!(
+        json(app.get(path, Some(&app.traeger("06633"))).await, 200).await,
+        series
+    );
+    let theirs = json(app.get(path, Some(&app.traeger("06611"))).await, 200).await;
+    assert_eq!(theirs["items"], json!([]));
+
+    // BA's figures for all 26, Stadt Kassel's suppressed, never 0.
+    request_ba(&app, json!(["psychosocial_care"])).await;
+    json(put_csv(&app, "", registry_csv(psychosocial)).await, 200).await;
+    let ba = "/api/v1/reports/series?indicator=psychosocial_care&from=2023";
+    let all = json(app.get(ba, Some(&app.hmsi())).await, 200).await;
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.len(), 26);
+    let stadt = items.iter().find(|p| p["traeger"] == "06611").unwrap();
+    assert_eq!(
+        (stadt["value"].clone(), stadt["status"].clone()),
+        (Value::Null, json!("suppressed"))
+    );
+    // Not forwarded yet: a Träger sees none of it; forwarded, its own row.
+    assert_eq!(
+        json(app.get(ba, Some(&app.traeger("06633"))).await, 200).await["items"],
+        json!([])
+    );
+    json(forward(&app, &app.hmsi()).await, 200).await;
+    let own = json(app.get(ba, Some(&app.traeger("06633"))).await, 200).await;
+    assert_eq!(own["items"].as_array().unwrap().len(), 1);
+    assert_eq!(own["items"][0]["source"], "ba");
+}
+
+async fn reports_refuse_what_they_cannot_answer(app: TestApp) {
+    let completeness = "/api/v1/reports/completeness?year=2023";
+    problem(app.get(completeness, None).await, 401).await;
+    problem(app.get(completeness, Some("not.a.token")).await, 401).await;
+    for token in [app.traeger("06633"), app.jobcenter("06633")] {
+        problem(app.get(completeness, Some(&token)).await, 403).await;
+    }
+    let write_only = app.sign(app.claims("hmsi", None, "write"));
+    problem(app.get(completeness, Some(&write_only)).await, 403).await;
+    for bad in ["", "?year=1900", "?year=x", "?year=2023&colour=red"] {
+        problem(
+            app.get(
+                &format!("/api/v1/reports/completeness{bad}"),
+                Some(&app.hmsi()),
+            )
+            .await,
+            400,
+        )
+        .await;
+    }
+    let series = "/api/v1/reports/series";
+    problem(
+        app.get(&format!("{series}?indicator=k2&from=2023"), None)
+            .await,
+        401,
+    )
+    .await;
+    for bad in [
+        "?indicator=k2",
+        "?indicator=K2!&from=2023",
+        "?indicator=k2&from=2024&to=2023",
+        "?indicator=k2&from=2005&to=2040",
+        "?indicator=k2&from=2023&traeger=6633",
+    ] {
+        problem(
+            app.get(&format!("{series}{bad}"), Some(&app.hmsi())).await,
+            400,
+        )
+        .await;
+    }
+    // Another Träger's series is not refused but empty: its figures are not the caller's to see.
+    let other = json(
+        app.get(
+            &format!("{series}?indicator=debt_counselling_stock&from=2023&traeger=06633"),
+            Some(&app.traeger("06611")),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(other["items"], json!([]));
+}
