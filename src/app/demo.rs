@@ -317,6 +317,8 @@ async fn ba_data(
                 traeger: Some(traeger.ags.to_string()),
                 indicator: Some((*code).to_owned()),
                 value: Some(value),
+                month: None,
+                data_as_of: None,
                 provisional: false,
                 revised: false,
             });

@@ -220,7 +220,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    transmission_rows (transmission_id, version_no, traeger, indicator_code) {
+    transmission_rows (transmission_id, version_no, traeger, indicator_code, month) {
         transmission_id -> Text,
         version_no -> Integer,
         position -> Integer,
@@ -231,6 +231,8 @@ diesel::table! {
         marker -> Nullable<Text>,
         provisional -> Bool,
         revised -> Bool,
+        month -> Integer,
+        data_as_of -> Nullable<Date>,
     }
 }
 

@@ -203,6 +203,13 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         r"a target needs an indicator with numbers, not a text" => |_| "ein Ziel braucht eine Kennzahl mit Zahlen, keinen Text".into(),
         r"`(.*)` is not a month YYYY-MM or a year YYYY" => |m| format!("`{}` ist kein Monat JJJJ-MM und kein Jahr JJJJ", c(m, 1)),
         r"has a target already" => |_| "hat schon ein Ziel".into(),
+        r"a percent or a ratio is a quotient: measure `quotient`" => |_| "ein Prozentwert oder ein Verhältnis ist eine Quote: Messart `quotient`".into(),
+        r"is required: a Kennzahl is given for each month" => |_| "ist anzugeben: eine Kennzahl wird für jeden Monat angegeben".into(),
+        r"must be left out: this figure is for the whole year" => |_| "ist wegzulassen: diese Zahl gilt für das ganze Jahr".into(),
+        r"is required: every Kennzahl carries BA's Datenstand" => |_| "ist anzugeben: jede Kennzahl trägt den Datenstand der BA".into(),
+        r"must lie in the transmission's year, (\d+)" => |m| format!("muss im Jahr der Übermittlung liegen, {}", c(m, 1)),
+        r"`(.*)` is not a month YYYY-MM" => |m| format!("`{}` ist kein Monat JJJJ-MM", c(m, 1)),
+        r"Träger (\d{5}) and `(\w+)` of (\d{4}-\d{2}) are given twice, first at (\S+)" => |m| format!("Träger {} und `{}` für {} sind doppelt angegeben, zuerst bei {}", c(m, 1), c(m, 2), c(m, 3), c(m, 4)),
         r"`to` must lie between `from` and (\d+) years after it" => |m| format!("`to` muss zwischen `from` und {} Jahren danach liegen", c(m, 1)),
         r"must be a percentage with at most (\d+) decimals, e\.g\. -7\.25" => |m| format!("muss ein Prozentwert mit höchstens {} Nachkommastellen sein, z. B. -7.25", c(m, 1)),
         r"must be a ratio with at most (\d+) decimals, e\.g\. 0\.9725" => |m| format!("muss ein Verhältnis mit höchstens {} Nachkommastellen sein, z. B. 0.9725", c(m, 1)),
@@ -257,7 +264,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         r"has (\d+) columns, the header (\d+)" => |m| format!("hat {} Spalten, die Kopfzeile {}", c(m, 1), c(m, 2)),
         r"the CSV is empty: a header `(.*)` is expected" => |m| format!("die CSV-Datei ist leer: eine Kopfzeile `{}` wird erwartet", c(m, 1)),
         r"the CSV is not UTF-8 \(byte (\d+)\)" => |m| format!("die CSV-Datei ist kein UTF-8 (Byte {})", c(m, 1)),
-        r"the header is `(.*)`; expected `(.*)` \(and optionally `(\w+)`\)" => |m| format!("die Kopfzeile ist `{}`; erwartet wird `{}` (und wahlweise `{}`)", c(m, 1), c(m, 2), c(m, 3)),
+        r"the header is `(.*)`; expected `(.*)` \(and optionally (.+)\), each once" => |m| format!("die Kopfzeile ist `{}`; erwartet wird `{}` (und wahlweise {}), jede Spalte einmal", c(m, 1), c(m, 2), c(m, 3)),
         r"too many errors: the first (\d+) are listed; correct them and send again" => |m| format!("zu viele Fehler: die ersten {} sind aufgeführt; korrigieren Sie sie und senden Sie erneut", c(m, 1)),
     }
 });

@@ -115,6 +115,7 @@ pub(super) fn submission_batch(
             value: Some(v.figure),
             marker: None,
             provisional: false,
+            month: None,
         });
     }
     let more = heads.len() as i64 == limit;
@@ -158,6 +159,7 @@ pub(super) fn facts_of_transmission(
             value: r.value.clone(),
             marker: r.marker,
             provisional: r.provisional,
+            month: r.month,
         });
     }
     Ok(out)

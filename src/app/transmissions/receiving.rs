@@ -1,7 +1,5 @@
 //! HMSI records what BA delivered.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::{commit, for_change};
@@ -9,9 +7,9 @@ use crate::app::{AppError, Mode, Services};
 use crate::domain::Violation;
 use crate::domain::actor::{Actor, Visibility};
 use crate::domain::ids::TransmissionId;
-use crate::domain::traeger::{Ags, TraegerFilter};
+use crate::domain::traeger::TraegerFilter;
 use crate::domain::transmission::{
-    DataRow, ImportSummary, RawRow, Served, Transmission, summarize, validate_rows,
+    DataRow, ImportSummary, Known, RawRow, Served, Transmission, summarize, validate_rows,
 };
 use crate::store::{DbConnection, traeger};
 
@@ -28,16 +26,19 @@ pub struct Import {
 fn checked_rows(
     conn: &mut DbConnection,
     visibility: &Visibility,
-    served: &[Served],
+    (served, year): (&[Served], i32),
     raw: &[RawRow],
     broken: Vec<Violation>,
 ) -> Result<Vec<DataRow>, AppError> {
     let everyone = TraegerFilter::default();
-    let known: HashSet<Ags> = traeger::list(conn, visibility, &everyone, None, i64::MAX)?
-        .into_iter()
-        .map(|t| t.ags)
-        .collect();
-    match validate_rows(raw, served, &known) {
+    let mut known = Known::default();
+    for t in traeger::list(conn, visibility, &everyone, None, i64::MAX)? {
+        known
+            .jobcenters
+            .insert(t.content.jobcenter.id.clone(), t.ags.clone());
+        known.traeger.insert(t.ags);
+    }
+    match validate_rows(raw, served, &known, year) {
         Ok(rows) if broken.is_empty() => Ok(rows),
         Ok(_) => Err(AppError::Invalid(broken)),
         Err(errors) => Err(AppError::Invalid(
@@ -75,7 +76,7 @@ pub async fn receive(
                 let rows = checked_rows(
                     conn,
                     &visibility,
-                    &before.indicators,
+                    (&before.indicators, before.year),
                     &upload.rows,
                     upload.broken,
                 )?;

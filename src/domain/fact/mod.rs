@@ -118,6 +118,8 @@ pub struct Fact {
     pub marker: Option<BaMarker>,
     /// BA marked the value provisional.
     pub provisional: bool,
+    /// The Bezugsmonat of a Kennzahl; its reference is then that month.
+    pub month: Option<u32>,
 }
 
 pub const CSV_COLUMNS: [&str; 16] = [
@@ -162,6 +164,15 @@ fn bool_text(b: bool) -> &'static str {
 }
 
 impl Fact {
+    /// The reference of this value: the indicator's date or period, or a Kennzahl's month
+    /// (`2024-07`).
+    fn reference(&self) -> Cow<'_, str> {
+        match self.month {
+            Some(m) => Cow::Owned(format!("{}-{m:02}", self.origin.year)),
+            None => Cow::Borrowed(&self.indicator.reference),
+        }
+    }
+
     /// The value as a cell: BA's marker in place of a value, an amount or quotient as `1234.50`
     /// (with `decimal_comma`, `1234,50` for German spreadsheets).
     fn value_cell<'a>(&'a self, digits: &'a mut itoa::Buffer, decimal_comma: bool) -> Cow<'a, str> {
@@ -188,6 +199,7 @@ impl Fact {
             itoa::Buffer::new(),
         );
         let value = self.value_cell(&mut digits, decimal_comma);
+        let reference = self.reference();
         w.write_record([
             year.format(o.year),
             &t.ags,
@@ -195,7 +207,7 @@ impl Fact {
             &i.section,
             &i.code,
             i.unit,
-            &i.reference,
+            &reference,
             self.reporting_body.as_deref().unwrap_or(""),
             &value,
             self.marker.map_or("", |m| m.as_str()),
@@ -226,6 +238,7 @@ impl Fact {
             Some(_) => Cow::Borrowed(""),
             None => self.value_cell(&mut digits, false),
         };
+        let reference = self.reference();
         w.write_record([
             "dataflow",
             SDMX_STRUCTURE_ID,
@@ -238,7 +251,7 @@ impl Fact {
             &value,
             status,
             &i.unit_measure,
-            &i.reference,
+            &reference,
             o.state.as_str(),
         ])
     }
@@ -279,6 +292,7 @@ impl Fact {
             Figure::Text(t) => Value::Text(t),
         });
         let (o, t, i) = (&self.origin, &self.traeger, &self.indicator);
+        let reference = self.reference();
         let row = Row {
             year: o.year,
             traeger: &t.ags,
@@ -286,7 +300,7 @@ impl Fact {
             section: &i.section,
             indicator: &i.code,
             unit: i.unit,
-            reference: &i.reference,
+            reference: &reference,
             reporting_body: self.reporting_body.as_deref(),
             value,
             status: self.marker.map(|m| m.as_str()),

@@ -165,10 +165,17 @@ fn check_measure(
         ),
         _ => {}
     }
-    if let (Some(Measure::Quotient), Some(u)) = (measure, unit)
-        && !matches!(u, Unit::Percent | Unit::Ratio)
-    {
-        v.push("/unit", "a quotient is a `percent` or a `ratio`");
+    match (measure, unit) {
+        (Some(Measure::Quotient), Some(u)) if !matches!(u, Unit::Percent | Unit::Ratio) => {
+            v.push("/unit", "a quotient is a `percent` or a `ratio`");
+        }
+        (Some(m), Some(Unit::Percent | Unit::Ratio)) if m != Measure::Quotient => {
+            v.push(
+                "/measure",
+                "a percent or a ratio is a quotient: measure `quotient`",
+            );
+        }
+        _ => {}
     }
     if let (Some(Measure::Report), Some(u)) = (measure, unit)
         && u != Unit::Text

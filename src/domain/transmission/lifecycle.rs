@@ -269,6 +269,8 @@ mod tests {
             marker: None,
             provisional: false,
             revised: false,
+            month: None,
+            data_as_of: None,
         }
     }
 

@@ -24,7 +24,7 @@ use super::traeger::Ags;
 pub use lifecycle::{TransmissionEvent, TransmissionRefusal, TransmissionTransition};
 pub use request::{BaOffer, RequestInput, TransmissionRequest};
 pub use rows::{
-    ImportSummary, MAX_LISTED_ERRORS, RawRow, RowChange, changes, parse_cell, summarize,
+    ImportSummary, Known, MAX_LISTED_ERRORS, RawRow, RowChange, changes, parse_cell, summarize,
     validate_rows,
 };
 
@@ -48,20 +48,27 @@ string_enum! {
     TransmissionStatus as "TransmissionStatusDto" { Requested = "requested", Received = "received", Forwarded = "forwarded" }
 }
 
-/// One Träger's value of one indicator, as BA delivered it.
+/// One Träger's value of one indicator (for a Kennzahl: of one month), as BA delivered it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataRow {
     pub traeger: Ags,
     pub indicator: IndicatorCode,
+    /// The Bezugsmonat (1–12 of the transmission's year) of a Kennzahl; None for a figure of
+    /// the whole year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
     pub value: Option<Figure>,
     pub marker: Option<BaMarker>,
     pub provisional: bool,
     pub revised: bool,
+    /// BA's Datenstand: BA revises published months, so a figure is read with its vintage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_as_of: Option<NaiveDate>,
 }
 
 impl DataRow {
-    fn key(&self) -> (&Ags, &IndicatorCode) {
-        (&self.traeger, &self.indicator)
+    fn key(&self) -> (&Ags, &IndicatorCode, Option<u32>) {
+        (&self.traeger, &self.indicator, self.month)
     }
 
     fn same_content(&self, other: &DataRow) -> bool {
@@ -69,6 +76,7 @@ impl DataRow {
             && self.marker == other.marker
             && self.provisional == other.provisional
             && self.revised == other.revised
+            && self.data_as_of == other.data_as_of
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Served;
-use crate::domain::indicator::{Catalogue, IndicatorCode, Source, parse_year};
+use crate::domain::indicator::{Catalogue, IndicatorCode, Measure, Source, parse_year};
 use crate::domain::{Violation, Violations};
 
 /// A request to BA statistics, as HMSI sends it.
@@ -101,7 +101,10 @@ impl RequestInput {
                 ),
                 Some(_) if served.iter().any(|s| s.code == code) => v.push(at, "is listed twice"),
                 Some(ind) => served.push(Served {
-                    forwardable: offer.to_traeger.contains(&code),
+                    // The Kennzahlen of § 48a are published for every Jobcenter: each Träger
+                    // receives its own, whatever its agreement asks for.
+                    forwardable: offer.to_traeger.contains(&code)
+                        || ind.definition.measure == Measure::Quotient,
                     section: ind.definition.section.clone(),
                     unit: ind.definition.unit,
                     code,

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{BaMarker, DataRow, Served};
@@ -19,8 +20,34 @@ pub struct RawRow {
     pub traeger: Option<String>,
     pub indicator: Option<String>,
     pub value: Option<String>,
+    /// The Bezugsmonat of a Kennzahl, `2024-07`.
+    pub month: Option<String>,
+    /// BA's Datenstand (data vintage), `2024-10-15`.
+    pub data_as_of: Option<String>,
     pub provisional: bool,
     pub revised: bool,
+}
+
+/// Whom rows may name: the Träger by AGS, or its Jobcenter by id (BA's tables list Jobcenter).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub traeger: HashSet<Ags>,
+    pub jobcenters: HashMap<String, Ags>,
+}
+
+impl Known {
+    /// The Träger a row names, by AGS or by Jobcenter id.
+    fn traeger(&self, raw: &str) -> Result<Ags, String> {
+        if let Some(ags) = self.jobcenters.get(raw) {
+            return Ok(ags.clone());
+        }
+        let ags = Ags::parse(raw)?;
+        if self.traeger.contains(&ags) {
+            Ok(ags)
+        } else {
+            Err(format!("there is no Träger {ags}"))
+        }
+    }
 }
 
 /// Reads one cell: a BA marker, or a number in the unit of the indicator. A decimal comma is
@@ -72,24 +99,29 @@ fn is_grouped(t: &str) -> bool {
 /// At most this many errors are listed; the count says how many there were.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
-/// Checks every row against the transmission and the registry, reporting every error.
+/// Checks every row against the transmission (of `year`) and the registry, reporting every
+/// error.
 pub fn validate_rows(
     raw: &[RawRow],
     served: &[Served],
-    known_traeger: &HashSet<Ags>,
+    known: &Known,
+    year: i32,
 ) -> Result<Vec<DataRow>, Vec<Violation>> {
     let mut v = Violations::default();
     let mut rows: Vec<DataRow> = Vec::new();
-    let mut seen: HashMap<(Ags, IndicatorCode), String> = HashMap::new();
+    let mut seen: HashMap<(Ags, IndicatorCode, Option<u32>), String> = HashMap::new();
     for r in raw {
-        if let Some(row) = checked_row(&mut v, r, served, known_traeger) {
-            let key = (row.traeger.clone(), row.indicator.clone());
+        if let Some(row) = checked_row(&mut v, r, served, known, year) {
+            let key = (row.traeger.clone(), row.indicator.clone(), row.month);
             match seen.get(&key) {
                 Some(first) => v.push(
                     r.at.clone(),
                     format!(
-                        "Träger {} and `{}` are given twice, first at {first}",
-                        row.traeger, row.indicator
+                        "Träger {} and `{}`{} are given twice, first at {first}",
+                        row.traeger,
+                        row.indicator,
+                        row.month
+                            .map_or_else(String::new, |m| format!(" of {year}-{m:02}")),
                     ),
                 ),
                 None => {
@@ -109,24 +141,80 @@ pub fn validate_rows(
     v.into_result(|| Some(rows))
 }
 
-/// One row: a known Träger, an indicator the transmission serves, a cell in its unit.
+/// The Bezugsmonat and Datenstand of a row: a Kennzahl (a percent or ratio, given for each
+/// month) needs both, in the transmission's year; a figure of the year has no month.
+fn period(
+    v: &mut Violations,
+    r: &RawRow,
+    served_by: Option<&Served>,
+    year: i32,
+) -> Option<(Option<u32>, Option<NaiveDate>)> {
+    let at = |field: &str| format!("{}/{field}", r.at);
+    let monthly = served_by.map(|s| matches!(s.unit, Unit::Percent | Unit::Ratio));
+    let month = match (monthly, r.month.as_deref().map(str::trim)) {
+        (Some(true), None) => {
+            v.push(
+                at("month"),
+                "is required: a Kennzahl is given for each month",
+            );
+            None
+        }
+        (Some(false), Some(_)) => {
+            v.push(
+                at("month"),
+                "must be left out: this figure is for the whole year",
+            );
+            None
+        }
+        (_, Some(m)) => v.check(&at("month"), month_of(m, year)).map(Some),
+        (_, None) => Some(None),
+    };
+    let data_as_of = match (monthly, r.data_as_of.as_deref().map(str::trim)) {
+        (Some(true), None) => {
+            v.push(
+                at("data_as_of"),
+                "is required: every Kennzahl carries BA's Datenstand",
+            );
+            None
+        }
+        (_, Some(d)) => v
+            .check(
+                &at("data_as_of"),
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| "must be a date YYYY-MM-DD"),
+            )
+            .map(Some),
+        (_, None) => Some(None),
+    };
+    Some((month?, data_as_of?))
+}
+
+/// `2024-07` as the month 7 of `year`.
+fn month_of(raw: &str, year: i32) -> Result<u32, String> {
+    let parsed = raw
+        .split_once('-')
+        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+        .filter(|(_, m)| (1..=12).contains(m));
+    match parsed {
+        Some((y, m)) if y == year => Ok(m),
+        Some(_) => Err(format!("must lie in the transmission's year, {year}")),
+        None => Err(format!("`{raw}` is not a month YYYY-MM")),
+    }
+}
+
+/// One row: a known Träger, an indicator the transmission serves, a cell in its unit, and for a
+/// Kennzahl its month and Datenstand.
 fn checked_row(
     v: &mut Violations,
     r: &RawRow,
     served: &[Served],
-    known_traeger: &HashSet<Ags>,
+    known: &Known,
+    year: i32,
 ) -> Option<DataRow> {
     let at = |field: &str| format!("{}/{field}", r.at);
     let traeger = v
         .required(&at("traeger"), &r.traeger)
-        .and_then(|t| v.check(&at("traeger"), Ags::parse(t.trim())))
-        .filter(|t| {
-            let known = known_traeger.contains(t);
-            if !known {
-                v.push(at("traeger"), format!("there is no Träger {t}"));
-            }
-            known
-        });
+        .and_then(|t| v.check(&at("traeger"), known.traeger(t.trim())));
     let indicator = v
         .required(&at("indicator"), &r.indicator)
         .and_then(|i| v.check(&at("indicator"), IndicatorCode::parse(i.trim())));
@@ -148,14 +236,18 @@ fn checked_row(
         }
         (None, Some(_)) => None,
     };
+    let when = period(v, r, served_by, year);
     let (value, marker) = cell?;
+    let (month, data_as_of) = when?;
     Some(DataRow {
         traeger: traeger?,
         indicator: indicator?,
+        month,
         value,
         marker,
         provisional: r.provisional,
         revised: r.revised,
+        data_as_of,
     })
 }
 
@@ -192,6 +284,8 @@ pub fn summarize(before: &[DataRow], after: &[DataRow]) -> ImportSummary {
 pub struct RowChange {
     pub traeger: Ags,
     pub indicator: IndicatorCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
     pub before: Option<DataRow>,
     pub after: Option<DataRow>,
 }
@@ -205,6 +299,7 @@ pub fn changes(before: &[DataRow], after: &[DataRow]) -> Vec<RowChange> {
         .map(|r| RowChange {
             traeger: r.traeger.clone(),
             indicator: r.indicator.clone(),
+            month: r.month,
             before: old.get(&r.key()).map(|o| (*o).clone()),
             after: Some(r.clone()),
         })
@@ -216,6 +311,7 @@ pub fn changes(before: &[DataRow], after: &[DataRow]) -> Vec<RowChange> {
             .map(|r| RowChange {
                 traeger: r.traeger.clone(),
                 indicator: r.indicator.clone(),
+                month: r.month,
                 before: Some(r.clone()),
                 after: None,
             }),
@@ -270,6 +366,8 @@ mod tests {
             marker: None,
             provisional: false,
             revised: false,
+            month: None,
+            data_as_of: None,
         }
     }
 

@@ -66,6 +66,9 @@ struct DataRowRow {
     marker: Option<String>,
     provisional: bool,
     revised: bool,
+    /// 0 for a figure of the whole year.
+    month: i32,
+    data_as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -90,6 +93,8 @@ fn data_row(r: DataRowRow) -> QueryResult<DataRow> {
     Ok(DataRow {
         traeger: Ags::parse(&r.traeger).map_err(corrupt)?,
         indicator: IndicatorCode::parse(&r.indicator_code).map_err(corrupt)?,
+        month: u32::try_from(r.month).ok().filter(|m| *m > 0),
+        data_as_of: r.data_as_of,
         value,
         marker: r.marker.map(|m| m.parse()).transpose().map_err(corrupt)?,
         provisional: r.provisional,
@@ -329,6 +334,8 @@ fn write_rows(conn: &mut DbConnection, id: &TransmissionId, v: &DataVersion) -> 
                 marker: r.marker.map(|m| m.as_str().to_owned()),
                 provisional: r.provisional,
                 revised: r.revised,
+                month: r.month.and_then(|m| i32::try_from(m).ok()).unwrap_or(0),
+                data_as_of: r.data_as_of,
             })
             .execute(conn)?;
     }

@@ -1,8 +1,9 @@
 //! CSV as BA statistics and German spreadsheets write it, in and out.
 //!
-//! In: header `traeger;indicator;value` (or with `,`), optionally a fourth column `flags`
-//! (`p` provisional, `r` revised); UTF-8 with or without BOM; CRLF or LF; quoted fields;
-//! empty lines skipped. Out: RFC 4180 (`,`, point), or for German spreadsheets `;`, a BOM and
+//! In: header `traeger;indicator;value` (or with `,`), optionally the columns `month` and
+//! `data_as_of` (BA's monthly Kennzahlen: Bezugsmonat `2024-07` and Datenstand `2024-10-15`)
+//! and `flags` (`p` provisional, `r` revised), in any order; `traeger` may hold an AGS or a
+//! Jobcenter id; UTF-8 with or without BOM; CRLF or LF; quoted fields; empty lines skipped. Out: RFC 4180 (`,`, point), or for German spreadsheets `;`, a BOM and
 //! decimal commas.
 
 use crate::domain::Violation;
@@ -70,12 +71,59 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<Violation>), Vec<Violatio
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
-    let with_flags = header(&mut records)?;
-    Ok(rows(records, text, if with_flags { 4 } else { 3 }))
+    let columns = header(&mut records)?;
+    Ok(rows(records, text, &columns))
 }
 
-/// Reads the header, the first line that is not empty: whether it has the column `flags`.
-fn header(records: &mut csv::StringRecordsIter<&[u8]>) -> Result<bool, Vec<Violation>> {
+/// Where each column stands in a record.
+struct Columns {
+    traeger: usize,
+    indicator: usize,
+    value: usize,
+    month: Option<usize>,
+    data_as_of: Option<usize>,
+    flags: Option<usize>,
+    width: usize,
+}
+
+impl Columns {
+    /// The columns a header names, each once; None for a header that is not such.
+    fn of(names: &[String]) -> Option<Self> {
+        let at = |name: &str| {
+            let found: Vec<usize> = (0..names.len()).filter(|i| names[*i] == name).collect();
+            match found.as_slice() {
+                [] => Some(None),
+                [i] => Some(Some(*i)),
+                _ => None,
+            }
+        };
+        // `status` is written out beside the value; BA's mark in `value` says the same.
+        let known = [
+            "traeger",
+            "indicator",
+            "value",
+            "status",
+            "month",
+            "data_as_of",
+            "flags",
+        ];
+        if names.iter().any(|n| !known.contains(&n.as_str())) {
+            return None;
+        }
+        Some(Columns {
+            traeger: at("traeger")??,
+            indicator: at("indicator")??,
+            value: at("value")??,
+            month: at("month")?,
+            data_as_of: at("data_as_of")?,
+            flags: at("flags")?,
+            width: names.len(),
+        })
+    }
+}
+
+/// Reads the header, the first line that is not empty, and where its columns stand.
+fn header(records: &mut csv::StringRecordsIter<&[u8]>) -> Result<Columns, Vec<Violation>> {
     let header = loop {
         match records.next() {
             None => {
@@ -90,19 +138,15 @@ fn header(records: &mut csv::StringRecordsIter<&[u8]>) -> Result<bool, Vec<Viola
         }
     };
     let names: Vec<String> = header.iter().map(str::to_ascii_lowercase).collect();
-    match names.as_slice() {
-        [t, i, v] if t == "traeger" && i == "indicator" && v == "value" => Ok(false),
-        [t, i, v, f] if t == "traeger" && i == "indicator" && v == "value" && f == "flags" => {
-            Ok(true)
-        }
-        _ => Err(vec![Violation::new(
+    Columns::of(&names).ok_or_else(|| {
+        vec![Violation::new(
             "/lines/1",
             format!(
-                "the header is `{}`; expected `traeger;indicator;value` (and optionally `flags`)",
+                "the header is `{}`; expected `traeger;indicator;value` (and optionally `month`, `data_as_of`, `flags`), each once",
                 names.join(";")
             ),
-        )]),
-    }
+        )]
+    })
 }
 
 /// Reads the records after the header, `width` cells each: the rows, and the lines that are
@@ -110,8 +154,9 @@ fn header(records: &mut csv::StringRecordsIter<&[u8]>) -> Result<bool, Vec<Viola
 fn rows(
     records: csv::StringRecordsIter<&[u8]>,
     text: &str,
-    width: usize,
+    columns: &Columns,
 ) -> (Vec<RawRow>, Vec<Violation>) {
+    let width = columns.width;
     let mut lines = Lines::new(text);
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -135,12 +180,15 @@ fn rows(
             ));
             continue;
         }
-        let flags = record.get(3).unwrap_or("").to_ascii_lowercase();
+        let cell = |at: Option<usize>| at.map(|i| record[i].to_owned()).filter(|c| !c.is_empty());
+        let flags = cell(columns.flags).unwrap_or_default().to_ascii_lowercase();
         rows.push(RawRow {
             at: format!("/lines/{line}"),
-            traeger: Some(record[0].to_owned()),
-            indicator: Some(record[1].to_owned()),
-            value: Some(record[2].to_owned()),
+            traeger: Some(record[columns.traeger].to_owned()),
+            indicator: Some(record[columns.indicator].to_owned()),
+            value: Some(record[columns.value].to_owned()),
+            month: cell(columns.month),
+            data_as_of: cell(columns.data_as_of),
             provisional: flags.contains('p'),
             revised: flags.contains('r'),
         });
@@ -149,7 +197,9 @@ fn rows(
 }
 
 /// Writes rows as CSV: the value column holds a number or BA's mark, so the file reads back in.
-pub fn write(rows: &[DataRow], german: bool) -> Vec<u8> {
+/// The rows of a transmission of `year`; with the columns `month` and `data_as_of` when
+/// they hold Kennzahlen, so that what was written reads back in.
+pub fn write(rows: &[DataRow], year: i32, german: bool) -> Vec<u8> {
     let mut out = Vec::new();
     if german {
         out.extend_from_slice(BOM);
@@ -158,7 +208,12 @@ pub fn write(rows: &[DataRow], german: bool) -> Vec<u8> {
         .delimiter(if german { b';' } else { b',' })
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    let _ = w.write_record(["traeger", "indicator", "value", "status", "flags"]);
+    let monthly = rows.iter().any(|r| r.month.is_some());
+    let mut names = vec!["traeger", "indicator", "value", "status", "flags"];
+    if monthly {
+        names.extend(["month", "data_as_of"]);
+    }
+    let _ = w.write_record(&names);
     for r in rows {
         let value = match (&r.value, r.marker) {
             (_, Some(m)) => m.symbol().to_owned(),
@@ -166,19 +221,27 @@ pub fn write(rows: &[DataRow], german: bool) -> Vec<u8> {
             (Some(f), None) => f.to_string(),
             (None, None) => String::new(),
         };
-        let status = r.marker.map_or("", |m| m.as_str());
+        let status = r.marker.map_or("", |m| m.as_str()).to_owned();
         let flags = format!(
             "{}{}",
             if r.provisional { "p" } else { "" },
             if r.revised { "r" } else { "" }
         );
-        let _ = w.write_record([
-            r.traeger.as_str(),
-            r.indicator.as_str(),
-            &value,
+        let mut record = vec![
+            r.traeger.to_string(),
+            r.indicator.to_string(),
+            value,
             status,
-            &flags,
-        ]);
+            flags,
+        ];
+        if monthly {
+            record.push(
+                r.month
+                    .map_or_else(String::new, |m| format!("{year}-{m:02}")),
+            );
+            record.push(r.data_as_of.map_or_else(String::new, |d| d.to_string()));
+        }
+        let _ = w.write_record(&record);
     }
     w.into_inner().unwrap_or_default()
 }

@@ -18,6 +18,48 @@ use crate::domain::Violation;
 use crate::domain::ids::TransmissionId;
 use crate::domain::transmission::RawRow;
 
+/// One JSON row as it arrived; a status and a value at once, or an unknown status, is
+/// recorded in `errors`.
+fn raw_row(i: usize, r: DataRowRequest, errors: &mut Vec<Violation>) -> RawRow {
+    let mark = match r.status.as_deref() {
+        None => None,
+        Some("suppressed") => Some("*"),
+        Some("nil") => Some("-"),
+        Some("not_applicable") => Some("x"),
+        Some(other) => {
+            errors.push(Violation::new(
+                format!("/rows/{i}/status"),
+                format!("`{other}` is not one of: suppressed, nil, not_applicable"),
+            ));
+            None
+        }
+    };
+    let value = match (&r.value, mark) {
+        (None | Some(serde_json::Value::Null), Some(m)) => Some(m.to_owned()),
+        (Some(serde_json::Value::Number(n)), None) => Some(n.to_string()),
+        (Some(serde_json::Value::String(s)), None) => Some(s.clone()),
+        (None | Some(serde_json::Value::Null), None) => None,
+        (Some(_), Some(_)) => {
+            errors.push(Violation::new(
+                format!("/rows/{i}"),
+                "give a value or a status, not both",
+            ));
+            None
+        }
+        (Some(other), None) => Some(other.to_string()),
+    };
+    RawRow {
+        at: format!("/rows/{i}"),
+        traeger: r.traeger,
+        indicator: r.indicator,
+        value,
+        month: r.month,
+        data_as_of: r.data_as_of,
+        provisional: r.provisional,
+        revised: r.revised,
+    }
+}
+
 fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
     let request: DataRequest = serde_json::from_slice(body).map_err(|e| {
         ApiError::BadRequest(format!(
@@ -34,43 +76,7 @@ fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
     let raw = rows
         .into_iter()
         .enumerate()
-        .map(|(i, r)| {
-            let mark = match r.status.as_deref() {
-                None => None,
-                Some("suppressed") => Some("*"),
-                Some("nil") => Some("-"),
-                Some("not_applicable") => Some("x"),
-                Some(other) => {
-                    errors.push(Violation::new(
-                        format!("/rows/{i}/status"),
-                        format!("`{other}` is not one of: suppressed, nil, not_applicable"),
-                    ));
-                    None
-                }
-            };
-            let value = match (&r.value, mark) {
-                (None | Some(serde_json::Value::Null), Some(m)) => Some(m.to_owned()),
-                (Some(serde_json::Value::Number(n)), None) => Some(n.to_string()),
-                (Some(serde_json::Value::String(s)), None) => Some(s.clone()),
-                (None | Some(serde_json::Value::Null), None) => None,
-                (Some(_), Some(_)) => {
-                    errors.push(Violation::new(
-                        format!("/rows/{i}"),
-                        "give a value or a status, not both",
-                    ));
-                    None
-                }
-                (Some(other), None) => Some(other.to_string()),
-            };
-            RawRow {
-                at: format!("/rows/{i}"),
-                traeger: r.traeger,
-                indicator: r.indicator,
-                value,
-                provisional: r.provisional,
-                revised: r.revised,
-            }
-        })
+        .map(|(i, r)| raw_row(i, r, &mut errors))
         .collect();
     if errors.is_empty() {
         Ok((raw, request.reason))
@@ -177,12 +183,16 @@ pub async fn get_data(
             Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
                 .insert_header((header::CONTENT_DISPOSITION, disposition))
-                .body(csv::write(&version.rows, german)))
+                .body(csv::write(&version.rows, t.year, german)))
         }
         _ => Ok(HttpResponse::Ok().json(DataResponse {
             transmission_id: t.id.to_string(),
             version: version.number,
-            rows: version.rows.iter().cloned().map(DataRowDto::from).collect(),
+            rows: version
+                .rows
+                .iter()
+                .map(|r| DataRowDto::of(r.clone(), t.year))
+                .collect(),
         })),
     }
 }

@@ -152,7 +152,12 @@ pub struct TransmissionPage {
 pub struct DataRowDto {
     pub traeger: String,
     pub indicator: String,
-    /// A count as a number, an amount as a decimal string; null when BA gave a status.
+    /// The Bezugsmonat of a Kennzahl (`2024-07`); absent for a figure of the whole year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2024-07")]
+    pub month: Option<String>,
+    /// A count as a number, an amount or quotient as a decimal string; null when BA gave a
+    /// status.
     #[schema(value_type = Option<FigureValue>)]
     pub value: Option<serde_json::Value>,
     /// `suppressed` (BA `*`), `nil` (`-`), `not_applicable` (`x`); never turned into 0.
@@ -160,17 +165,23 @@ pub struct DataRowDto {
     pub status: Option<BaMarker>,
     pub provisional: bool,
     pub revised: bool,
+    /// BA's Datenstand (data vintage) of the figure, where BA gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_as_of: Option<NaiveDate>,
 }
 
-impl From<DataRow> for DataRowDto {
-    fn from(r: DataRow) -> Self {
+impl DataRowDto {
+    /// A row of a transmission of `year`.
+    pub fn of(r: DataRow, year: i32) -> Self {
         DataRowDto {
+            month: r.month.map(|m| format!("{year}-{m:02}")),
             traeger: r.traeger.into(),
             indicator: r.indicator.into(),
             value: r.value.map(|f| f.to_json()),
             status: r.marker,
             provisional: r.provisional,
             revised: r.revised,
+            data_as_of: r.data_as_of,
         }
     }
 }
@@ -186,17 +197,22 @@ pub struct DataResponse {
 pub struct RowChangeDto {
     pub traeger: String,
     pub indicator: String,
+    /// The Bezugsmonat of a Kennzahl's row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
     pub before: Option<DataRowDto>,
     pub after: Option<DataRowDto>,
 }
 
-impl From<RowChange> for RowChangeDto {
-    fn from(c: RowChange) -> Self {
+impl RowChangeDto {
+    /// A change in a transmission of `year`.
+    pub fn of(c: RowChange, year: i32) -> Self {
         RowChangeDto {
             traeger: c.traeger.into(),
             indicator: c.indicator.into(),
-            before: c.before.map(DataRowDto::from),
-            after: c.after.map(DataRowDto::from),
+            month: c.month.map(|m| format!("{year}-{m:02}")),
+            before: c.before.map(|r| DataRowDto::of(r, year)),
+            after: c.after.map(|r| DataRowDto::of(r, year)),
         }
     }
 }
@@ -278,6 +294,12 @@ pub struct DataRowRequest {
     pub value: Option<serde_json::Value>,
     /// Instead of a value: `suppressed`, `nil` or `not_applicable`.
     pub status: Option<String>,
+    /// For a Kennzahl (percent or ratio): its Bezugsmonat in the transmission's year.
+    #[schema(example = "2024-07")]
+    pub month: Option<String>,
+    /// For a Kennzahl: BA's Datenstand, the day its data stood at.
+    #[schema(value_type = Option<String>, format = Date, example = "2024-10-15")]
+    pub data_as_of: Option<String>,
     #[serde(default)]
     pub provisional: bool,
     #[serde(default)]

@@ -261,8 +261,12 @@ pub async fn find_version(
             .ok_or(AppError::NotFound)?,
         changes: changes(before, &current.rows)
             .into_iter()
-            .map(RowChangeDto::from)
+            .map(|c| RowChangeDto::of(c, t.year))
             .collect(),
-        rows: current.rows.iter().cloned().map(DataRowDto::from).collect(),
+        rows: current
+            .rows
+            .iter()
+            .map(|r| DataRowDto::of(r.clone(), t.year))
+            .collect(),
     }))
 }

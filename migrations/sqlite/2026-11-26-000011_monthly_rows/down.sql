@@ -1,0 +1,2 @@
+-- Monthly rows stay: dropping their key would merge a year's months.
+SELECT 1;

@@ -1,0 +1,232 @@
+//! BA's monthly Kennzahlen (§ 48a SGB II) through transmissions, on SQLite and PostgreSQL:
+//! BA's long table for all Jobcenter with month and Datenstand, a revised month as a new
+//! version with its later vintage, every version readable.
+
+mod common;
+
+use common::{TestApp, json, pointers, problem};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    mod in_november_2024 with |s| s.today = Some("2024-11-20".parse().unwrap());
+    twelve_months_for_every_jobcenter_and_a_revision,
+    monthly_rows_are_checked,
+);
+
+const T: &str = "/api/v1/transmissions/ba-2024-1";
+
+async fn request_kennzahlen(app: &TestApp, indicators: Value) {
+    let body = json!({"year": 2024, "indicators": indicators, "ba_reference": "Kennzahlen nach § 48a SGB II",
+                      "requested_on": "2024-10-20"});
+    json(
+        app.post("/api/v1/transmissions", Some(&app.hmsi()), &body)
+            .await,
+        201,
+    )
+    .await;
+}
+
+async fn put(app: &TestApp, query: &str, csv: String) -> reqwest::Response {
+    app.request(Method::PUT, &format!("{T}/data{query}"), Some(&app.hmsi()))
+        .header("content-type", "text/csv")
+        .header("If-Match", "*")
+        .body(csv)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn registry() -> Vec<(String, String)> {
+    let registry: Value =
+        serde_json::from_str(include_str!("../seed/traeger-hessen.json")).unwrap();
+    registry["traeger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["ags"].as_str().unwrap().to_owned(),
+                t["jobcenter"]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// BA's table as German spreadsheets write it: every Jobcenter (by its id, as BA lists them),
+/// K2 and K3 for the twelve months of 2024, Datenstand 15 October 2024 (Darmstadt's K3 of July
+/// suppressed).
+fn ba_table() -> String {
+    let mut lines = vec!["traeger;indicator;month;value;data_as_of".to_owned()];
+    for (i, (_, jobcenter)) in registry().iter().enumerate() {
+        for month in 1..=12 {
+            let k2 = format!("{},{}", 20 + i % 7, month % 10);
+            let k3 = if jobcenter == "jc-06411" && month == 7 {
+                "*".to_owned()
+            } else {
+                format!("0,97{:02}", (i + month) % 100)
+            };
+            lines.push(format!("{jobcenter};k2;2024-{month:02};{k2};2024-10-15"));
+            lines.push(format!("{jobcenter};k3;2024-{month:02};{k3};2024-10-15"));
+        }
+    }
+    lines.join("\r\n") + "\r\n"
+}
+
+async fn rows(app: &TestApp, path: &str, token: &str) -> Vec<Value> {
+    json(app.get(path, Some(token)).await, 200).await["rows"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn twelve_months_for_every_jobcenter_and_a_revision(app: TestApp) {
+    request_kennzahlen(&app, json!(["k2", "k3"])).await;
+    let imported = json(put(&app, "", ba_table()).await, 200).await;
+    assert_eq!(
+        imported["summary"],
+        json!({"new": 26 * 12 * 2, "changed": 0, "unchanged": 0, "removed": 0})
+    );
+
+    let all = rows(&app, &format!("{T}/data"), &app.hmsi()).await;
+    let dieburg_july = |rows: &[Value], k: &str| {
+        rows.iter()
+            .find(|r| r["traeger"] == "06432" && r["indicator"] == k && r["month"] == "2024-07")
+            .cloned()
+            .unwrap()
+    };
+    // Jobcenter ids became their Träger; decimal commas exact decimals; the Datenstand kept.
+    assert_eq!(
+        dieburg_july(&all, "k2"),
+        json!({"traeger": "06432", "indicator": "k2", "month": "2024-07", "value": "26.7",
+               "status": null, "provisional": false, "revised": false, "data_as_of": "2024-10-15"})
+    );
+    let darmstadt = all
+        .iter()
+        .find(|r| r["traeger"] == "06411" && r["indicator"] == "k3" && r["month"] == "2024-07")
+        .unwrap();
+    assert_eq!(
+        (darmstadt["value"].clone(), darmstadt["status"].clone()),
+        (Value::Null, json!("suppressed"))
+    );
+
+    // What was written reads back in unchanged, as CSV for German spreadsheets too.
+    let csv = app
+        .get(&format!("{T}/data?format=csv&csv=de"), Some(&app.hmsi()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("traeger;indicator;value;status;flags;month;data_as_of")
+    );
+    let again = json(put(&app, "?dry_run=true", csv).await, 200).await;
+    assert_eq!(again["summary"]["unchanged"], 26 * 12 * 2);
+
+    // Forwarded: Darmstadt-Dieburg sees its own 24 rows.
+    let forwarded = app
+        .request(Method::POST, &format!("{T}/forward"), Some(&app.hmsi()))
+        .header("If-Match", "*")
+        .send()
+        .await
+        .unwrap();
+    json(forwarded, 200).await;
+    let own = rows(&app, &format!("{T}/data"), &app.traeger("06432")).await;
+    assert_eq!(own.len(), 24);
+
+    // BA revises July for Darmstadt-Dieburg with a later Datenstand: a new version.
+    let revised = ba_table().replace(
+        "jc-06432;k3;2024-07;0,9713;2024-10-15",
+        "jc-06432;k3;2024-07;0,9688;2024-11-12",
+    );
+    assert!(revised != ba_table(), "the revision changes one row");
+    let res = put(
+        &app,
+        "?reason=Korrektur%20K3%20Juli%20(Datenstand%20November)",
+        revised,
+    )
+    .await;
+    assert_eq!(json(res, 200).await["summary"]["changed"], 1);
+    let v2 = json(
+        app.get(&format!("{T}/versions/2"), Some(&app.hmsi())).await,
+        200,
+    )
+    .await;
+    assert_eq!(v2["changes"].as_array().unwrap().len(), 1);
+    let change = &v2["changes"][0];
+    assert_eq!(
+        (change["traeger"].as_str(), change["month"].as_str()),
+        (Some("06432"), Some("2024-07"))
+    );
+    assert_eq!(
+        (
+            change["before"]["data_as_of"].as_str(),
+            change["after"]["data_as_of"].as_str()
+        ),
+        (Some("2024-10-15"), Some("2024-11-12"))
+    );
+    assert_eq!(change["after"]["value"], "0.9688");
+    // Every version stays readable with its own vintage.
+    let v1 = rows(&app, &format!("{T}/data?version=1"), &app.hmsi()).await;
+    assert_eq!(dieburg_july(&v1, "k3")["value"], "0.9713");
+
+    // The facts export names a Kennzahl's month as its reference.
+    let facts = app
+        .get(
+            "/api/v1/exports/facts?year=2024&indicator=k2&traeger=06432&format=json",
+            Some(&app.hmsi()),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        facts.contains("\"reference\":\"2024-07\""),
+        "{}",
+        &facts[..facts.len().min(400)]
+    );
+}
+
+async fn monthly_rows_are_checked(app: TestApp) {
+    request_kennzahlen(&app, json!(["k2", "psychosocial_care"])).await;
+    let csv = [
+        "traeger,indicator,month,value,data_as_of",
+        "06432,k2,,22.3,2024-10-15",
+        "06432,k2,2023-07,22.3,2024-10-15",
+        "06432,k2,2024-13,22.3,2024-10-15",
+        "06432,k2,2024-07,22.3,",
+        "06432,k2,2024-08,22.3,15.10.2024",
+        "06432,psychosocial_care,2024-07,17,",
+        "jc-99999,k2,2024-09,22.3,2024-10-15",
+        "06432,k2,2024-10,22.345678,2024-10-15",
+        "06432,k2,2024-11,-1.5,2024-10-15",
+        "06432,k2,2024-11,-1.5,2024-10-15",
+    ]
+    .join("\n");
+    let p = problem(put(&app, "", csv).await, 422).await;
+    assert_eq!(
+        pointers(&p),
+        [
+            "/lines/2/month",
+            "/lines/3/month",
+            "/lines/4/month",
+            "/lines/5/data_as_of",
+            "/lines/6/data_as_of",
+            "/lines/7/month",
+            "/lines/8/traeger",
+            "/lines/9/value",
+            "/lines/11"
+        ]
+    );
+    let twice = p["errors"].as_array().unwrap().last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(twice.contains("`k2` of 2024-11 are given twice"), "{twice}");
+    // Nothing was stored.
+    let t = json(app.get(T, Some(&app.hmsi())).await, 200).await;
+    assert_eq!(t["status"], "requested");
+}
