@@ -12,6 +12,7 @@ on_both_backends!(
     mod in_november_2024 with |s| s.today = Some("2024-11-20".parse().unwrap());
     twelve_months_for_every_jobcenter_and_a_revision,
     monthly_rows_are_checked,
+    a_zkt_target_is_judged_before_and_after_a_revision,
 );
 
 const T: &str = "/api/v1/transmissions/ba-2024-1";
@@ -229,4 +230,131 @@ async fn monthly_rows_are_checked(app: TestApp) {
     // Nothing was stored.
     let t = json(app.get(T, Some(&app.hmsi())).await, 200).await;
     assert_eq!(t["status"], "requested");
+}
+
+/// Darmstadt-Dieburg's 2024 targets agreement on K2 and K3, signed by both.
+async fn dieburg_targets_2024(app: &TestApp) -> &'static str {
+    let hmsi = app.hmsi();
+    let draft = json!({"traeger": "06432", "year": 2023});
+    json(
+        app.post("/api/v1/agreements", Some(&hmsi), &draft).await,
+        201,
+    )
+    .await;
+    let next = json!({"traeger": "06432", "year": 2024, "copy_from": "zv-2023-06432-1"});
+    let created = json(
+        app.post("/api/v1/agreements", Some(&hmsi), &next).await,
+        201,
+    )
+    .await;
+    let path = "/api/v1/agreements/zv-2024-06432-1";
+    let a = &created["agreement"];
+    let body = json!({
+        "kind": "targets", "legal_basis": a["legal_basis"], "benefits": a["benefits"],
+        "sections": a["sections"], "obligations": [],
+        "targets": [
+            {"indicator": "k2", "comparison": "level", "operator": "at_least", "value": "25.0", "judged_on": "2024-07"},
+            {"indicator": "k3", "comparison": "change_vs_previous_year", "operator": "at_most", "value": "-0.25", "judged_on": "2024-07"}
+        ]
+    });
+    let tag = format!("\"{}\"", a["version"]);
+    json(app.put(path, Some(&hmsi), Some(&tag), &body).await, 200).await;
+    for (token, place) in [(app.traeger("06432"), "Dieburg"), (hmsi, "Wiesbaden")] {
+        let signature = json!({"signatories": [{"name": "N. N.", "function": "Landrat"}],
+                               "place": place, "signed_on": "2024-02-01"});
+        json(
+            app.post(&format!("{path}/signatures"), Some(&token), &signature)
+                .await,
+            200,
+        )
+        .await;
+    }
+    path
+}
+
+fn statuses(report: &Value) -> Vec<(String, String, String)> {
+    report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["indicator"].as_str().unwrap().to_owned(),
+                i["status"].as_str().unwrap().to_owned(),
+                i["actual"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn a_zkt_target_is_judged_before_and_after_a_revision(app: TestApp) {
+    let path = dieburg_targets_2024(&app).await;
+    let targets = format!("{path}/targets");
+    // Nothing from BA yet: pending.
+    let none = json(app.get(&targets, Some(&app.hmsi())).await, 200).await;
+    assert_eq!(
+        statuses(&none),
+        [
+            ("k2".into(), "pending".into(), "".into()),
+            ("k3".into(), "pending".into(), "".into())
+        ]
+    );
+
+    request_kennzahlen(&app, json!(["k2", "k3"])).await;
+    json(put(&app, "", ba_table()).await, 200).await;
+    let forwarded = app
+        .request(Method::POST, &format!("{T}/forward"), Some(&app.hmsi()))
+        .header("If-Match", "*")
+        .send()
+        .await
+        .unwrap();
+    json(forwarded, 200).await;
+    // K2 in July 26.7 ≥ 25.0; K3 0.9713, a fall of 2.87 % ≤ −0.25 %: both met.
+    let before = json(app.get(&targets, Some(&app.hmsi())).await, 200).await;
+    let met = [
+        ("k2".to_owned(), "met".to_owned(), "26.7".to_owned()),
+        ("k3".to_owned(), "met".to_owned(), "-2.87".to_owned()),
+    ];
+    assert_eq!(statuses(&before), met);
+    let k3 = &before["items"][1];
+    assert_eq!(k3["judged"]["data_as_of"], "2024-10-15");
+    assert_eq!(k3["series"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        k3["name_de"],
+        "Veränderung des Bestands an Langzeitleistungsbeziehenden"
+    );
+
+    // BA revises July: K3 0.9990, a fall of only 0.1 % — not met, on the November Datenstand.
+    let revised = ba_table().replace(
+        "jc-06432;k3;2024-07;0,9713;2024-10-15",
+        "jc-06432;k3;2024-07;0,9990;2024-11-12",
+    );
+    json(put(&app, "?reason=Korrektur%20K3", revised).await, 200).await;
+    let after = json(app.get(&targets, Some(&app.hmsi())).await, 200).await;
+    assert_eq!(
+        statuses(&after)[1],
+        ("k3".into(), "not_met".into(), "-0.1".into())
+    );
+    assert_eq!(after["items"][1]["judged"]["data_as_of"], "2024-11-12");
+    // As known on 1 November, before the revision: met, on the October Datenstand.
+    let then = json(
+        app.get(&format!("{targets}?as_of=2024-11-01"), Some(&app.hmsi()))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(statuses(&then), met);
+    assert_eq!(then["as_of"], "2024-11-01");
+
+    // The Träger judges on what was forwarded to it: the revision is not yet.
+    let own = json(app.get(&targets, Some(&app.traeger("06432"))).await, 200).await;
+    assert_eq!(statuses(&own), met);
+    problem(app.get(&targets, Some(&app.traeger("06611"))).await, 404).await;
+    problem(app.get(&targets, None).await, 401).await;
+    problem(
+        app.get(&format!("{targets}?as_of=1.11.2024"), Some(&app.hmsi()))
+            .await,
+        400,
+    )
+    .await;
 }

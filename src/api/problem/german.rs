@@ -203,6 +203,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         r"a target needs an indicator with numbers, not a text" => |_| "ein Ziel braucht eine Kennzahl mit Zahlen, keinen Text".into(),
         r"`(.*)` is not a month YYYY-MM or a year YYYY" => |m| format!("`{}` ist kein Monat JJJJ-MM und kein Jahr JJJJ", c(m, 1)),
         r"has a target already" => |_| "hat schon ein Ziel".into(),
+        r"`(.*)` is not a date YYYY-MM-DD" => |m| format!("`{}` ist kein Datum JJJJ-MM-TT", c(m, 1)),
         r"a percent or a ratio is a quotient: measure `quotient`" => |_| "ein Prozentwert oder ein Verhältnis ist eine Quote: Messart `quotient`".into(),
         r"is required: a Kennzahl is given for each month" => |_| "ist anzugeben: eine Kennzahl wird für jeden Monat angegeben".into(),
         r"must be left out: this figure is for the whole year" => |_| "ist wegzulassen: diese Zahl gilt für das ganze Jahr".into(),

@@ -2,6 +2,7 @@
 
 mod bulk;
 mod drafting;
+pub mod targets;
 
 pub use bulk::{Drafting, draft_many};
 pub use drafting::{

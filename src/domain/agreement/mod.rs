@@ -1,6 +1,7 @@
 //! The Zielvereinbarung: who delivers which figure to whom by when, and its signatures.
 
 mod input;
+pub mod judging;
 mod lifecycle;
 pub mod targets;
 mod template;

@@ -4,6 +4,7 @@ mod bulk;
 mod dto;
 mod printed;
 mod requests;
+mod targets;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
@@ -41,7 +42,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_agreement)
         .service(update_agreement)
         .service(discard_agreement)
-        .service(sign_agreement);
+        .service(sign_agreement)
+        .service(targets::agreement_targets);
 }
 
 fn single(status: StatusCode, a: Agreement) -> HttpResponse {

@@ -1,0 +1,159 @@
+//! `/api/v1/agreements/{id}/targets`: each target against the actual figures, month by month,
+//! with the Datenstand each rests on.
+
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::TAG;
+use crate::api::params;
+use crate::api::problem::{ApiError, CommonProblems, NotFound};
+use crate::api::schemas::FigureValue;
+use crate::app::Services;
+use crate::app::agreements::targets::{self as app, Judged};
+use crate::auth::Principal;
+use crate::auth::policy::{Permission, authorize};
+use crate::domain::agreement::judging::{MonthFigure, TargetStatus};
+use crate::domain::agreement::targets::{Comparison, Operator};
+use crate::domain::ids::AgreementId;
+use crate::domain::transmission::BaMarker;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"month": "2024-07", "value": "0.9713", "status": null,
+    "data_as_of": "2024-10-15", "transmission": "ba-2024-1", "version": 1}))]
+pub struct MonthValue {
+    /// The Bezugsmonat.
+    pub month: String,
+    #[schema(value_type = Option<FigureValue>)]
+    pub value: Option<serde_json::Value>,
+    /// BA's mark in place of a value: `suppressed`, `nil`, `not_applicable`.
+    pub status: Option<BaMarker>,
+    /// BA's Datenstand the figure rests on.
+    pub data_as_of: Option<NaiveDate>,
+    pub transmission: String,
+    pub version: i32,
+}
+
+impl From<MonthFigure> for MonthValue {
+    fn from(m: MonthFigure) -> Self {
+        MonthValue {
+            month: format!("{}-{:02}", m.year, m.month),
+            value: m.value.as_ref().map(|f| f.to_json()),
+            status: m.marker,
+            data_as_of: m.data_as_of,
+            transmission: m.transmission,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "indicator": "k3", "name_de": "Veränderung des Bestands an Langzeitleistungsbeziehenden", "unit": "ratio",
+    "comparison": "change_vs_previous_year", "operator": "at_most", "value": "-0.25", "judged_on": "2024-07",
+    "status": "met", "actual": "-2.87",
+    "judged": {"month": "2024-07", "value": "0.9713", "status": null, "data_as_of": "2024-10-15", "transmission": "ba-2024-1", "version": 1},
+    "series": []
+}))]
+pub struct TargetJudgement {
+    pub indicator: String,
+    pub name_de: Option<String>,
+    pub unit: Option<String>,
+    pub comparison: Comparison,
+    pub operator: Operator,
+    /// The target, a level in the unit or a change in percent.
+    pub value: String,
+    pub judged_on: Option<String>,
+    /// `met`, `not_met`, or `pending` while the month judged on has no figure.
+    pub status: TargetStatus,
+    /// What is compared with the target: the value, or its change against the same month a
+    /// year before in percent; null while pending.
+    pub actual: Option<String>,
+    /// The month judged on: `judged_on`'s, or the latest of the year with a figure.
+    pub judged: Option<MonthValue>,
+    /// The months of the agreement's year as known.
+    pub series: Vec<MonthValue>,
+}
+
+impl From<Judged> for TargetJudgement {
+    fn from(j: Judged) -> Self {
+        let (judgement, indicator) = (j.judgement, j.indicator);
+        let t = judgement.target;
+        TargetJudgement {
+            indicator: t.indicator.into(),
+            name_de: indicator.as_ref().map(|i| i.definition.name_de.clone()),
+            unit: indicator
+                .as_ref()
+                .map(|i| i.definition.unit.as_str().to_owned()),
+            comparison: t.comparison,
+            operator: t.operator,
+            value: t.value,
+            judged_on: t.judged_on.map(String::from),
+            status: judgement.status,
+            actual: judgement.actual.map(|f| f.to_string()),
+            judged: judgement.judged.map(MonthValue::from),
+            series: judgement.series.into_iter().map(MonthValue::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetsReport {
+    pub agreement_id: String,
+    pub traeger: String,
+    pub year: i32,
+    /// The day the figures were known at; null: every figure known now.
+    pub as_of: Option<NaiveDate>,
+    pub items: Vec<TargetJudgement>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsQuery {
+    /// Judge on the figures BA's data stood at on this day (their Datenstand), e.g. before a
+    /// revision; left out: the latest.
+    #[param(value_type = Option<String>, format = Date, example = "2024-11-01")]
+    pub as_of: Option<String>,
+}
+
+/// Target against actual
+///
+/// Every role that may read the agreement (a Träger or Jobcenter its own, on what was
+/// forwarded to it). Each target with the month it is judged on, the actual value (or its
+/// change against the same month a year before), `met`/`not_met`/`pending`, the year's months
+/// and the Datenstand each rests on.
+#[utoipa::path(tag = TAG, params(("id" = String, Path, example = "zv-2024-06432-1"), TargetsQuery),
+    responses(
+    (status = 200, description = "The targets judged", body = TargetsReport),
+    CommonProblems,
+    (status = 404, response = NotFound),
+), security(("bearer" = [])))]
+#[get("/agreements/{id}/targets")]
+pub async fn agreement_targets(
+    principal: Principal,
+    id: web::Path<String>,
+    query: web::Query<TargetsQuery>,
+    services: web::Data<Services>,
+) -> Result<web::Json<TargetsReport>, ApiError> {
+    let visibility = authorize(&principal, Permission::ReadAgreements)?;
+    let id: AgreementId = params::id(&id)?;
+    let as_of = query
+        .into_inner()
+        .as_of
+        .map(|raw| {
+            NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| {
+                ApiError::BadRequest(format!("`as_of`: `{raw}` is not a date YYYY-MM-DD"))
+            })
+        })
+        .transpose()?;
+    let (agreement, judged) = app::judged(&services, visibility, id, as_of).await?;
+    Ok(web::Json(TargetsReport {
+        agreement_id: agreement.id.to_string(),
+        traeger: agreement.traeger.to_string(),
+        year: agreement.year,
+        as_of,
+        items: judged.into_iter().map(TargetJudgement::from).collect(),
+    }))
+}
