@@ -20,6 +20,15 @@ pub fn traeger(raw: Option<&str>) -> Result<Option<Ags>, ApiError> {
         .map_err(|e| ApiError::BadRequest(format!("`traeger`: {e}")))
 }
 
+/// A day in a query parameter `name`, `YYYY-MM-DD`.
+pub fn date(name: &str, raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    raw.map(|d| {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| ApiError::BadRequest(format!("`{name}`: `{d}` is not a date YYYY-MM-DD")))
+    })
+    .transpose()
+}
+
 /// The id in a path: one of the wrong shape names nothing there is, so it is not found.
 pub fn id<T: FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError::App(AppError::NotFound))

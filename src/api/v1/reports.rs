@@ -9,9 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
 use crate::api::schemas::FigureValue;
+use crate::api::v1::agreements::targets::TargetJudgement;
 use crate::app::Services;
 use crate::app::reports::completeness::{self, Completeness, Missing};
 use crate::app::reports::series::{self, MAX_YEARS, Point};
+use crate::app::reports::targets;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::indicator::{IndicatorCode, Source};
@@ -21,7 +23,9 @@ use crate::domain::transmission::BaMarker;
 pub const TAG: &str = "reports";
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(completeness_report).service(series_report);
+    cfg.service(completeness_report)
+        .service(series_report)
+        .service(targets_report);
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -230,5 +234,67 @@ pub async fn series_report(
         from,
         to,
         items: points.into_iter().map(SeriesPoint::from).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreementTargetsResponse {
+    pub agreement_id: String,
+    pub traeger: String,
+    pub traeger_name: String,
+    pub targets: Vec<TargetJudgement>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetsOverview {
+    pub year: i32,
+    /// The day the figures were known at; null: every figure known now.
+    pub as_of: Option<NaiveDate>,
+    /// One per `targets` agreement in force, by Träger.
+    pub items: Vec<AgreementTargetsResponse>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsOverviewQuery {
+    #[param(minimum = 2005, maximum = 2100, example = 2024)]
+    pub year: i64,
+    /// Judge on the figures BA's data stood at on this day; left out: the latest.
+    #[param(value_type = Option<String>, format = Date, example = "2024-11-01")]
+    pub as_of: Option<String>,
+}
+
+/// Every zkT's targets at a glance
+///
+/// HMSI every `targets` agreement in force in the year; a Träger or Jobcenter its own. Each
+/// target judged as `GET /agreements/{id}/targets` judges it.
+#[utoipa::path(tag = TAG, params(TargetsOverviewQuery), responses(
+    (status = 200, description = "The year's targets judged", body = TargetsOverview),
+    CommonProblems,
+), security(("bearer" = [])))]
+#[get("/reports/targets")]
+pub async fn targets_report(
+    principal: Principal,
+    query: web::Query<TargetsOverviewQuery>,
+    services: web::Data<Services>,
+) -> Result<web::Json<TargetsOverview>, ApiError> {
+    let visibility = authorize(&principal, Permission::ReadSeries)?;
+    let q = query.into_inner();
+    let year = params::year(Some(q.year))?.unwrap_or_default();
+    let as_of = params::date("as_of", q.as_of.as_deref())?;
+    let all = targets::of_year(&services, visibility, year, as_of).await?;
+    Ok(web::Json(TargetsOverview {
+        year,
+        as_of,
+        items: all
+            .into_iter()
+            .map(|a| AgreementTargetsResponse {
+                agreement_id: a.agreement.id.to_string(),
+                traeger: a.agreement.traeger.to_string(),
+                traeger_name: a.traeger_name,
+                targets: a.judged.into_iter().map(TargetJudgement::from).collect(),
+            })
+            .collect(),
     }))
 }

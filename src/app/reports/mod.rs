@@ -3,3 +3,4 @@
 
 pub mod completeness;
 pub mod series;
+pub mod targets;

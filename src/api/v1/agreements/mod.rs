@@ -4,7 +4,7 @@ mod bulk;
 mod dto;
 mod printed;
 mod requests;
-mod targets;
+pub(crate) mod targets;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};

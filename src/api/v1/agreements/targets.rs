@@ -139,15 +139,7 @@ pub async fn agreement_targets(
 ) -> Result<web::Json<TargetsReport>, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let id: AgreementId = params::id(&id)?;
-    let as_of = query
-        .into_inner()
-        .as_of
-        .map(|raw| {
-            NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| {
-                ApiError::BadRequest(format!("`as_of`: `{raw}` is not a date YYYY-MM-DD"))
-            })
-        })
-        .transpose()?;
+    let as_of = params::date("as_of", query.into_inner().as_of.as_deref())?;
     let (agreement, judged) = app::judged(&services, visibility, id, as_of).await?;
     Ok(web::Json(TargetsReport {
         agreement_id: agreement.id.to_string(),
