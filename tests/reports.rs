@@ -177,6 +177,34 @@ async fn a_series_shows_what_holds(app: TestApp) {
     let own = json(app.get(ba, Some(&app.traeger("06633"))).await, 200).await;
     assert_eq!(own["items"].as_array().unwrap().len(), 1);
     assert_eq!(own["items"][0]["source"], "ba");
+
+    // As CSV for German spreadsheets, and as a chart: Stadt Kassel's mark kept, never 0.
+    let ask = |accept: &'static str| {
+        app.request(reqwest::Method::GET, ba, Some(&app.hmsi()))
+            .header("Accept", accept)
+            .send()
+    };
+    let csv = ask("text/csv").await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "year;traeger;traeger_name;value;status;source;origin"
+    );
+    assert_eq!(lines.len(), 27);
+    assert!(
+        lines.contains(&"2023;06611;Stadt Kassel;*;suppressed;ba;ba-2023-1"),
+        "{text}"
+    );
+    let chart = ask("image/svg+xml").await.unwrap();
+    assert_eq!(chart.headers()["content-type"], "image/svg+xml");
+    let svg = chart.text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("psychosocial_care 2023–2023"));
+    assert!(
+        svg.contains("Stadt Kassel") && svg.contains("Landkreis Kassel"),
+        "a line per Träger"
+    );
 }
 
 async fn reports_refuse_what_they_cannot_answer(app: TestApp) {

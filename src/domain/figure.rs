@@ -157,6 +157,17 @@ impl Figure {
         }
     }
 
+    /// The number as a float, for drawing only: never stored, summed or compared.
+    pub fn approx(&self) -> Option<f64> {
+        let n = self.scaled()? as f64;
+        Some(match self {
+            Figure::Eur(_) => n / 100.0,
+            Figure::Percent(_) => n / 10f64.powi(PERCENT_DECIMALS as i32),
+            Figure::Ratio(_) => n / 10f64.powi(RATIO_DECIMALS as i32),
+            _ => n,
+        })
+    }
+
     /// Counts and cents, which add up (parts and breakdowns); None for quotients and texts.
     pub fn magnitude(&self) -> Option<i64> {
         match self {

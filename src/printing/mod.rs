@@ -2,6 +2,7 @@
 //! standard fonts every reader has (nothing embedded), with a footer on every page. PDF is
 //! written with `pdf-writer`; what goes on the page is the caller's.
 
+pub mod charts;
 mod fonts;
 mod layout;
 

@@ -1,11 +1,13 @@
 //! `/api/v1/reports`: what HMSI reads across all Träger — how complete a year's deliveries
 //! are, and one indicator across the years.
 
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::formats::prefers;
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
 use crate::api::schemas::FigureValue;
@@ -19,6 +21,7 @@ use crate::auth::policy::{Permission, authorize};
 use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::progress::ObligationStatus;
 use crate::domain::transmission::BaMarker;
+use crate::printing::charts::{self, Line, Panel};
 
 pub const TAG: &str = "reports";
 
@@ -194,21 +197,89 @@ pub struct SeriesQuery {
     pub to: Option<i64>,
 }
 
+/// The series as a chart: a line per Träger over the years, BA's marks crossed.
+fn series_chart(indicator: &str, (from, to): (i32, i32), points: &[Point]) -> String {
+    let mut lines: Vec<Line> = Vec::new();
+    for p in points {
+        let value = p.value.as_ref().and_then(|f| f.approx());
+        match lines.iter_mut().find(|l| l.label == p.traeger_name) {
+            Some(line) => line.points.push((p.year, value)),
+            None => lines.push(Line {
+                label: p.traeger_name.clone(),
+                points: vec![(p.year, value)],
+            }),
+        }
+    }
+    let panel = Panel {
+        caption: indicator.to_owned(),
+        lines,
+        target: None,
+        // A single year still needs a span to draw on.
+        x: (from, to.max(from + 1)),
+        x_label: |y| y.to_string(),
+    };
+    charts::svg(&format!("{indicator} {from}–{to}"), &[panel])
+}
+
+/// The series as CSV for German spreadsheets: `;`, a BOM, decimal commas, BA's marks as BA
+/// prints them.
+fn series_csv(points: &[Point]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(&mut out);
+    let _ = w.write_record([
+        "year",
+        "traeger",
+        "traeger_name",
+        "value",
+        "status",
+        "source",
+        "origin",
+    ]);
+    for p in points {
+        let value = match (&p.value, p.marker) {
+            (_, Some(m)) => m.symbol().to_owned(),
+            (Some(f), None) => f.with_decimal_comma(),
+            (None, None) => String::new(),
+        };
+        let _ = w.write_record([
+            p.year.to_string().as_str(),
+            &p.traeger,
+            &p.traeger_name,
+            &value,
+            p.marker.map_or("", |m| m.as_str()),
+            p.source.as_str(),
+            &p.origin,
+        ]);
+    }
+    drop(w);
+    out
+}
+
 /// One indicator across the years
 ///
 /// Every role within its visibility (HMSI all, a Träger or Jobcenter its own): the accepted
 /// figures of the Träger and BA's figures as last received (a Träger: as forwarded), year by
-/// year. Drafts, figures under review and returned ones are not in it.
+/// year. Drafts, figures under review and returned ones are not in it. With `Accept:
+/// image/svg+xml` a chart (a line per Träger, BA's marks crossed, never drawn as 0); with
+/// `Accept: text/csv` CSV for German spreadsheets.
 #[utoipa::path(tag = TAG, params(SeriesQuery), responses(
-    (status = 200, description = "The series", body = SeriesReport),
+    (status = 200, description = "The series", content(
+        (SeriesReport = "application/json"),
+        (String = "image/svg+xml"),
+        (String = "text/csv"),
+    )),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/reports/series")]
 pub async fn series_report(
     principal: Principal,
+    req: HttpRequest,
     query: web::Query<SeriesQuery>,
     services: web::Data<Services>,
-) -> Result<web::Json<SeriesReport>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadSeries)?;
     let q = query.into_inner();
     let indicator = IndicatorCode::parse(&q.indicator)
@@ -229,7 +300,21 @@ pub async fn series_report(
         (from, to),
     )
     .await?;
-    Ok(web::Json(SeriesReport {
+    let vary = (header::VARY, "Accept");
+    if prefers(&req, "image/svg+xml") {
+        let svg = series_chart(indicator.as_str(), (from, to), &points);
+        return Ok(HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .insert_header(vary)
+            .body(svg));
+    }
+    if prefers(&req, "text/csv") {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(vary)
+            .body(series_csv(&points)));
+    }
+    Ok(HttpResponse::Ok().insert_header(vary).json(SeriesReport {
         indicator: indicator.into(),
         from,
         to,
