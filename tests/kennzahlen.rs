@@ -13,6 +13,7 @@ on_both_backends!(
     twelve_months_for_every_jobcenter_and_a_revision,
     monthly_rows_are_checked,
     a_zkt_target_is_judged_before_and_after_a_revision,
+    a_target_on_the_traegers_own_figures_is_judged_on_what_was_accepted,
 );
 
 const T: &str = "/api/v1/transmissions/ba-2024-1";
@@ -357,4 +358,105 @@ async fn a_zkt_target_is_judged_before_and_after_a_revision(app: TestApp) {
         400,
     )
     .await;
+}
+
+async fn a_target_on_the_traegers_own_figures_is_judged_on_what_was_accepted(app: TestApp) {
+    let hmsi = app.hmsi();
+    let created = json(
+        app.post(
+            "/api/v1/agreements",
+            Some(&hmsi),
+            &json!({"traeger": "06432", "year": 2023}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let a = &created["agreement"];
+    let path = "/api/v1/agreements/zv-2023-06432-1";
+    let mut body = json!({
+        "kind": "targets", "legal_basis": a["legal_basis"], "benefits": a["benefits"],
+        "sections": a["sections"], "obligations": a["obligations"],
+        "targets": [{"indicator": "debt_counselling_stock", "operator": "at_least", "value": "400"}]
+    });
+    for o in body["obligations"].as_array_mut().unwrap() {
+        o.as_object_mut().unwrap().retain(|k, _| k != "id");
+    }
+    json(app.put(path, Some(&hmsi), Some("\"1\""), &body).await, 200).await;
+    for (token, place) in [
+        (app.traeger("06432"), "Dieburg"),
+        (hmsi.clone(), "Wiesbaden"),
+    ] {
+        let signature = json!({"signatories": [{"name": "N. N.", "function": "Landrat"}],
+                               "place": place, "signed_on": "2023-02-01"});
+        json(
+            app.post(&format!("{path}/signatures"), Some(&token), &signature)
+                .await,
+            200,
+        )
+        .await;
+    }
+    let targets = format!("{path}/targets");
+    let pending = json(app.get(&targets, Some(&hmsi)).await, 200).await;
+    assert_eq!(pending["items"][0]["status"], "pending");
+
+    // Dieburg reports 412 for § 2 (3): under review it does not count, accepted it does.
+    let obligations = json(
+        app.get(&format!("{path}/obligations"), Some(&hmsi)).await,
+        200,
+    )
+    .await;
+    let debt = obligations["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["section"] == "§ 2 (3)")
+        .unwrap()["id"]
+        .clone();
+    let dieburg = app.traeger("06432");
+    let values = common::seed::debt_values(412, 187, 268, 121);
+    let draft = json!({"obligation_id": debt, "values": values});
+    let made = json(
+        app.post("/api/v1/submissions", Some(&dieburg), &draft)
+            .await,
+        201,
+    )
+    .await;
+    let sub = format!(
+        "/api/v1/submissions/{}",
+        made["submission"]["id"].as_str().unwrap()
+    );
+    json(
+        common::seed::post(&app, &format!("{sub}/submit"), &dieburg).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        json(app.get(&targets, Some(&hmsi)).await, 200).await["items"][0]["status"],
+        "pending"
+    );
+    json(
+        app.post(
+            &format!("{sub}/review"),
+            Some(&hmsi),
+            &json!({"decision": "accept"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let met = json(app.get(&targets, Some(&hmsi)).await, 200).await;
+    let item = &met["items"][0];
+    assert_eq!(
+        (item["status"].as_str(), item["actual"].as_str()),
+        (Some("met"), Some("412"))
+    );
+    assert_eq!(
+        item["judged"]["month"], "2023",
+        "a figure of the whole year"
+    );
+    assert_eq!(
+        item["judged"]["origin"],
+        sub.trim_start_matches("/api/v1/submissions/")
+    );
 }

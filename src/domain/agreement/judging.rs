@@ -17,16 +17,19 @@ string_enum! {
     TargetStatus as "TargetStatus" { Met = "met", NotMet = "not_met", Pending = "pending" }
 }
 
-/// One month's figure as it was known: its value or BA's mark, its Datenstand, and where it
-/// came from.
+/// One month's figure (or, for a figure of the whole year, the year's) as it was known: its
+/// value or BA's mark, its Datenstand, and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthFigure {
     pub year: i32,
-    pub month: u32,
+    /// None for a figure of the whole year.
+    pub month: Option<u32>,
     pub value: Option<Figure>,
     pub marker: Option<BaMarker>,
     pub data_as_of: Option<NaiveDate>,
-    pub transmission: String,
+    /// The transmission (or the Träger's submission) it comes from.
+    pub origin: String,
+    /// The transmission's version (or the submission's accepted revision; 0 when not known).
     pub version: i32,
 }
 
@@ -49,14 +52,14 @@ pub fn known_months(
                     && as_of.is_none_or(|a| r.data_as_of.is_some_and(|d| d <= a))
             });
             for r in rows {
-                let month = r.month.unwrap_or_default();
+                let month = r.month;
                 let candidate = MonthFigure {
                     year: t.year,
                     month,
                     value: r.value.clone(),
                     marker: r.marker,
                     data_as_of: r.data_as_of,
-                    transmission: t.id.to_string(),
+                    origin: t.id.to_string(),
                     version: v.number,
                 };
                 match best
@@ -135,7 +138,7 @@ pub fn judge(
     let series: Vec<MonthFigure> = months.iter().filter(|m| m.year == year).cloned().collect();
     let wanted = target.judged_on.and_then(|j| j.month);
     let judged = match wanted {
-        Some(m) => series.iter().find(|f| f.month == m).cloned(),
+        Some(m) => series.iter().find(|f| f.month == Some(m)).cloned(),
         None => series.iter().rev().find(|f| f.value.is_some()).cloned(),
     };
     let actual = judged.as_ref().and_then(|j| {
@@ -182,11 +185,11 @@ mod tests {
     fn month(year: i32, month: u32, value: Option<Figure>, as_of: &str) -> MonthFigure {
         MonthFigure {
             year,
-            month,
+            month: Some(month),
             value,
             marker: None,
             data_as_of: Some(as_of.parse().unwrap()),
-            transmission: format!("ba-{year}-1"),
+            origin: format!("ba-{year}-1"),
             version: 1,
         }
     }
@@ -252,7 +255,7 @@ mod tests {
         ];
         // Judged on the latest month of the year: December, 23.0 against 25.0: −8 %.
         let j = judge(&k2, 2024, Unit::Percent, &months);
-        assert_eq!(j.judged.as_ref().map(|m| m.month), Some(12));
+        assert_eq!(j.judged.as_ref().and_then(|m| m.month), Some(12));
         assert_eq!(
             (j.status, j.actual),
             (TargetStatus::NotMet, Some(Figure::Percent(-80_000)))

@@ -25,9 +25,9 @@ use crate::printing::charts::{self, Line, Panel};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"month": "2024-07", "value": "0.9713", "status": null,
-    "data_as_of": "2024-10-15", "transmission": "ba-2024-1", "version": 1}))]
+    "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1}))]
 pub struct MonthValue {
-    /// The Bezugsmonat.
+    /// The Bezugsmonat (`2024-07`), or the year (`2024`) for a figure of the whole year.
     pub month: String,
     #[schema(value_type = Option<FigureValue>)]
     pub value: Option<serde_json::Value>,
@@ -35,18 +35,23 @@ pub struct MonthValue {
     pub status: Option<BaMarker>,
     /// BA's Datenstand the figure rests on.
     pub data_as_of: Option<NaiveDate>,
-    pub transmission: String,
+    /// The transmission, or the Träger's submission, the figure comes from.
+    pub origin: String,
+    /// The transmission's version; 0 for a submission's accepted figure.
     pub version: i32,
 }
 
 impl From<MonthFigure> for MonthValue {
     fn from(m: MonthFigure) -> Self {
         MonthValue {
-            month: format!("{}-{:02}", m.year, m.month),
+            month: m.month.map_or_else(
+                || m.year.to_string(),
+                |month| format!("{}-{month:02}", m.year),
+            ),
             value: m.value.as_ref().map(|f| f.to_json()),
             status: m.marker,
             data_as_of: m.data_as_of,
-            transmission: m.transmission,
+            origin: m.origin,
             version: m.version,
         }
     }
@@ -57,7 +62,7 @@ impl From<MonthFigure> for MonthValue {
     "indicator": "k3", "name_de": "Veränderung des Bestands an Langzeitleistungsbeziehenden", "unit": "ratio",
     "comparison": "change_vs_previous_year", "operator": "at_most", "value": "-0.25", "judged_on": "2024-07",
     "status": "met", "actual": "-2.87",
-    "judged": {"month": "2024-07", "value": "0.9713", "status": null, "data_as_of": "2024-10-15", "transmission": "ba-2024-1", "version": 1},
+    "judged": {"month": "2024-07", "value": "0.9713", "status": null, "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
     "series": []
 }))]
 pub struct TargetJudgement {
@@ -146,7 +151,8 @@ fn chart(traeger: &str, year: i32, judged: &[Judged]) -> String {
                         .iter()
                         .map(|m| {
                             (
-                                i32::try_from(m.month).unwrap_or(0),
+                                // A figure of the whole year stands at its end.
+                                m.month.and_then(|m| i32::try_from(m).ok()).unwrap_or(12),
                                 m.value.as_ref().and_then(|v| v.approx()),
                             )
                         })
