@@ -187,6 +187,13 @@ impl DataRowDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"transmission_id": "ba-2024-1", "version": 2, "rows": [
+    {"traeger": "06432", "indicator": "k2", "month": "2024-07", "value": "26.7", "status": null,
+     "provisional": false, "revised": false, "data_as_of": "2024-10-15"},
+    {"traeger": "06432", "indicator": "k3", "month": "2024-07", "value": "0.9688", "status": null,
+     "provisional": false, "revised": true, "data_as_of": "2024-11-12"},
+    {"traeger": "06411", "indicator": "k3", "month": "2024-07", "value": null, "status": "suppressed",
+     "provisional": false, "revised": false, "data_as_of": "2024-10-15"}]}))]
 pub struct DataResponse {
     pub transmission_id: String,
     pub version: i32,
@@ -306,7 +313,8 @@ pub struct DataRowRequest {
     pub revised: bool,
 }
 
-/// BA's data as JSON; as CSV, send `text/csv` with `traeger;indicator;value`.
+/// BA's data as JSON; as CSV, send `text/csv` with `traeger;indicator;value` (and for the
+/// Kennzahlen `month;data_as_of`, e.g. `jc-06432;k2;2024-07;26,7;2024-10-15`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"rows": [
