@@ -13,6 +13,23 @@ pub enum CsvDialect {
     De,
 }
 
+/// The byte order mark German spreadsheets need to read a CSV file as UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The start of a CSV document: the BOM for German spreadsheets, nothing otherwise.
+pub fn csv_start(german: bool) -> Vec<u8> {
+    if german { BOM.to_vec() } else { Vec::new() }
+}
+
+/// A CSV writer appending to `out`: `;` for German spreadsheets, `,` otherwise (RFC 4180), CRLF
+/// line ends either way.
+pub fn csv_writer(german: bool, out: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .delimiter(if german { b';' } else { b',' })
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out)
+}
+
 /// Whether `Accept` ranks `media` first among what it names (its weight highest, the first on
 /// a tie); a missing header prefers nothing.
 pub fn prefers(req: &actix_web::HttpRequest, media: &str) -> bool {

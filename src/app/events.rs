@@ -45,15 +45,12 @@ fn data(subject: &Subject) -> serde_json::Value {
 
 /// An event as a webhook carries it: `{id, type, occurred_at, traeger, data}`.
 pub fn payload(e: &Published) -> Vec<u8> {
-    let data = serde_json::value::RawValue::from_string(e.data.clone()).unwrap_or_else(|_| {
-        serde_json::value::RawValue::from_string("{}".into()).expect("{} is JSON")
-    });
     let body = json!({
         "id": e.id,
         "type": e.event_type,
         "occurred_at": e.occurred_at.and_utc(),
         "traeger": e.traeger,
-        "data": data,
+        "data": e.data_json(),
     });
     serde_json::to_vec(&body).unwrap_or_default()
 }

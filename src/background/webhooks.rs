@@ -3,18 +3,18 @@
 //! resolved on every call and private addresses refused (unless allowed), so a name that
 //! later points inside the network leads nowhere.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use prometheus::IntCounterVec;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use url::{Host, Url};
+use url::Url;
 
 use crate::app::Services;
 use crate::app::webhooks::delivery::{self, Job};
-use crate::domain::webhook::address::{is_private, refused};
+use crate::domain::webhook::address::{is_private, literal, refused};
 use crate::domain::webhook::retry::{self, Answer, Verdict};
 use crate::domain::webhook::signature;
 
@@ -78,11 +78,7 @@ impl Sender {
 
     /// An address given literally in the URL is not resolved, so it is checked here.
     fn literal_refused(&self, url: &Url) -> Option<String> {
-        let ip = match url.host()? {
-            Host::Ipv4(ip) => IpAddr::V4(ip),
-            Host::Ipv6(ip) => IpAddr::V6(ip),
-            Host::Domain(_) => return None,
-        };
+        let ip = literal(url)?;
         (!self.allow_private && is_private(ip)).then(|| refused(&ip.to_string()))
     }
 

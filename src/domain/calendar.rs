@@ -40,6 +40,17 @@ pub fn german_date(at: DateTime<Utc>) -> NaiveDate {
     (at + german_offset(at)).date_naive()
 }
 
+/// `2024-07` as its year and month; None for anything else.
+pub fn year_month(raw: &str) -> Option<(i32, u32)> {
+    let (y, m) = raw.split_once('-')?;
+    let year = (y.len() == 4).then(|| y.parse().ok()).flatten()?;
+    let month = (m.len() == 2)
+        .then(|| m.parse().ok())
+        .flatten()
+        .filter(|m| (1..=12).contains(m))?;
+    Some((year, month))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -227,3 +227,13 @@ pub struct Published {
     /// JSON: the ids of what changed and links to read it.
     pub data: String,
 }
+
+impl Published {
+    /// The payload's `data`, passed on as the JSON the service wrote (an empty object should
+    /// the stored text ever not be JSON).
+    pub fn data_json(&self) -> Box<serde_json::value::RawValue> {
+        use serde_json::value::RawValue;
+        RawValue::from_string(self.data.clone())
+            .unwrap_or_else(|_| RawValue::from_string("{}".into()).expect("{} is JSON"))
+    }
+}

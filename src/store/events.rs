@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::events::{self, dsl};
-use super::{DbConnection, corrupt};
+use super::{DbConnection, corrupt, ledger};
 use crate::domain::notice::{EventType, Published};
 use crate::domain::traeger::Ags;
 
@@ -59,9 +59,12 @@ pub fn append(conn: &mut DbConnection, new: Vec<NewEvent>) -> QueryResult<Vec<i6
     if new.is_empty() {
         return Ok(Vec::new());
     }
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
-    }
+    ledger::lock(conn)?;
+    insert(conn, new)
+}
+
+/// Inserts events numbered after the last; the caller holds the lock.
+fn insert(conn: &mut DbConnection, new: Vec<NewEvent>) -> QueryResult<Vec<i64>> {
     let last: Option<i64> = dsl::events
         .select(dsl::seq)
         .order(dsl::seq.desc())
@@ -91,9 +94,7 @@ pub fn append(conn: &mut DbConnection, new: Vec<NewEvent>) -> QueryResult<Vec<i6
 /// Appends an event unless one with its once-key was written; its number, if appended. The
 /// check is made under the append's lock, so two replicas never both write it.
 pub fn append_once(conn: &mut DbConnection, new: NewEvent) -> QueryResult<Option<i64>> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
-    }
+    ledger::lock(conn)?;
     let key = new.once_key.clone().unwrap_or_default();
     let n: i64 = dsl::events
         .filter(dsl::once_key.eq(&key))
@@ -102,7 +103,7 @@ pub fn append_once(conn: &mut DbConnection, new: NewEvent) -> QueryResult<Option
     if n > 0 {
         return Ok(None);
     }
-    Ok(append(conn, vec![new])?.pop())
+    Ok(insert(conn, vec![new])?.pop())
 }
 
 /// Which events to read: those after `after` in commit order, at most `limit`, of `types` (all

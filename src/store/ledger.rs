@@ -75,6 +75,16 @@ impl From<AuditEvent> for AuditEventRow {
     }
 }
 
+/// Takes the ledger's lock for the rest of the caller's transaction (or finds it held):
+/// whatever is numbered under it (ledger entries, events, deliveries) is numbered in commit
+/// order. SQLite's write transactions hold its single write lock already.
+pub(crate) fn lock(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Appends one event in the caller's transaction; must be the transaction's last write.
 pub fn append(
     conn: &mut DbConnection,
@@ -82,9 +92,7 @@ pub fn append(
     at: NaiveDateTime,
     change: Change,
 ) -> QueryResult<AuditEvent> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
-    }
+    lock(conn)?;
     let last: Option<(i64, String)> = dsl::audit_events
         .select((dsl::seq, dsl::hash))
         .order(dsl::seq.desc())

@@ -47,15 +47,14 @@ pub struct EventResponse {
 
 impl From<Published> for EventResponse {
     fn from(e: Published) -> Self {
+        let data = e.data_json();
         EventResponse {
             seq: e.seq,
             id: e.id,
             event_type: e.event_type,
             occurred_at: e.occurred_at.and_utc(),
             traeger: e.traeger.map(String::from),
-            // Written by the service as JSON: passed on as it is.
-            data: RawValue::from_string(e.data)
-                .unwrap_or_else(|_| RawValue::from_string("{}".into()).expect("{} is JSON")),
+            data,
         }
     }
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::formats::prefers;
+use crate::api::formats::{csv_start, csv_writer, prefers};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
 use crate::api::schemas::FigureValue;
@@ -20,7 +20,7 @@ use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::progress::ObligationStatus;
-use crate::domain::transmission::BaMarker;
+use crate::domain::transmission::{BaMarker, cell};
 use crate::printing::charts::{self, Line, Panel};
 
 pub const TAG: &str = "reports";
@@ -224,11 +224,7 @@ fn series_chart(indicator: &str, (from, to): (i32, i32), points: &[Point]) -> St
 /// The series as CSV for German spreadsheets: `;`, a BOM, decimal commas, BA's marks as BA
 /// prints them.
 fn series_csv(points: &[Point]) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    let mut w = ::csv::WriterBuilder::new()
-        .delimiter(b';')
-        .terminator(::csv::Terminator::CRLF)
-        .from_writer(&mut out);
+    let mut w = csv_writer(true, csv_start(true));
     let _ = w.write_record([
         "year",
         "traeger",
@@ -239,11 +235,7 @@ fn series_csv(points: &[Point]) -> Vec<u8> {
         "origin",
     ]);
     for p in points {
-        let value = match (&p.value, p.marker) {
-            (_, Some(m)) => m.symbol().to_owned(),
-            (Some(f), None) => f.with_decimal_comma(),
-            (None, None) => String::new(),
-        };
+        let value = cell(p.value.as_ref(), p.marker, true);
         let _ = w.write_record([
             p.year.to_string().as_str(),
             &p.traeger,
@@ -254,8 +246,7 @@ fn series_csv(points: &[Point]) -> Vec<u8> {
             &p.origin,
         ]);
     }
-    drop(w);
-    out
+    w.into_inner().unwrap_or_default()
 }
 
 /// One indicator across the years

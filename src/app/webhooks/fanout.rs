@@ -19,14 +19,14 @@ pub(crate) fn queue(
         return Ok(0);
     }
     let subscriptions = store::active(conn)?;
-    let mut queued = 0;
-    for (notice, seq) in written {
-        let wanting: Vec<String> = subscriptions
-            .iter()
-            .filter(|s| s.wants(notice))
-            .map(|s| s.id.clone())
-            .collect();
-        queued += deliveries::enqueue(conn, &wanting, *seq, at)?;
-    }
-    Ok(queued)
+    let wanted: Vec<(String, i64)> = written
+        .iter()
+        .flat_map(|(notice, seq)| {
+            subscriptions
+                .iter()
+                .filter(|s| s.wants(notice))
+                .map(move |s| (s.id.clone(), *seq))
+        })
+        .collect();
+    Ok(deliveries::enqueue(conn, &wanted, at)?)
 }

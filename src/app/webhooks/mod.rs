@@ -12,7 +12,7 @@ use std::time::Duration;
 use rand::RngCore;
 
 use super::idempotency::{Outcome, fingerprint, write_once};
-use super::{AppError, Services, record};
+use super::{AppError, Services, record, record_end};
 use crate::domain::actor::{Actor, Visibility};
 use crate::domain::webhook::address::{is_private, refused};
 use crate::domain::webhook::signature::secret_of;
@@ -80,6 +80,20 @@ pub(super) fn held(
     store::find(conn, id)?
         .filter(|s| s.held_by(visibility))
         .ok_or(AppError::NotFound)
+}
+
+/// The subscription `id`, if the caller holds it and it is still the version it read.
+fn held_as_read(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    id: &str,
+    expected_version: Option<i64>,
+) -> Result<Subscription, AppError> {
+    let s = held(conn, visibility, id)?;
+    if expected_version.is_some_and(|v| v != s.version) {
+        return Err(AppError::PreconditionFailed);
+    }
+    Ok(s)
 }
 
 /// HMSI's choice of one Träger must name one that exists.
@@ -171,10 +185,7 @@ pub async fn change(
         .db()
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let before = held(conn, &visibility, &id)?;
-                if expected_version.is_some_and(|v| v != before.version) {
-                    return Err(AppError::PreconditionFailed);
-                }
+                let before = held_as_read(conn, &visibility, &id, expected_version)?;
                 known_traeger(conn, &wanted)?;
                 let stamp = clock.stamp(&actor);
                 let Some(t) = before.change(wanted, &stamp) else {
@@ -202,14 +213,9 @@ pub async fn delete(
         .db()
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let before = held(conn, &visibility, &id)?;
-                if expected_version.is_some_and(|v| v != before.version) {
-                    return Err(AppError::PreconditionFailed);
-                }
+                let before = held_as_read(conn, &visibility, &id, expected_version)?;
                 store::delete(conn, &id)?;
-                let change = crate::domain::audit::Change::ended("delete", &before);
-                ledger::append(conn, &actor, super::now(), change)?;
-                Ok(())
+                record_end(conn, &actor, "delete", &before, super::now())
             })
         })
         .await

@@ -107,11 +107,9 @@ pub async fn replay(
                         ),
                     ));
                 }
-                let ids = [s.id.clone()];
-                for e in &found {
-                    deliveries::enqueue(conn, &ids, e.seq, at)?;
-                }
-                Ok(found.len())
+                let wanted: Vec<(String, i64)> =
+                    found.iter().map(|e| (s.id.clone(), e.seq)).collect();
+                Ok(deliveries::enqueue(conn, &wanted, at)?)
             })
         })
         .await

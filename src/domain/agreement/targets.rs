@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Violations;
+use crate::domain::calendar::year_month;
 use crate::domain::figure::Figure;
 use crate::domain::indicator::{Catalogue, IndicatorCode, Unit};
 
@@ -39,18 +40,15 @@ pub struct JudgedOn {
 
 impl JudgedOn {
     pub fn parse(raw: &str) -> Option<Self> {
-        let (year, month) = match raw.split_once('-') {
-            Some((y, m)) if m.len() == 2 => {
-                (y, Some(m.parse().ok().filter(|m| (1..=12).contains(m))?))
-            }
-            Some(_) => return None,
-            None => (raw, None),
-        };
-        (year.len() == 4).then_some(())?;
-        Some(Self {
-            year: year.parse().ok()?,
-            month,
-        })
+        if raw.contains('-') {
+            let (year, month) = year_month(raw)?;
+            return Some(Self {
+                year,
+                month: Some(month),
+            });
+        }
+        let year = (raw.len() == 4).then(|| raw.parse().ok()).flatten()?;
+        Some(Self { year, month: None })
     }
 }
 

@@ -44,6 +44,17 @@ impl BaMarker {
     }
 }
 
+/// A cell as BA's tables and spreadsheets show it: BA's mark in place of a value, a number with
+/// a decimal point (a comma with `decimal_comma`), or nothing.
+pub fn cell(value: Option<&Figure>, marker: Option<BaMarker>, decimal_comma: bool) -> String {
+    match (value, marker) {
+        (_, Some(m)) => m.symbol().to_owned(),
+        (Some(f), None) if decimal_comma => f.with_decimal_comma(),
+        (Some(f), None) => f.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
 string_enum! {
     TransmissionStatus as "TransmissionStatusDto" { Requested = "requested", Received = "received", Forwarded = "forwarded" }
 }

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{BaMarker, DataRow, Served};
+use crate::domain::calendar::year_month;
 use crate::domain::figure::Figure;
 use crate::domain::indicator::{IndicatorCode, Unit};
 use crate::domain::traeger::Ags;
@@ -190,12 +191,7 @@ fn period(
 
 /// `2024-07` as the month 7 of `year`.
 fn month_of(raw: &str, year: i32) -> Result<u32, String> {
-    let parsed = raw
-        .split_once('-')
-        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
-        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
-        .filter(|(_, m)| (1..=12).contains(m));
-    match parsed {
+    match year_month(raw) {
         Some((y, m)) if y == year => Ok(m),
         Some(_) => Err(format!("must lie in the transmission's year, {year}")),
         None => Err(format!("`{raw}` is not a month YYYY-MM")),

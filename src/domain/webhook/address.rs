@@ -65,15 +65,22 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<Url, String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not hold credentials; the signature authenticates the service".into());
     }
-    match url.host() {
-        None => Err("must name a host".into()),
-        Some(Host::Ipv4(ip)) if !allow_private && is_private(IpAddr::V4(ip)) => {
-            Err(refused(&ip.to_string()))
-        }
-        Some(Host::Ipv6(ip)) if !allow_private && is_private(IpAddr::V6(ip)) => {
-            Err(refused(&ip.to_string()))
-        }
-        Some(_) => Ok(url),
+    if url.host().is_none() {
+        return Err("must name a host".into());
+    }
+    match literal(&url) {
+        Some(ip) if !allow_private && is_private(ip) => Err(refused(&ip.to_string())),
+        _ => Ok(url),
+    }
+}
+
+/// The address a URL names literally, if it names one instead of a host name (which is
+/// resolved, and checked, elsewhere).
+pub fn literal(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        Host::Domain(_) => None,
     }
 }
 

@@ -40,15 +40,15 @@ struct AttemptRow {
     duration_ms: i64,
 }
 
-/// Queues event `event_seq` for each of `subscriptions`, due at `now`. The caller holds the
-/// ledger's lock (it writes the event, or a replay's ledger entry, in the same transaction).
+/// Queues each (subscription, event number) of `wanted`, due at `now`, numbered after the last
+/// delivery. The caller holds the ledger's lock (it writes the events, or a replay's ledger
+/// entry, in the same transaction).
 pub fn enqueue(
     conn: &mut DbConnection,
-    subscriptions: &[String],
-    event_seq: i64,
+    wanted: &[(String, i64)],
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    if subscriptions.is_empty() {
+    if wanted.is_empty() {
         return Ok(0);
     }
     let last: Option<i64> = dsl::deliveries
@@ -56,13 +56,12 @@ pub fn enqueue(
         .order(dsl::seq.desc())
         .first(conn)
         .optional()?;
-    let rows: Vec<Row> = subscriptions
-        .iter()
-        .zip(last.unwrap_or(0) + 1..)
-        .map(|(id, seq)| Row {
+    // One row at a time: batch inserts are not portable across the two backends in diesel.
+    for ((subscription, event_seq), seq) in wanted.iter().zip(last.unwrap_or(0) + 1..) {
+        let row = Row {
             seq,
-            subscription_id: id.clone(),
-            event_seq,
+            subscription_id: subscription.clone(),
+            event_seq: *event_seq,
             status: DeliveryStatus::Pending.as_str().to_owned(),
             attempts: 0,
             next_attempt_at: Some(now),
@@ -71,15 +70,12 @@ pub fn enqueue(
             last_error: None,
             created_at: now,
             delivered_at: None,
-        })
-        .collect();
-    // One row at a time: batch inserts are not portable across the two backends in diesel.
-    for r in &rows {
+        };
         diesel::insert_into(dsl::deliveries)
-            .values(r)
+            .values(&row)
             .execute(conn)?;
     }
-    Ok(rows.len())
+    Ok(wanted.len())
 }
 
 /// One claimed row: its number, how many attempts were made, its subscription and event.

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::formats::CsvDialect;
+use crate::api::formats::{CsvDialect, csv_start, csv_writer};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
 use crate::app::exports::{Export, FactFilter};
@@ -128,11 +128,7 @@ impl Renderer {
             ExportFormat::Json => b"{\"items\":[".to_vec(),
             ExportFormat::Ndjson => Vec::new(),
             ExportFormat::Csv => {
-                let mut out = if self.german {
-                    b"\xEF\xBB\xBF".to_vec()
-                } else {
-                    Vec::new()
-                };
+                let mut out = csv_start(self.german);
                 out.extend(self.csv_line(&CSV_COLUMNS));
                 out
             }
@@ -141,10 +137,7 @@ impl Renderer {
     }
 
     fn csv_writer(&self, out: Vec<u8>) -> csv::Writer<Vec<u8>> {
-        csv::WriterBuilder::new()
-            .delimiter(if self.german { b';' } else { b',' })
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(out)
+        csv_writer(self.german, out)
     }
 
     fn csv_line(&self, cells: &[&str]) -> Vec<u8> {

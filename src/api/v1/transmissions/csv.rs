@@ -3,13 +3,12 @@
 //! In: header `traeger;indicator;value` (or with `,`), optionally the columns `month` and
 //! `data_as_of` (BA's monthly Kennzahlen: Bezugsmonat `2024-07` and Datenstand `2024-10-15`)
 //! and `flags` (`p` provisional, `r` revised), in any order; `traeger` may hold an AGS or a
-//! Jobcenter id; UTF-8 with or without BOM; CRLF or LF; quoted fields; empty lines skipped. Out: RFC 4180 (`,`, point), or for German spreadsheets `;`, a BOM and
-//! decimal commas.
+//! Jobcenter id; UTF-8 with or without BOM; CRLF or LF; quoted fields; empty lines skipped.
+//! Out: RFC 4180 (`,`, point), or for German spreadsheets `;`, a BOM and decimal commas.
 
+use crate::api::formats::{BOM, csv_start, csv_writer};
 use crate::domain::Violation;
-use crate::domain::transmission::{DataRow, RawRow};
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+use crate::domain::transmission::{DataRow, RawRow, cell};
 
 /// Counts lines as records go by. The reader's own line count lags by one after a CRLF line
 /// end, so the line is counted from the byte offset, past any line break it points at; the
@@ -200,14 +199,7 @@ fn rows(
 /// The rows of a transmission of `year`; with the columns `month` and `data_as_of` when
 /// they hold Kennzahlen, so that what was written reads back in.
 pub fn write(rows: &[DataRow], year: i32, german: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    if german {
-        out.extend_from_slice(BOM);
-    }
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(if german { b';' } else { b',' })
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut w = csv_writer(german, csv_start(german));
     let monthly = rows.iter().any(|r| r.month.is_some());
     let mut names = vec!["traeger", "indicator", "value", "status", "flags"];
     if monthly {
@@ -215,12 +207,7 @@ pub fn write(rows: &[DataRow], year: i32, german: bool) -> Vec<u8> {
     }
     let _ = w.write_record(&names);
     for r in rows {
-        let value = match (&r.value, r.marker) {
-            (_, Some(m)) => m.symbol().to_owned(),
-            (Some(f), None) if german => f.with_decimal_comma(),
-            (Some(f), None) => f.to_string(),
-            (None, None) => String::new(),
-        };
+        let value = cell(r.value.as_ref(), r.marker, german);
         let status = r.marker.map_or("", |m| m.as_str()).to_owned();
         let flags = format!(
             "{}{}",
