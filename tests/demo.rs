@@ -92,13 +92,26 @@ async fn the_demonstration_fills_a_year_and_only_once(app: TestApp) {
         200,
     )
     .await;
-    assert_eq!(items(&forwarded).len(), 1);
-    assert!(
-        items(&forwarded)[0]["ba_reference"]
-            .as_str()
-            .unwrap()
-            .starts_with("DEMO")
-    );
+    assert_eq!(items(&forwarded).len(), 2, "§ 2 figures and the Kennzahlen");
+    for t in items(&forwarded) {
+        assert!(t["ba_reference"].as_str().unwrap().starts_with("DEMO"));
+    }
+    // The Kennzahlen month by month: Frankfurt's K3 from January to October.
+    let k3 = json(
+        app.get(
+            "/api/v1/reports/series?indicator=k3&from=2023",
+            Some(&frankfurt),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let months: Vec<&str> = items(&k3)
+        .iter()
+        .map(|p| p["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(months.len(), 10);
+    assert_eq!((months[0], months[9]), ("2023-01", "2023-10"));
     let facts = json(
         app.get(
             "/api/v1/exports/facts?format=json&year=2023",

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::kennzahlen::{T, ba_table, dieburg_targets_2024, put, request_kennzahlen, statuses};
 use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -15,65 +16,6 @@ on_both_backends!(
     a_zkt_target_is_judged_before_and_after_a_revision,
     a_target_on_the_traegers_own_figures_is_judged_on_what_was_accepted,
 );
-
-const T: &str = "/api/v1/transmissions/ba-2024-1";
-
-async fn request_kennzahlen(app: &TestApp, indicators: Value) {
-    let body = json!({"year": 2024, "indicators": indicators, "ba_reference": "Kennzahlen nach § 48a SGB II",
-                      "requested_on": "2024-10-20"});
-    json(
-        app.post("/api/v1/transmissions", Some(&app.hmsi()), &body)
-            .await,
-        201,
-    )
-    .await;
-}
-
-async fn put(app: &TestApp, query: &str, csv: String) -> reqwest::Response {
-    app.request(Method::PUT, &format!("{T}/data{query}"), Some(&app.hmsi()))
-        .header("content-type", "text/csv")
-        .header("If-Match", "*")
-        .body(csv)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn registry() -> Vec<(String, String)> {
-    let registry: Value =
-        serde_json::from_str(include_str!("../seed/traeger-hessen.json")).unwrap();
-    registry["traeger"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["ags"].as_str().unwrap().to_owned(),
-                t["jobcenter"]["id"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-/// BA's table as German spreadsheets write it: every Jobcenter (by its id, as BA lists them),
-/// K2 and K3 for the twelve months of 2024, Datenstand 15 October 2024 (Darmstadt's K3 of July
-/// suppressed).
-fn ba_table() -> String {
-    let mut lines = vec!["traeger;indicator;month;value;data_as_of".to_owned()];
-    for (i, (_, jobcenter)) in registry().iter().enumerate() {
-        for month in 1..=12 {
-            let k2 = format!("{},{}", 20 + i % 7, month % 10);
-            let k3 = if jobcenter == "jc-06411" && month == 7 {
-                "*".to_owned()
-            } else {
-                format!("0,97{:02}", (i + month) % 100)
-            };
-            lines.push(format!("{jobcenter};k2;2024-{month:02};{k2};2024-10-15"));
-            lines.push(format!("{jobcenter};k3;2024-{month:02};{k3};2024-10-15"));
-        }
-    }
-    lines.join("\r\n") + "\r\n"
-}
 
 async fn rows(app: &TestApp, path: &str, token: &str) -> Vec<Value> {
     json(app.get(path, Some(token)).await, 200).await["rows"]
@@ -190,6 +132,55 @@ async fn twelve_months_for_every_jobcenter_and_a_revision(app: TestApp) {
         "{}",
         &facts[..facts.len().min(400)]
     );
+
+    // The series runs month by month: twelve months of K3 for Darmstadt-Dieburg, July as
+    // revised (the Träger sees it only once the revision is forwarded), Darmstadt's July
+    // suppressed, never 0.
+    let series = |token: String, traeger: &'static str| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/reports/series?indicator=k3&traeger={traeger}&from=2024");
+            json(app.get(&path, Some(&token)).await, 200).await["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let months = series(app.hmsi(), "06432").await;
+    let labels: Vec<&str> = months
+        .iter()
+        .map(|p| p["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), 12);
+    assert_eq!((labels[0], labels[11]), ("2024-01", "2024-12"));
+    assert_eq!(months[6]["value"], "0.9688");
+    let own = series(app.traeger("06432"), "06432").await;
+    assert_eq!(own[6]["value"], "0.9713", "not forwarded yet");
+    let darmstadt = series(app.hmsi(), "06411").await;
+    assert_eq!(
+        (
+            darmstadt[6]["value"].clone(),
+            darmstadt[6]["status"].clone()
+        ),
+        (Value::Null, json!("suppressed"))
+    );
+    let csv = app
+        .request(
+            Method::GET,
+            "/api/v1/reports/series?indicator=k3&traeger=06432&from=2024",
+            Some(&app.hmsi()),
+        )
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("2024;2024-07;06432;Landkreis Darmstadt-Dieburg;0,9688;"),
+        "{csv}"
+    );
 }
 
 async fn monthly_rows_are_checked(app: TestApp) {
@@ -231,61 +222,6 @@ async fn monthly_rows_are_checked(app: TestApp) {
     // Nothing was stored.
     let t = json(app.get(T, Some(&app.hmsi())).await, 200).await;
     assert_eq!(t["status"], "requested");
-}
-
-/// Darmstadt-Dieburg's 2024 targets agreement on K2 and K3, signed by both.
-async fn dieburg_targets_2024(app: &TestApp) -> &'static str {
-    let hmsi = app.hmsi();
-    let draft = json!({"traeger": "06432", "year": 2023});
-    json(
-        app.post("/api/v1/agreements", Some(&hmsi), &draft).await,
-        201,
-    )
-    .await;
-    let next = json!({"traeger": "06432", "year": 2024, "copy_from": "zv-2023-06432-1"});
-    let created = json(
-        app.post("/api/v1/agreements", Some(&hmsi), &next).await,
-        201,
-    )
-    .await;
-    let path = "/api/v1/agreements/zv-2024-06432-1";
-    let a = &created["agreement"];
-    let body = json!({
-        "kind": "targets", "legal_basis": a["legal_basis"], "benefits": a["benefits"],
-        "sections": a["sections"], "obligations": [],
-        "targets": [
-            {"indicator": "k2", "comparison": "level", "operator": "at_least", "value": "25.0", "judged_on": "2024-07"},
-            {"indicator": "k3", "comparison": "change_vs_previous_year", "operator": "at_most", "value": "-0.25", "judged_on": "2024-07"}
-        ]
-    });
-    let tag = format!("\"{}\"", a["version"]);
-    json(app.put(path, Some(&hmsi), Some(&tag), &body).await, 200).await;
-    for (token, place) in [(app.traeger("06432"), "Dieburg"), (hmsi, "Wiesbaden")] {
-        let signature = json!({"signatories": [{"name": "N. N.", "function": "Landrat"}],
-                               "place": place, "signed_on": "2024-02-01"});
-        json(
-            app.post(&format!("{path}/signatures"), Some(&token), &signature)
-                .await,
-            200,
-        )
-        .await;
-    }
-    path
-}
-
-fn statuses(report: &Value) -> Vec<(String, String, String)> {
-    report["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["indicator"].as_str().unwrap().to_owned(),
-                i["status"].as_str().unwrap().to_owned(),
-                i["actual"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect()
 }
 
 async fn a_zkt_target_is_judged_before_and_after_a_revision(app: TestApp) {
@@ -459,4 +395,22 @@ async fn a_target_on_the_traegers_own_figures_is_judged_on_what_was_accepted(app
         item["judged"]["origin"],
         sub.trim_start_matches("/api/v1/submissions/")
     );
+
+    // As known before the review the figure did not hold yet; from the day of the review on it
+    // does (days apart, so the time zone of the day never decides).
+    let day = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).date_naive();
+    let before = json(
+        app.get(&format!("{targets}?as_of={}", day(-2)), Some(&hmsi))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(before["items"][0]["status"], "pending");
+    let after = json(
+        app.get(&format!("{targets}?as_of={}", day(2)), Some(&hmsi))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(after["items"][0]["actual"], "412");
 }

@@ -134,7 +134,7 @@ async fn a_series_shows_what_holds(app: TestApp) {
     assert_eq!(
         series,
         json!({"indicator": "debt_counselling_stock", "from": 2023, "to": 2024, "items": [
-            {"year": 2023, "traeger": "06633", "traeger_name": "Landkreis Kassel", "value": 412,
+            {"year": 2023, "month": null, "traeger": "06633", "traeger_name": "Landkreis Kassel", "value": 412,
              "status": null, "source": "traeger", "origin": SUB.trim_start_matches("/api/v1/submissions/")}
         ]})
     );
@@ -190,11 +190,11 @@ async fn a_series_shows_what_holds(app: TestApp) {
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
-        "year;traeger;traeger_name;value;status;source;origin"
+        "year;month;traeger;traeger_name;value;status;source;origin"
     );
     assert_eq!(lines.len(), 27);
     assert!(
-        lines.contains(&"2023;06611;Stadt Kassel;*;suppressed;ba;ba-2023-1"),
+        lines.contains(&"2023;;06611;Stadt Kassel;*;suppressed;ba;ba-2023-1"),
         "{text}"
     );
     let chart = ask("image/svg+xml").await.unwrap();

@@ -39,3 +39,22 @@ pub fn prefers(req: &actix_web::HttpRequest, media: &str) -> bool {
         .and_then(|accept| accept.ranked().into_iter().next())
         .is_some_and(|first| first.essence_str() == media)
 }
+
+/// A report as the client asks for it: a chart (`image/svg+xml`) or CSV for German spreadsheets
+/// (`text/csv`) where it ranks them first, JSON otherwise; `Vary: Accept` either way.
+pub fn negotiated<T: serde::Serialize>(
+    req: &actix_web::HttpRequest,
+    svg: impl FnOnce() -> String,
+    csv: impl FnOnce() -> Vec<u8>,
+    json: impl FnOnce() -> T,
+) -> actix_web::HttpResponse {
+    let mut res = actix_web::HttpResponse::Ok();
+    res.insert_header((actix_web::http::header::VARY, "Accept"));
+    if prefers(req, "image/svg+xml") {
+        res.content_type("image/svg+xml").body(svg())
+    } else if prefers(req, "text/csv") {
+        res.content_type("text/csv; charset=utf-8").body(csv())
+    } else {
+        res.json(json())
+    }
+}

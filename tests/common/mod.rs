@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod contract;
+pub mod kennzahlen;
 pub mod receiver;
 pub mod seed;
 

@@ -1,6 +1,7 @@
-//! One indicator across the years, for one Träger or all it may see: the accepted figures of
-//! the Träger, and BA's figures as they were last received (a Träger: forwarded). Drafts,
-//! figures under review and returned ones are not in it: a series shows what holds.
+//! One indicator across the years (a Kennzahl month by month), for one Träger or all it may
+//! see: the accepted figures of the Träger, and BA's figures as they were last received (a
+//! Träger: forwarded). Drafts, figures under review and returned ones are not in it: a series
+//! shows what holds.
 
 use crate::app::exports::{Export, FactFilter};
 use crate::app::{AppError, Services};
@@ -17,6 +18,8 @@ pub const MAX_YEARS: i32 = 30;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Point {
     pub year: i32,
+    /// The Bezugsmonat of a Kennzahl; None for a figure of the whole year.
+    pub month: Option<u32>,
     pub traeger: String,
     pub traeger_name: String,
     pub value: Option<Figure>,
@@ -36,7 +39,8 @@ fn holds(f: &Fact) -> bool {
 }
 
 /// The series of `indicator` from `from` to `to` (years), of `traeger` or all the caller may
-/// see, by year and Träger; a later transmission of a year replaces an earlier one's row.
+/// see, by year (a Kennzahl: by month) and Träger; a later transmission of a year replaces an
+/// earlier one's row of the same month.
 pub async fn of_indicator(
     services: &Services,
     visibility: Visibility,
@@ -55,9 +59,12 @@ pub async fn of_indicator(
         let mut export = Export::start(services, visibility.clone(), filter).await?;
         while let Some(batch) = export.next_batch().await? {
             for f in batch.into_iter().filter(holds) {
-                points.retain(|p| !(p.year == year && p.traeger == f.traeger.ags));
+                points.retain(|p| {
+                    (p.year, p.month, p.traeger.as_str()) != (year, f.month, &f.traeger.ags)
+                });
                 points.push(Point {
                     year,
+                    month: f.month,
                     traeger: f.traeger.ags.clone(),
                     traeger_name: f.traeger.name.clone(),
                     value: f.value,
@@ -68,6 +75,6 @@ pub async fn of_indicator(
             }
         }
     }
-    points.sort_by(|a, b| (a.year, &a.traeger).cmp(&(b.year, &b.traeger)));
+    points.sort_by(|a, b| (a.year, a.month, &a.traeger).cmp(&(b.year, b.month, &b.traeger)));
     Ok(points)
 }

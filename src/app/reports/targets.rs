@@ -3,20 +3,11 @@
 
 use chrono::NaiveDate;
 
-use crate::app::agreements::targets::{Judged, judged};
+use crate::app::agreements::targets::{AgreementTargets, judged};
 use crate::app::{AppError, Services};
 use crate::domain::actor::Visibility;
 use crate::domain::agreement::{Agreement, AgreementFilter, AgreementKind, AgreementStatus};
-use crate::domain::traeger::TraegerFilter;
-use crate::store::{agreements, traeger};
-
-/// One agreement's targets judged, with its Träger's name.
-#[derive(Debug, Clone)]
-pub struct AgreementTargets {
-    pub agreement: Agreement,
-    pub traeger_name: String,
-    pub judged: Vec<Judged>,
-}
+use crate::store::agreements;
 
 /// The `targets` agreements in force in `year` the caller may see, by Träger, each judged on
 /// the figures known at `as_of`.
@@ -27,7 +18,7 @@ pub async fn of_year(
     as_of: Option<NaiveDate>,
 ) -> Result<Vec<AgreementTargets>, AppError> {
     let seen_by = visibility.clone();
-    let (found, names) = services
+    let found = services
         .db()
         .run(move |conn| {
             let filter = AgreementFilter {
@@ -39,26 +30,12 @@ pub async fn of_year(
                 .into_iter()
                 .filter(|a| a.kind == AgreementKind::Targets)
                 .collect();
-            let names: Vec<(String, String)> =
-                traeger::list(conn, &seen_by, &TraegerFilter::default(), None, i64::MAX)?
-                    .into_iter()
-                    .map(|t| (t.ags.to_string(), t.content.name))
-                    .collect();
-            Ok::<_, AppError>((found, names))
+            Ok::<_, AppError>(found)
         })
         .await?;
     let mut out = Vec::with_capacity(found.len());
     for a in found {
-        let (agreement, judged) = judged(services, visibility.clone(), a.id, as_of).await?;
-        let traeger_name = names
-            .iter()
-            .find(|(ags, _)| *ags == agreement.traeger.as_str())
-            .map_or_else(String::new, |(_, n)| n.clone());
-        out.push(AgreementTargets {
-            agreement,
-            traeger_name,
-            judged,
-        });
+        out.push(judged(services, visibility.clone(), a.id, as_of).await?);
     }
     out.sort_by(|a, b| a.agreement.traeger.cmp(&b.agreement.traeger));
     Ok(out)

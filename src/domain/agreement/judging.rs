@@ -6,8 +6,10 @@
 use chrono::NaiveDate;
 
 use super::targets::{Comparison, Operator, Target};
+use crate::domain::calendar::german_date;
 use crate::domain::figure::Figure;
 use crate::domain::indicator::IndicatorCode;
+use crate::domain::submission::{Revision, RevisionStatus, Submission};
 use crate::domain::traeger::Ags;
 use crate::domain::transmission::{BaMarker, DataRow, Transmission};
 
@@ -15,6 +17,17 @@ string_enum! {
     /// Where a target stands: `met`, `not_met`, or `pending` while the month it is judged on
     /// has no figure (not delivered yet, or suppressed by BA).
     TargetStatus as "TargetStatus" { Met = "met", NotMet = "not_met", Pending = "pending" }
+}
+
+impl TargetStatus {
+    /// The standing as a German report states it.
+    pub fn german(self) -> &'static str {
+        match self {
+            TargetStatus::Met => "erreicht",
+            TargetStatus::NotMet => "nicht erreicht",
+            TargetStatus::Pending => "offen",
+        }
+    }
 }
 
 /// One month's figure (or, for a figure of the whole year, the year's) as it was known: its
@@ -33,48 +46,91 @@ pub struct MonthFigure {
     pub version: i32,
 }
 
-/// The figures of one Träger's indicator, month by month, as known at `as_of` (all when None):
-/// for each month the row with the latest Datenstand up to then, from any version of any
-/// transmission (a later version wins a tie).
+/// The figures of one Träger's indicator as known at `as_of` (all when None), month by month
+/// for a Kennzahl or one for the whole year: for each month (or year) the row with the latest
+/// Datenstand up to then, from any version of any transmission (a later version wins a tie). A
+/// row without Datenstand counts as known from the day HMSI received its version.
 pub fn known_months(
     transmissions: &[Transmission],
     traeger: &Ags,
     indicator: &IndicatorCode,
     as_of: Option<NaiveDate>,
 ) -> Vec<MonthFigure> {
-    let mut best: Vec<MonthFigure> = Vec::new();
+    let mut best: Vec<(NaiveDate, MonthFigure)> = Vec::new();
     for t in transmissions {
         for v in &t.versions {
-            let rows = v.rows.iter().filter(|r: &&DataRow| {
-                &r.traeger == traeger
-                    && &r.indicator == indicator
-                    && r.month.is_some()
-                    && as_of.is_none_or(|a| r.data_as_of.is_some_and(|d| d <= a))
-            });
+            let received = german_date(v.received_at.and_utc());
+            let rows = v
+                .rows
+                .iter()
+                .filter(|r: &&DataRow| &r.traeger == traeger && &r.indicator == indicator);
             for r in rows {
-                let month = r.month;
+                let known = r.data_as_of.unwrap_or(received);
+                if as_of.is_some_and(|a| known > a) {
+                    continue;
+                }
                 let candidate = MonthFigure {
                     year: t.year,
-                    month,
+                    month: r.month,
                     value: r.value.clone(),
                     marker: r.marker,
                     data_as_of: r.data_as_of,
                     origin: t.id.to_string(),
                     version: v.number,
                 };
-                match best
-                    .iter_mut()
-                    .find(|b| (b.year, b.month) == (t.year, month))
-                {
-                    Some(b) if b.data_as_of <= candidate.data_as_of => *b = candidate,
+                let period = (t.year, r.month);
+                match best.iter_mut().find(|(_, b)| (b.year, b.month) == period) {
+                    Some(b) if b.0 <= known => *b = (known, candidate),
                     Some(_) => {}
-                    None => best.push(candidate),
+                    None => best.push((known, candidate)),
                 }
             }
         }
     }
+    let mut best: Vec<MonthFigure> = best.into_iter().map(|(_, b)| b).collect();
     best.sort_by_key(|b| (b.year, b.month));
     best
+}
+
+/// A Träger's own figure of the whole year as it held at `as_of` (now when None): per year,
+/// the value of the latest revision accepted by then (a figure under review never counts).
+pub fn accepted_figures(
+    submissions: &[Submission],
+    indicator: &IndicatorCode,
+    as_of: Option<NaiveDate>,
+) -> Vec<MonthFigure> {
+    let held = |r: &&Revision| match as_of {
+        None => r.status == RevisionStatus::Accepted,
+        Some(day) => {
+            matches!(
+                r.status,
+                RevisionStatus::Accepted | RevisionStatus::Superseded
+            ) && r
+                .reviewed_at
+                .is_some_and(|at| german_date(at.and_utc()) <= day)
+        }
+    };
+    let mut out: Vec<MonthFigure> = Vec::new();
+    for s in submissions {
+        let Some(revision) = s.revisions.iter().filter(held).max_by_key(|r| r.number) else {
+            continue;
+        };
+        let Some(entry) = revision.values.iter().find(|v| &v.indicator == indicator) else {
+            continue;
+        };
+        out.retain(|f| f.year != s.year);
+        out.push(MonthFigure {
+            year: s.year,
+            month: None,
+            value: Some(entry.value.clone()),
+            marker: None,
+            data_as_of: None,
+            origin: s.id.to_string(),
+            version: revision.number,
+        });
+    }
+    out.sort_by_key(|f| f.year);
+    out
 }
 
 /// A target judged.

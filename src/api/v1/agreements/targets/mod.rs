@@ -1,14 +1,16 @@
 //! `/api/v1/agreements/{id}/targets`: each target against the actual figures, month by month,
-//! with the Datenstand each rests on.
+//! with the Datenstand each rests on; as JSON, a chart or German CSV.
 
-use actix_web::http::header;
+pub mod chart;
+pub mod table;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::TAG;
-use crate::api::formats::prefers;
+use crate::api::formats::negotiated;
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems, NotFound};
 use crate::api::schemas::FigureValue;
@@ -19,9 +21,7 @@ use crate::auth::policy::{Permission, authorize};
 use crate::domain::agreement::judging::{MonthFigure, TargetStatus};
 use crate::domain::agreement::targets::{Comparison, Operator};
 use crate::domain::ids::AgreementId;
-use crate::domain::indicator::Unit;
 use crate::domain::transmission::BaMarker;
-use crate::printing::charts::{self, Line, Panel};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"month": "2024-07", "value": "0.9713", "status": null,
@@ -107,69 +107,6 @@ impl From<Judged> for TargetJudgement {
     }
 }
 
-/// One panel per target: the year's months of the Träger, the target as a line where it reads
-/// in the figure's unit (a level, or for K1 and K3 a change as the ratio it means), BA's
-/// suppressed months marked.
-fn chart(traeger: &str, year: i32, judged: &[Judged]) -> String {
-    let panels: Vec<Panel> = judged
-        .iter()
-        .map(|j| {
-            let t = &j.judgement.target;
-            let unit = j.indicator.as_ref().map(|i| i.definition.unit);
-            let goal = t.value.parse::<f64>().ok();
-            let target = match (t.comparison, unit) {
-                (Comparison::Level, _) => goal,
-                (Comparison::ChangeVsPreviousYear, Some(Unit::Ratio)) => {
-                    goal.map(|g| 1.0 + g / 100.0)
-                }
-                _ => None,
-            };
-            let name = j
-                .indicator
-                .as_ref()
-                .map_or("", |i| i.definition.name_de.as_str());
-            let sign = match t.operator {
-                Operator::AtLeast => "≥",
-                Operator::AtMost => "≤",
-            };
-            let goal_text = match t.comparison {
-                Comparison::Level => format!("{sign} {}", t.value),
-                Comparison::ChangeVsPreviousYear => {
-                    format!("Veränderung zum Vorjahr {sign} {} %", t.value)
-                }
-            };
-            Panel {
-                caption: format!(
-                    "{} {name}: Ziel {goal_text} – {}",
-                    t.indicator, j.judgement.status
-                ),
-                lines: vec![Line {
-                    label: traeger.to_owned(),
-                    points: j
-                        .judgement
-                        .series
-                        .iter()
-                        .map(|m| {
-                            (
-                                // A figure of the whole year stands at its end.
-                                m.month.and_then(|m| i32::try_from(m).ok()).unwrap_or(12),
-                                m.value.as_ref().and_then(|v| v.approx()),
-                            )
-                        })
-                        .collect(),
-                }],
-                target,
-                x: (1, 12),
-                x_label: |m| format!("{m:02}"),
-            }
-        })
-        .collect();
-    charts::svg(
-        &format!("Zielvereinbarung {year}, Träger {traeger}: Ziel und Ist"),
-        &panels,
-    )
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TargetsReport {
     pub agreement_id: String,
@@ -184,8 +121,8 @@ pub struct TargetsReport {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TargetsQuery {
-    /// Judge on the figures BA's data stood at on this day (their Datenstand), e.g. before a
-    /// revision; left out: the latest.
+    /// Judge on the figures known on this day: BA's by their Datenstand (e.g. before a
+    /// revision), the Träger's as accepted by then; left out: the latest.
     #[param(value_type = Option<String>, format = Date, example = "2024-11-01")]
     pub as_of: Option<String>,
 }
@@ -196,12 +133,14 @@ pub struct TargetsQuery {
 /// forwarded to it). Each target with the month it is judged on, the actual value (or its
 /// change against the same month a year before), `met`/`not_met`/`pending`, the year's months
 /// and the Datenstand each rests on. With `Accept: image/svg+xml`, a chart: one panel per
-/// target, the months as a line, the target across, BA's suppressed months marked.
+/// target, the months as a line, the target across, BA's suppressed months marked; with
+/// `Accept: text/csv`, a row per target for German spreadsheets.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "zv-2024-06432-1"), TargetsQuery),
     responses(
     (status = 200, description = "The targets judged", content(
         (TargetsReport = "application/json"),
         (String = "image/svg+xml"),
+        (String = "text/csv"),
     )),
     CommonProblems,
     (status = 404, response = NotFound),
@@ -217,20 +156,24 @@ pub async fn agreement_targets(
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let id: AgreementId = params::id(&id)?;
     let as_of = params::date("as_of", query.into_inner().as_of.as_deref())?;
-    let (agreement, judged) = app::judged(&services, visibility, id, as_of).await?;
-    let vary = (header::VARY, "Accept");
-    if prefers(&req, "image/svg+xml") {
-        let svg = chart(agreement.traeger.as_str(), agreement.year, &judged);
-        return Ok(HttpResponse::Ok()
-            .content_type("image/svg+xml")
-            .insert_header(vary)
-            .body(svg));
-    }
-    Ok(HttpResponse::Ok().insert_header(vary).json(TargetsReport {
-        agreement_id: agreement.id.to_string(),
-        traeger: agreement.traeger.to_string(),
-        year: agreement.year,
-        as_of,
-        items: judged.into_iter().map(TargetJudgement::from).collect(),
-    }))
+    let t = app::judged(&services, visibility, id, as_of).await?;
+    let (ags, year) = (t.agreement.traeger.as_str(), t.agreement.year);
+    let title = format!("Zielvereinbarung {year}, {}: Ziel und Ist", t.traeger_name);
+    Ok(negotiated(
+        &req,
+        || chart::svg(&title, &[(ags, &t.judged)]),
+        || table::csv(std::slice::from_ref(&t)),
+        || TargetsReport {
+            agreement_id: t.agreement.id.to_string(),
+            traeger: ags.to_owned(),
+            year,
+            as_of,
+            items: t
+                .judged
+                .iter()
+                .cloned()
+                .map(TargetJudgement::from)
+                .collect(),
+        },
+    ))
 }

@@ -5,17 +5,18 @@
 //! the ledger and the change feed show it. Kassel's seeded agreement is left as the seed has
 //! it, waiting for the Träger's signature.
 
+mod ba;
+
 use chrono::NaiveDate;
 
 use super::submissions::{self, Acceptance, Step};
-use super::{AppError, Clock, Mode, Services, agreements, reporting_bodies, transmissions};
+use super::{AppError, Clock, Mode, Services, agreements, reporting_bodies};
 use crate::domain::actor::{Actor, Role, Visibility};
 use crate::domain::agreement::{Agreement, Party, Signatory, SignatureInput};
 use crate::domain::ids::{AgreementId, SubmissionId};
 use crate::domain::reporting_body::ReportingBodyInput;
 use crate::domain::submission::{Decision, DraftInput, ValueInput};
 use crate::domain::traeger::{Ags, Traeger, TraegerFilter};
-use crate::domain::transmission::{RawRow, RequestInput};
 use crate::store::ledger;
 
 /// The year of the shipped template, and the day the demonstration stands on: after the
@@ -84,7 +85,8 @@ pub async fn load(services: &Services) -> Result<Option<Demo>, AppError> {
         demo.agreements += 1;
         demo.submissions += deliver(&services, &registry[i], i, &a).await?;
     }
-    demo.transmissions = ba_data(&services, &hmsi, &registry).await?;
+    demo.transmissions = ba::data(&services, &hmsi, &registry).await?;
+    demo.transmissions += ba::kennzahlen(&services, &hmsi, &registry).await?;
     Ok(Some(demo))
 }
 
@@ -282,63 +284,4 @@ fn figure_text(code: &str, text: &str) -> ValueInput {
         value: Some(text.into()),
         ..ValueInput::default()
     }
-}
-
-/// BA's data of § 2 (2), (4), (5) for every Träger, forwarded; small numbers suppressed as BA
-/// does. The number of transmissions made.
-async fn ba_data(
-    services: &Services,
-    hmsi: &Actor,
-    registry: &[Traeger],
-) -> Result<usize, AppError> {
-    let codes = [
-        "care_of_relatives",
-        "psychosocial_care",
-        "addiction_counselling",
-    ];
-    let request = RequestInput {
-        year: Some(YEAR.into()),
-        indicators: Some(codes.iter().map(|c| (*c).to_owned()).collect()),
-        ba_reference: Some("DEMO Auftrag 2024-0117, Tabellen 2.2, 2.4 und 2.5".into()),
-        requested_on: Some("2024-01-17".into()),
-        note: Some("[Demo] Beispieldaten (zv-monitor seed --demo)".into()),
-    };
-    let all = Visibility::All;
-    let t = transmissions::create(services, hmsi.clone(), all.clone(), request, None)
-        .await?
-        .value;
-    let mut rows = Vec::new();
-    for (i, traeger) in registry.iter().enumerate() {
-        for (j, code) in codes.iter().enumerate() {
-            let n = ((i * 31 + j * 17) % 90) as i64;
-            let value = if n < 3 { "*".to_owned() } else { n.to_string() };
-            rows.push(RawRow {
-                at: format!("/rows/{}", rows.len()),
-                traeger: Some(traeger.ags.to_string()),
-                indicator: Some((*code).to_owned()),
-                value: Some(value),
-                month: None,
-                data_as_of: None,
-                provisional: false,
-                revised: false,
-            });
-        }
-    }
-    let upload = transmissions::Upload {
-        rows,
-        broken: Vec::new(),
-        reason: None,
-        expected_version: None,
-    };
-    transmissions::receive(
-        services,
-        hmsi.clone(),
-        all.clone(),
-        t.id.clone(),
-        upload,
-        Mode::Write,
-    )
-    .await?;
-    transmissions::forward(services, hmsi.clone(), all, t.id, None).await?;
-    Ok(1)
 }
