@@ -108,7 +108,27 @@ pub async fn list_indicators(
     tag = TAG,
     params(("code" = String, Path, example = "debt_counselling_stock"), YearQuery),
     responses(
-        (status = 200, description = "The indicator", body = IndicatorResponse,
+        (status = 200, description = "The indicator",
+            content((IndicatorResponse = "application/json", examples(
+                ("figure" = (summary = "A figure the Träger reports (§ 2 (3))",
+                    value = json!({
+                        "code": "debt_counselling_stock", "valid_from": 2023, "year": 2023,
+                        "section": "§ 2 (3)", "name_de": "Personen in Schuldnerberatung (Bestand)",
+                        "description_de": null, "unit": "count", "measure": "stock",
+                        "source": "traeger", "reference": {"kind": "stock", "date": "2023-12-31"},
+                        "part_of": null, "breakdown_by_reporting_body": true,
+                        "discontinued": false, "version": 1,
+                        "created_at": "2026-11-25T08:00:00Z", "updated_at": "2026-11-25T08:00:00Z"}))),
+                ("kennzahl" = (summary = "A Kennzahl of § 48a SGB II from BA, month by month",
+                    value = json!({
+                        "code": "k3", "valid_from": 2019, "year": 2024, "section": "§ 48a SGB II",
+                        "name_de": "Veränderung des Bestands an Langzeitleistungsbeziehenden",
+                        "description_de": "KennzahlenV § 6 Abs. 1: Zahl der Langzeitleistungsbeziehenden im Bezugsmonat geteilt durch ihre Zahl im Bezugsmonat des Vorjahres",
+                        "unit": "ratio", "measure": "quotient", "source": "ba",
+                        "reference": {"kind": "monthly"}, "part_of": null,
+                        "breakdown_by_reporting_body": false, "discontinued": false, "version": 1,
+                        "created_at": "2026-11-25T08:00:00Z", "updated_at": "2026-11-25T08:00:00Z"}))),
+            ))),
             headers(("ETag" = String, description = "Send as If-Match to change this version"))),
         CommonProblems,
         (status = 404, response = NotFound),

@@ -55,6 +55,13 @@ impl From<Point> for SeriesPoint {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"indicator": "k3", "from": 2024, "to": 2024, "items": [
+    {"year": 2024, "month": "2024-06", "traeger": "06432",
+     "traeger_name": "Landkreis Darmstadt-Dieburg", "value": "0.9731", "status": null,
+     "source": "ba", "origin": "ba-2024-1"},
+    {"year": 2024, "month": "2024-07", "traeger": "06411", "traeger_name": "Wissenschaftsstadt Darmstadt",
+     "value": null, "status": "suppressed", "source": "ba", "origin": "ba-2024-1"}
+]}))]
 pub struct SeriesReport {
     pub indicator: String,
     pub from: i32,

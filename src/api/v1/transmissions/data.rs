@@ -88,8 +88,10 @@ fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
 /// Store the data BA delivered
 ///
 /// HMSI only, with scope `write`. `application/json` (`{"rows": [...]}`) or `text/csv` with the
-/// header `traeger;indicator;value` (or `,`; optionally a column `flags` with `p` provisional,
-/// `r` revised), UTF-8 with or without BOM, CRLF or LF, quoted fields, decimal comma or point.
+/// header `traeger;indicator;value` in any order (or `,`; optionally `flags` with `p`
+/// provisional, `r` revised; for a Kennzahl `month` and `data_as_of`, BA's Datenstand; `traeger`
+/// an AGS or BA's Jobcenter id), UTF-8 with or without BOM, CRLF or LF, quoted fields, decimal
+/// comma or point.
 /// BA's marks map to a status and never to 0: `*` suppressed, `-` nil, `x` not applicable.
 /// Every error at once, by line (`/lines/n`) or pointer. Before forwarding, new data replaces
 /// the current version; after forwarding it is a new version that needs a `reason`.
@@ -97,7 +99,12 @@ fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
     ("If-Match" = String, Header, description = "The ETag you read"), DataQuery),
     request_body(content(
         (DataRequest = "application/json"),
-        (String = "text/csv", example = "traeger;indicator;value\r\n06633;psychosocial_care;17\r\n06611;psychosocial_care;*\r\n"),
+        (String = "text/csv", examples(
+            ("figures" = (summary = "Figures of the year, Stadt Kassel's suppressed",
+                value = json!("traeger;indicator;value\r\n06633;psychosocial_care;17\r\n06611;psychosocial_care;*\r\n"))),
+            ("kennzahlen" = (summary = "BA's Kennzahlen by Jobcenter, month and Datenstand",
+                value = json!("traeger;indicator;month;value;data_as_of\r\njc-06432;k2;2024-07;26,7;2024-10-15\r\njc-06432;k3;2024-07;0,9713;2024-10-15\r\njc-06411;k3;2024-07;*;2024-10-15\r\n"))),
+        )),
     )),
     responses(
     (status = 200, description = "Stored (or, on a dry run, what would be)", body = ImportResponse,

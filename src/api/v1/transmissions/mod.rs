@@ -100,7 +100,16 @@ pub async fn find_transmission(
 /// HMSI only, with scope `write`: the year, the BA-sourced indicators it serves, BA's table or
 /// order reference, the date asked. Status `requested`.
 #[utoipa::path(tag = TAG, params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
-    request_body = CreateTransmissionRequest, responses(
+    request_body(content((CreateTransmissionRequest = "application/json", examples(
+        ("figures" = (summary = "§ 2 (4): a figure of the year", value = json!({
+            "year": 2023, "indicators": ["psychosocial_care"],
+            "ba_reference": "Auftrag 2024-0117, Tabelle 3.2", "requested_on": "2024-01-17",
+            "note": "§ 2 (4): vom Jobcenter veranlasste Inanspruchnahmen"}))),
+        ("kennzahlen" = (summary = "§ 48a SGB II: K2 and K3 month by month", value = json!({
+            "year": 2024, "indicators": ["k2", "k3"],
+            "ba_reference": "Kennzahlen nach § 48a SGB II, Datenstand Oktober 2024",
+            "requested_on": "2024-10-20"}))),
+    )))), responses(
     (status = 201, description = "Recorded", body = TransmissionResponse,
         headers(("Location" = String, description = "URL of the transmission"))),
     JsonBodyProblems,

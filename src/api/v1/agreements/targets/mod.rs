@@ -108,6 +108,20 @@ impl From<Judged> for TargetJudgement {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "agreement_id": "zv-2024-06432-1", "traeger": "06432", "year": 2024, "as_of": "2024-11-01",
+    "items": [{
+        "indicator": "k3", "name_de": "Veränderung des Bestands an Langzeitleistungsbeziehenden",
+        "unit": "ratio", "comparison": "change_vs_previous_year", "operator": "at_most",
+        "value": "-0.25", "judged_on": "2024-07", "status": "met", "actual": "-2.87",
+        "judged": {"month": "2024-07", "value": "0.9713", "status": null,
+                   "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
+        "series": [{"month": "2024-06", "value": "0.9731", "status": null,
+                    "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
+                   {"month": "2024-07", "value": "0.9713", "status": null,
+                    "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1}]
+    }]
+}))]
 pub struct TargetsReport {
     pub agreement_id: String,
     pub traeger: String,
