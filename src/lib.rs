@@ -8,6 +8,7 @@ pub mod background;
 pub mod config;
 pub mod domain;
 pub mod printing;
+pub mod sheets;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

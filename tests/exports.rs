@@ -263,7 +263,7 @@ async fn filters_and_formats_are_chosen_by_query_or_accept(app: TestApp) {
         "source=bund",
         "state=approved",
         "status=*",
-        "format=xlsx",
+        "format=xls",
         "csv=fr",
         "colour=red",
     ] {

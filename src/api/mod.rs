@@ -3,6 +3,7 @@
 pub mod docs;
 pub mod edge;
 pub mod fallback;
+pub mod files;
 pub mod formats;
 pub mod headers;
 pub mod health;

@@ -99,6 +99,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         r"A query parameter is invalid: Query deserialize error: (.+)" => |m| format!("Ein Abfrageparameter ist ungültig: {}", inner(m, 1)),
         r"A path parameter is invalid: Path deserialize error: (.+)" => |m| format!("Ein Pfadparameter ist ungültig: {}", inner(m, 1)),
         r"The query is longer than (\d+) bytes\." => |m| format!("Die Abfrage ist länger als {} Bytes.", c(m, 1)),
+        r"an XLSX sheet ends at 1 048 576 rows and this export has more: ask for CSV or NDJSON, or narrow it \(`year`, `traeger`, `indicator`\)" => |_| "ein XLSX-Tabellenblatt endet nach 1 048 576 Zeilen, und dieser Export hat mehr: fordern Sie CSV oder NDJSON an oder schränken Sie ihn ein (`year`, `traeger`, `indicator`)".into(),
         r"The database is not reachable right now; retry later\." => |_| "Die Datenbank ist gerade nicht erreichbar; bitte später erneut versuchen.".into(),
         r"not ready: (.+)" => |m| format!("nicht bereit: {}", inner(m, 1)),
         r"the database does not answer" => |_| "die Datenbank antwortet nicht".into(),

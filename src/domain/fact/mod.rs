@@ -166,7 +166,7 @@ fn bool_text(b: bool) -> &'static str {
 impl Fact {
     /// The reference of this value: the indicator's date or period, or a Kennzahl's month
     /// (`2024-07`).
-    fn reference(&self) -> Cow<'_, str> {
+    pub fn reference(&self) -> Cow<'_, str> {
         match self.month {
             Some(m) => Cow::Owned(format!("{}-{m:02}", self.origin.year)),
             None => Cow::Borrowed(&self.indicator.reference),

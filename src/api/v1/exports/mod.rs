@@ -1,6 +1,7 @@
 //! `/api/v1/exports/facts`: every value in long format, streamed batch by batch.
 
 mod rows;
+mod workbook;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -11,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::formats::{CsvDialect, csv_start, csv_writer};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
+use crate::api::schemas::Document;
 use crate::app::exports::{Export, FactFilter};
 use crate::app::{AppError, Services};
 use crate::auth::Principal;
@@ -18,6 +20,7 @@ use crate::auth::policy::{Permission, authorize};
 use crate::domain::fact::{CSV_COLUMNS, Fact, FactState, SDMX_COLUMNS};
 use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::transmission::BaMarker;
+use crate::sheets;
 use tokio::task::JoinHandle;
 
 pub use rows::{FactExport, FactRow};
@@ -37,6 +40,8 @@ pub enum ExportFormat {
     Csv,
     /// SDMX-CSV 2.0 (`application/vnd.sdmx.data+csv;version=2.0.0`).
     Sdmx,
+    /// An XLSX workbook, one sheet (at most 1 048 575 facts).
+    Xlsx,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,7 +59,7 @@ pub struct FactQuery {
     pub state: Option<FactState>,
     /// Only the cells BA marked so (the `status` column); a Träger's figures carry no mark.
     pub status: Option<BaMarker>,
-    /// Overrides `Accept`: `json`, `ndjson`, `csv` or `sdmx` (SDMX-CSV 2.0).
+    /// Overrides `Accept`: `json`, `ndjson`, `csv`, `sdmx` (SDMX-CSV 2.0) or `xlsx`.
     pub format: Option<ExportFormat>,
     /// With CSV: `de` for `;`, a BOM and decimal commas.
     pub csv: Option<CsvDialect>,
@@ -104,7 +109,9 @@ fn format_of(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if accept.contains("application/vnd.sdmx.data+csv") {
+    if accept.contains(sheets::XLSX) {
+        ExportFormat::Xlsx
+    } else if accept.contains("application/vnd.sdmx.data+csv") {
         ExportFormat::Sdmx
     } else if accept.contains("text/csv") {
         ExportFormat::Csv
@@ -133,6 +140,7 @@ impl Renderer {
                 out
             }
             ExportFormat::Sdmx => self.csv_line(&SDMX_COLUMNS),
+            ExportFormat::Xlsx => Vec::new(),
         }
     }
 
@@ -154,7 +162,7 @@ impl Renderer {
         self.wrote_item = true;
         let mut out = Vec::with_capacity(facts.len() * 200);
         match self.format {
-            ExportFormat::Csv | ExportFormat::Sdmx => {
+            ExportFormat::Csv | ExportFormat::Sdmx | ExportFormat::Xlsx => {
                 // One writer for the whole batch: a writer per row cost a third of the time.
                 let mut w = self.csv_writer(out);
                 for f in facts {
@@ -236,7 +244,11 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
 /// BA's suppressed, nil and not-applicable cells keep their status in every format. Streamed
 /// in batches: the first rows leave before the last are read. Every batch reads the snapshot
 /// taken when the export starts, so a change committed meanwhile is wholly in the export or
-/// not at all. HMSI reads all; a Träger or Jobcenter token its own Träger's facts.
+/// not at all. HMSI reads all; a Träger or Jobcenter token its own Träger's facts. As XLSX
+/// (`format=xlsx` or `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`)
+/// one sheet: the AGS as text, values as numbers in their unit's format, BA's mark as text,
+/// days as dates, German column titles with `Accept-Language: de`; an export of more than
+/// 1 048 575 facts is 422 (a sheet's end), ask for CSV or NDJSON.
 #[utoipa::path(tag = TAG, params(FactQuery), responses(
     (status = 200, description = "The facts", content(
         (FactExport = "application/json", example = json!({"items": [{"year": 2023, "traeger": "06611",
@@ -246,6 +258,7 @@ async fn next_chunk(pending: JoinHandle<Fetched>, r: Renderer) -> Result<(Bytes,
             "changed_at": "2024-03-05T10:00:00.000000Z"}]})),
         (String = "application/x-ndjson", example = "{\"year\":2023,\"traeger\":\"06611\",\"traeger_name\":\"Stadt Kassel\",\"section\":\"§ 2 (4)\",\"indicator\":\"psychosocial_care\",\"unit\":\"count\",\"reference\":\"2023-01-01/2023-12-31\",\"reporting_body\":null,\"value\":null,\"status\":\"suppressed\",\"provisional\":false,\"source\":\"ba\",\"origin\":\"ba-2023-1\",\"revision\":1,\"state\":\"forwarded\",\"late\":false,\"changed_at\":\"2024-03-05T10:00:00.000000Z\"}\n"),
         (String = "application/vnd.sdmx.data+csv;version=2.0.0", example = "STRUCTURE,STRUCTURE_ID,ACTION,TIME_PERIOD,TRAEGER,INDICATOR,REPORTING_BODY,SOURCE,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,REF_PERIOD,STATE\r\ndataflow,HMSI:ZV_FACTS(1.0),I,2023,06611,psychosocial_care,_T,ba,,C,COUNT,2023-01-01/2023-12-31,forwarded\r\n"),
+        (Document = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (String = "text/csv", example = "year,traeger,traeger_name,section,indicator,unit,reference,reporting_body,value,status,source,origin,revision,state,late,changed_at\r\n2023,06611,Stadt Kassel,§ 2 (4),psychosocial_care,count,2023-01-01/2023-12-31,,*,suppressed,ba,ba-2023-1,1,forwarded,false,2024-03-05T10:00:00.000000Z\r\n"),
     )),
     CommonProblems,
@@ -262,7 +275,24 @@ pub async fn export_facts(
     let filter = q.filter()?;
     let german = q.csv == Some(CsvDialect::De);
     let format = format_of(&req, q.format);
+    let year = filter.year;
     let export = Export::start(&services, visibility, filter).await?;
+    if format == ExportFormat::Xlsx {
+        let german = crate::api::problem::german::preferred(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let file = workbook::facts(export, german).await?;
+        let name = year.map_or_else(|| "facts".to_owned(), |y| format!("facts-{y}"));
+        return Ok(HttpResponse::Ok()
+            .content_type(sheets::XLSX)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.xlsx\""),
+            ))
+            .streaming(crate::api::files::stream(file)));
+    }
     let renderer = Renderer {
         format,
         german,
@@ -273,6 +303,7 @@ pub async fn export_facts(
         ExportFormat::Ndjson => "application/x-ndjson",
         ExportFormat::Csv => "text/csv; charset=utf-8",
         ExportFormat::Sdmx => "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8",
+        ExportFormat::Xlsx => sheets::XLSX,
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type)

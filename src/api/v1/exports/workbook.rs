@@ -1,0 +1,109 @@
+//! The facts export as an XLSX workbook, for HMSI's clerks and the Träger's controllers: one
+//! sheet, a row per fact, the AGS as text, values as numbers in their unit's format with BA's
+//! mark as text beside its status, reference days and change times as dates. Written to a
+//! temporary file batch by batch, so memory stays flat; one sheet ends at 1 048 576 rows, and
+//! a larger export is refused before anything is sent.
+
+use chrono::NaiveDate;
+
+use crate::api::problem::ApiError;
+use crate::app::AppError;
+use crate::app::exports::Export;
+use crate::domain::fact::Fact;
+use crate::sheets::{Cell, Column, Number, SheetError, SheetWriter};
+
+const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
+    Column { en, de, width }
+}
+
+/// The columns of the CSV export, titled for people.
+const COLUMNS: [Column; 16] = [
+    col("year", "Jahr", 6.0),
+    col("traeger", "AGS", 8.0),
+    col("traeger_name", "Träger", 28.0),
+    col("section", "Abschnitt", 10.0),
+    col("indicator", "Indikator", 26.0),
+    col("unit", "Einheit", 8.0),
+    col("reference", "Bezug", 22.0),
+    col("reporting_body", "Meldestelle", 24.0),
+    col("value", "Wert", 12.0),
+    col("status", "Kennzeichen", 12.0),
+    col("source", "Quelle", 8.0),
+    col("origin", "Herkunft", 24.0),
+    col("revision", "Revision", 8.0),
+    col("state", "Stand", 10.0),
+    col("late", "verspätet", 9.0),
+    col("changed_at", "geändert am (UTC)", 20.0),
+];
+
+const TOO_MANY_ROWS: &str = "an XLSX sheet ends at 1 048 576 rows and this export has more: \
+    ask for CSV or NDJSON, or narrow it (`year`, `traeger`, `indicator`)";
+
+fn sheet_error(e: SheetError) -> ApiError {
+    match e {
+        SheetError::TooManyRows => AppError::invalid("/format", TOO_MANY_ROWS).into(),
+        e => {
+            tracing::error!(error = %e, "an XLSX export could not be written");
+            ApiError::Status(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
+
+fn write(sheet: &mut SheetWriter, f: &Fact) -> Result<(), SheetError> {
+    let (o, t, i) = (&f.origin, &f.traeger, &f.indicator);
+    let reference = f.reference();
+    let reference = match reference.parse::<NaiveDate>() {
+        Ok(day) => Cell::Date(day),
+        Err(_) => Cell::Text(&reference),
+    };
+    let changed = chrono::DateTime::parse_from_rfc3339(&o.changed_at)
+        .map_or(Cell::Text(&o.changed_at), |at| Cell::Time(at.naive_utc()));
+    sheet.row(&[
+        Cell::Number(f64::from(o.year), Number::Integer),
+        Cell::Text(&t.ags),
+        Cell::Text(&t.name),
+        Cell::Text(&i.section),
+        Cell::Text(&i.code),
+        Cell::Text(i.unit),
+        reference,
+        Cell::opt(f.reporting_body.as_deref()),
+        Cell::figure(f.value.as_ref(), f.marker),
+        Cell::opt(f.marker.map(|m| m.as_str())),
+        Cell::Text(o.source.as_str()),
+        Cell::Text(&o.id),
+        Cell::Number(f64::from(o.revision), Number::Integer),
+        Cell::Text(o.state.as_str()),
+        Cell::Bool(o.late),
+        changed,
+    ])
+}
+
+/// The export as a workbook in a temporary file, read from its start.
+pub async fn facts(mut export: Export, german: bool) -> Result<std::fs::File, ApiError> {
+    let mut sheet = SheetWriter::new(("facts", "Fakten"), &COLUMNS, german).map_err(sheet_error)?;
+    while let Some(batch) = export.next_batch().await? {
+        sheet = actix_web::web::block(move || {
+            batch.iter().try_for_each(|f| write(&mut sheet, f))?;
+            Ok::<_, SheetError>(sheet)
+        })
+        .await
+        .map_err(|e| sheet_error(SheetError::Io(std::io::Error::other(e))))?
+        .map_err(sheet_error)?;
+    }
+    actix_web::web::block(move || sheet.into_file())
+        .await
+        .map_err(|e| sheet_error(SheetError::Io(std::io::Error::other(e))))?
+        .map_err(sheet_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_sheet_is_refused_in_both_languages() {
+        assert!(crate::api::problem::german::text_of(TOO_MANY_ROWS).is_some());
+        let refused = sheet_error(SheetError::TooManyRows);
+        assert!(matches!(refused, ApiError::App(AppError::Invalid(ref v)) if v.len() == 1));
+    }
+}
