@@ -2,8 +2,10 @@
 //! as XLSX workbooks (identifiers as text, values as numbers in their unit's format, dates as
 //! dates), and BA's workbooks read as they come.
 
+mod reading;
 mod writing;
 
+pub use reading::{Wide, wide_rows};
 pub use writing::{Cell, Column, Number, SheetError, SheetWriter};
 
 /// The media type of an XLSX workbook.

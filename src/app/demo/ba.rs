@@ -47,6 +47,7 @@ fn row(at: usize, traeger: &Traeger, code: &str, value: String) -> RawRow {
         data_as_of: None,
         provisional: false,
         revised: false,
+        cells: Vec::new(),
     }
 }
 

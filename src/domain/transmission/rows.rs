@@ -27,6 +27,20 @@ pub struct RawRow {
     pub data_as_of: Option<String>,
     pub provisional: bool,
     pub revised: bool,
+    /// Where each field stands when it is not `{at}/{field}`: a workbook's cells
+    /// (`Tabelle1!A7` for the Träger, `Tabelle1!C2` for the indicator, `Tabelle1!C7` for the
+    /// value).
+    pub cells: Vec<(&'static str, String)>,
+}
+
+impl RawRow {
+    /// Where `field` stands, for an error message.
+    pub fn place(&self, field: &str) -> String {
+        self.cells
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or_else(|| format!("{}/{field}", self.at), |(_, at)| at.clone())
+    }
 }
 
 /// Whom rows may name: the Träger by AGS, or its Jobcenter by id (BA's tables list Jobcenter).
@@ -150,7 +164,7 @@ fn period(
     served_by: Option<&Served>,
     year: i32,
 ) -> Option<(Option<u32>, Option<NaiveDate>)> {
-    let at = |field: &str| format!("{}/{field}", r.at);
+    let at = |field: &str| r.place(field);
     let monthly = served_by.map(|s| matches!(s.unit, Unit::Percent | Unit::Ratio));
     let month = match (monthly, r.month.as_deref().map(str::trim)) {
         (Some(true), None) => {
@@ -207,7 +221,7 @@ fn checked_row(
     known: &Known,
     year: i32,
 ) -> Option<DataRow> {
-    let at = |field: &str| format!("{}/{field}", r.at);
+    let at = |field: &str| r.place(field);
     let traeger = v
         .required(&at("traeger"), &r.traeger)
         .and_then(|t| v.check(&at("traeger"), known.traeger(t.trim())));

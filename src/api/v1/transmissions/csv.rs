@@ -190,6 +190,7 @@ fn rows(
             data_as_of: cell(columns.data_as_of),
             provisional: flags.contains('p'),
             revised: flags.contains('r'),
+            cells: Vec::new(),
         });
     }
     (rows, errors)

@@ -9,6 +9,7 @@ use super::dto::*;
 use crate::api::headers::{IfMatch, etag};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems, IfMatchProblems, JsonBodyProblems, NotFound};
+use crate::api::schemas::Document;
 use crate::api::upload;
 use crate::app::transmissions::{self as app, Upload};
 use crate::app::{AppError, Mode, Services};
@@ -17,6 +18,7 @@ use crate::auth::policy::{Permission, authorize};
 use crate::domain::Violation;
 use crate::domain::ids::TransmissionId;
 use crate::domain::transmission::RawRow;
+use crate::sheets;
 
 /// One JSON row as it arrived; a status and a value at once, or an unknown status, is
 /// recorded in `errors`.
@@ -57,6 +59,7 @@ fn raw_row(i: usize, r: DataRowRequest, errors: &mut Vec<Violation>) -> RawRow {
         data_as_of: r.data_as_of,
         provisional: r.provisional,
         revised: r.revised,
+        cells: Vec::new(),
     }
 }
 
@@ -99,6 +102,7 @@ fn json_rows(body: &[u8]) -> Result<(Vec<RawRow>, Option<String>), ApiError> {
     ("If-Match" = String, Header, description = "The ETag you read"), DataQuery),
     request_body(content(
         (DataRequest = "application/json"),
+        (Document = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (String = "text/csv", examples(
             ("figures" = (summary = "Figures of the year, Stadt Kassel's suppressed",
                 value = json!("traeger;indicator;value\r\n06633;psychosocial_care;17\r\n06611;psychosocial_care;*\r\n"))),
@@ -126,21 +130,38 @@ pub async fn put_data(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::RequestStatistics)?;
     let content_type = upload::media_type(&req);
-    if content_type != "application/json" && content_type != "text/csv" {
+    if !["application/json", "text/csv", sheets::XLSX].contains(&content_type.as_str()) {
         return Err(ApiError::UnsupportedMediaType(
-            "The data must be application/json or text/csv.".into(),
+            "The data must be application/json, text/csv or an XLSX workbook \
+             (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)."
+                .into(),
         ));
     }
     let id: TransmissionId = params::id(&id)?;
-    let body = upload::read(&req, payload).await?;
-    let (rows, broken, body_reason) = if content_type == "text/csv" {
-        let (rows, broken) = csv::parse(&body).map_err(ApiError::invalid)?;
-        (rows, broken, None)
-    } else {
-        let (rows, reason) = json_rows(&body)?;
-        (rows, Vec::new(), reason)
-    };
     let q = query.into_inner();
+    let mut wide = q.wide(content_type == sheets::XLSX)?;
+    if content_type == sheets::XLSX {
+        let t = app::find(&services, visibility.clone(), id.clone()).await?;
+        wide.served = t.indicators.iter().map(|i| i.code.to_string()).collect();
+    }
+    let body = upload::read(&req, payload).await?;
+    let (rows, broken, body_reason) = match content_type.as_str() {
+        "text/csv" => {
+            let (rows, broken) = csv::parse(&body).map_err(ApiError::invalid)?;
+            (rows, broken, None)
+        }
+        "application/json" => {
+            let (rows, reason) = json_rows(&body)?;
+            (rows, Vec::new(), reason)
+        }
+        _ => {
+            let rows = web::block(move || sheets::wide_rows(&body, &wide))
+                .await
+                .map_err(|e| ApiError::BadRequest(format!("the workbook cannot be read: {e}")))?
+                .map_err(ApiError::invalid)?;
+            (rows, Vec::new(), None)
+        }
+    };
     let upload = Upload {
         rows,
         broken,

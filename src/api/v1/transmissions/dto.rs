@@ -335,6 +335,19 @@ pub struct DataQuery {
     pub dry_run: Option<bool>,
     /// Why BA delivered again; required when the data was forwarded.
     pub reason: Option<String>,
+    /// An XLSX workbook: the sheet to read (the first when left out).
+    #[param(example = "Tabelle1")]
+    pub sheet: Option<String>,
+    /// An XLSX workbook: headings and the indicator each names, `heading=code` separated by
+    /// `;`, for headings that are not codes.
+    #[param(example = "Integrationsquote=k2;Veränderung LZB=k3")]
+    pub map: Option<String>,
+    /// An XLSX workbook of Kennzahlen: the Bezugsmonat of every value in it.
+    #[param(example = "2024-07")]
+    pub month: Option<String>,
+    /// An XLSX workbook of Kennzahlen: BA's Datenstand of every value in it.
+    #[param(value_type = Option<String>, format = Date, example = "2024-10-15")]
+    pub data_as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

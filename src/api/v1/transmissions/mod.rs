@@ -4,6 +4,7 @@
 mod csv;
 mod data;
 mod dto;
+mod workbook_query;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
