@@ -162,6 +162,17 @@ async fn names_are_unique_and_changes_need_the_version_read(app: TestApp) {
             vec!["/name"],
         ),
         (json!({}), vec!["/name", "/kind"]),
+        // The same name with spaces around it is the same name.
+        (
+            json!({"name": format!("  {DIAKONIE} "), "kind": "schuldnerberatung"}),
+            vec!["/name"],
+        ),
+        // A NUL character is refused as input, never sent to the database (PostgreSQL stores
+        // none): found by schemathesis.
+        (
+            json!({"name": "Beratung\u{0}stelle", "kind": "other"}),
+            vec!["/name"],
+        ),
     ];
     for (body, expected) in refused {
         let p = problem(app.post(BODIES, Some(&kassel), &body).await, 422).await;

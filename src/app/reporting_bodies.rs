@@ -75,8 +75,10 @@ pub async fn register(
     write_once(services, &who, idempotency_key, fp, move |conn| {
         traeger::lock(conn, &ags)?;
         visible_traeger(conn, &visibility, &ags)?;
-        let name = input.name.as_deref().unwrap_or_default();
-        let taken = store::name_taken(conn, &ags, name, None)?;
+        let taken = match input.checked_name() {
+            Some(name) => store::name_taken(conn, &ags, &name, None)?,
+            None => false,
+        };
         let n = store::next_number(conn, &ags)?;
         let stamp = clock.stamp(&actor);
         let t =
@@ -108,8 +110,10 @@ pub async fn change(
                 if expected_version.is_some_and(|v| v != before.version) {
                     return Err(AppError::PreconditionFailed);
                 }
-                let name = input.name.as_deref().unwrap_or_default();
-                let taken = store::name_taken(conn, &ags, name, Some(&id))?;
+                let taken = match input.checked_name() {
+                    Some(name) => store::name_taken(conn, &ags, &name, Some(&id))?,
+                    None => false,
+                };
                 let stamp = clock.stamp(&actor);
                 let Some(t) = before
                     .change(&input, taken, &stamp)

@@ -142,6 +142,13 @@ pub struct ReportingBodyInput {
 }
 
 impl ReportingBodyInput {
+    /// The name as it would be stored (trimmed), if it is a valid one: what to look for among
+    /// the Träger's other bodies. An invalid name (empty, too long, holding NUL) is never
+    /// looked up; reading the input refuses it.
+    pub fn checked_name(&self) -> Option<String> {
+        super::parse_text(self.name.as_deref()?, MAX_NAME_CHARS).ok()
+    }
+
     /// Name and kind, checked; `taken` says whether another body of the Träger has the name.
     fn read(&self, taken: bool) -> Result<(String, ReportingBodyKind), Vec<Violation>> {
         let mut v = Violations::default();
