@@ -20,12 +20,9 @@ on_both_backends!(
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// Each Träger's AGS and its Jobcenter's name.
 fn registry() -> Vec<(String, String)> {
-    let registry: Value =
-        serde_json::from_str(include_str!("../seed/traeger-hessen.json")).unwrap();
-    registry["traeger"]
-        .as_array()
-        .unwrap()
+    common::seed::shipped_registry()
         .iter()
         .map(|t| {
             let ags = t["ags"].as_str().unwrap().to_owned();

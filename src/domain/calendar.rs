@@ -40,6 +40,15 @@ pub fn german_date(at: DateTime<Utc>) -> NaiveDate {
     (at + german_offset(at)).date_naive()
 }
 
+/// A month of a year as `2024-07`, or the year itself as `2024` when no month is named: how a
+/// Bezugsmonat or a period judged on is written everywhere.
+pub fn period(year: i32, month: Option<u32>) -> String {
+    match month {
+        Some(m) => format!("{year}-{m:02}"),
+        None => year.to_string(),
+    }
+}
+
 /// `2024-07` as its year and month; None for anything else.
 pub fn year_month(raw: &str) -> Option<(i32, u32)> {
     let (y, m) = raw.split_once('-')?;

@@ -29,12 +29,9 @@ pub async fn put(app: &TestApp, query: &str, csv: String) -> reqwest::Response {
         .unwrap()
 }
 
+/// Each Träger's AGS and its Jobcenter's id.
 pub fn registry() -> Vec<(String, String)> {
-    let registry: Value =
-        serde_json::from_str(include_str!("../../seed/traeger-hessen.json")).unwrap();
-    registry["traeger"]
-        .as_array()
-        .unwrap()
+    super::seed::shipped_registry()
         .iter()
         .map(|t| {
             (

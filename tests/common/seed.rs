@@ -167,12 +167,17 @@ pub async fn draft(app: &TestApp, traeger: &str, year: i32, copy_from: Option<&s
     .await
 }
 
-/// All 26 Träger from the shipped registry, with § 2 (4) values and Stadt Kassel suppressed.
-pub fn registry_csv(value: impl Fn(usize, &str) -> String) -> String {
+/// The 26 Träger of the shipped registry, each with its Jobcenter, in the registry's order.
+pub fn shipped_registry() -> Vec<Value> {
     let registry: Value =
         serde_json::from_str(include_str!("../../seed/traeger-hessen.json")).unwrap();
+    registry["traeger"].as_array().unwrap().clone()
+}
+
+/// All 26 Träger from the shipped registry, with § 2 (4) values and Stadt Kassel suppressed.
+pub fn registry_csv(value: impl Fn(usize, &str) -> String) -> String {
     let mut lines = vec!["traeger;indicator;value".to_owned()];
-    for (i, t) in registry["traeger"].as_array().unwrap().iter().enumerate() {
+    for (i, t) in shipped_registry().iter().enumerate() {
         let ags = t["ags"].as_str().unwrap();
         lines.push(format!("{ags};psychosocial_care;{}", value(i, ags)));
     }

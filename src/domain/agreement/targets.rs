@@ -61,10 +61,7 @@ impl TryFrom<String> for JudgedOn {
 
 impl From<JudgedOn> for String {
     fn from(j: JudgedOn) -> String {
-        match j.month {
-            Some(m) => format!("{}-{m:02}", j.year),
-            None => j.year.to_string(),
-        }
+        crate::domain::calendar::period(j.year, j.month)
     }
 }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use super::calendar::period;
 use super::figure::Figure;
 use super::indicator::{Indicator, Reference, Source};
 use super::transmission::BaMarker;
@@ -168,7 +169,7 @@ impl Fact {
     /// (`2024-07`).
     pub fn reference(&self) -> Cow<'_, str> {
         match self.month {
-            Some(m) => Cow::Owned(format!("{}-{m:02}", self.origin.year)),
+            Some(m) => Cow::Owned(period(self.origin.year, Some(m))),
             None => Cow::Borrowed(&self.indicator.reference),
         }
     }

@@ -78,22 +78,28 @@ fn write(sheet: &mut SheetWriter, f: &Fact) -> Result<(), SheetError> {
     ])
 }
 
+/// `work` on the blocking pool, its failure (or the pool's) as the answer's.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SheetError> + Send + 'static,
+) -> Result<T, ApiError> {
+    actix_web::web::block(work)
+        .await
+        .map_err(|e| SheetError::Io(std::io::Error::other(e)))
+        .and_then(|done| done)
+        .map_err(sheet_error)
+}
+
 /// The export as a workbook in a temporary file, read from its start.
 pub async fn facts(mut export: Export, german: bool) -> Result<std::fs::File, ApiError> {
     let mut sheet = SheetWriter::new(("facts", "Fakten"), &COLUMNS, german).map_err(sheet_error)?;
     while let Some(batch) = export.next_batch().await? {
-        sheet = actix_web::web::block(move || {
+        sheet = off_thread(move || {
             batch.iter().try_for_each(|f| write(&mut sheet, f))?;
-            Ok::<_, SheetError>(sheet)
+            Ok(sheet)
         })
-        .await
-        .map_err(|e| sheet_error(SheetError::Io(std::io::Error::other(e))))?
-        .map_err(sheet_error)?;
+        .await?;
     }
-    actix_web::web::block(move || sheet.into_file())
-        .await
-        .map_err(|e| sheet_error(SheetError::Io(std::io::Error::other(e))))?
-        .map_err(sheet_error)
+    off_thread(move || sheet.into_file()).await
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::app::Services;
 use crate::app::reports::series::{self, MAX_YEARS, Point};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
+use crate::domain::calendar::period;
 use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::transmission::{BaMarker, cell};
 use crate::printing::charts::{self, Line, Panel};
@@ -43,7 +44,7 @@ impl From<Point> for SeriesPoint {
     fn from(p: Point) -> Self {
         SeriesPoint {
             year: p.year,
-            month: p.month.map(|m| format!("{}-{m:02}", p.year)),
+            month: p.month.map(|m| period(p.year, Some(m))),
             traeger: p.traeger,
             traeger_name: p.traeger_name,
             value: p.value.as_ref().map(|f| f.to_json()),
@@ -139,7 +140,7 @@ fn series_csv(points: &[Point]) -> Vec<u8> {
     ]);
     for p in points {
         let value = cell(p.value.as_ref(), p.marker, true);
-        let month = p.month.map(|m| format!("{}-{m:02}", p.year));
+        let month = p.month.map(|m| period(p.year, Some(m)));
         let _ = w.write_record([
             p.year.to_string().as_str(),
             month.as_deref().unwrap_or(""),

@@ -9,7 +9,7 @@ use super::TAG;
 use crate::api::formats::negotiated;
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
-use crate::api::v1::agreements::targets::{TargetJudgement, chart, table};
+use crate::api::v1::agreements::targets::{TargetJudgement, chart, k3_judged_example, table};
 use crate::app::Services;
 use crate::app::agreements::targets::Judged;
 use crate::app::reports::targets;
@@ -19,17 +19,7 @@ use crate::auth::policy::{Permission, authorize};
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "agreement_id": "zv-2024-06432-1", "traeger": "06432",
-    "traeger_name": "Landkreis Darmstadt-Dieburg", "targets": [{
-        "indicator": "k3", "name_de": "Veränderung des Bestands an Langzeitleistungsbeziehenden",
-        "unit": "ratio", "comparison": "change_vs_previous_year", "operator": "at_most",
-        "value": "-0.25", "judged_on": "2024-07", "status": "met", "actual": "-2.87",
-        "judged": {"month": "2024-07", "value": "0.9713", "status": null,
-                   "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
-        "series": [{"month": "2024-06", "value": "0.9731", "status": null,
-                    "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
-                   {"month": "2024-07", "value": "0.9713", "status": null,
-                    "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1}]
-    }]
+    "traeger_name": "Landkreis Darmstadt-Dieburg", "targets": [k3_judged_example()]
 }))]
 pub struct AgreementTargetsResponse {
     pub agreement_id: String,
@@ -41,17 +31,7 @@ pub struct AgreementTargetsResponse {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"year": 2024, "as_of": null, "items": [{
     "agreement_id": "zv-2024-06432-1", "traeger": "06432",
-    "traeger_name": "Landkreis Darmstadt-Dieburg", "targets": [{
-        "indicator": "k3", "name_de": "Veränderung des Bestands an Langzeitleistungsbeziehenden",
-        "unit": "ratio", "comparison": "change_vs_previous_year", "operator": "at_most",
-        "value": "-0.25", "judged_on": "2024-07", "status": "met", "actual": "-2.87",
-        "judged": {"month": "2024-07", "value": "0.9713", "status": null,
-                   "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
-        "series": [{"month": "2024-06", "value": "0.9731", "status": null,
-                    "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
-                   {"month": "2024-07", "value": "0.9713", "status": null,
-                    "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1}]
-    }]
+    "traeger_name": "Landkreis Darmstadt-Dieburg", "targets": [k3_judged_example()]
 }]}))]
 pub struct TargetsOverview {
     pub year: i32,

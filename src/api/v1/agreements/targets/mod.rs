@@ -20,6 +20,7 @@ use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::agreement::judging::{MonthFigure, TargetStatus};
 use crate::domain::agreement::targets::{Comparison, Operator};
+use crate::domain::calendar::period;
 use crate::domain::ids::AgreementId;
 use crate::domain::transmission::BaMarker;
 
@@ -44,10 +45,7 @@ pub struct MonthValue {
 impl From<MonthFigure> for MonthValue {
     fn from(m: MonthFigure) -> Self {
         MonthValue {
-            month: m.month.map_or_else(
-                || m.year.to_string(),
-                |month| format!("{}-{month:02}", m.year),
-            ),
+            month: period(m.year, m.month),
             value: m.value.as_ref().map(|f| f.to_json()),
             status: m.marker,
             data_as_of: m.data_as_of,
@@ -107,10 +105,9 @@ impl From<Judged> for TargetJudgement {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "agreement_id": "zv-2024-06432-1", "traeger": "06432", "year": 2024, "as_of": "2024-11-01",
-    "items": [{
+/// K3 judged for Darmstadt-Dieburg in July 2024: the example every targets report shows.
+pub fn k3_judged_example() -> serde_json::Value {
+    serde_json::json!({
         "indicator": "k3", "name_de": "Veränderung des Bestands an Langzeitleistungsbeziehenden",
         "unit": "ratio", "comparison": "change_vs_previous_year", "operator": "at_most",
         "value": "-0.25", "judged_on": "2024-07", "status": "met", "actual": "-2.87",
@@ -120,7 +117,13 @@ impl From<Judged> for TargetJudgement {
                     "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1},
                    {"month": "2024-07", "value": "0.9713", "status": null,
                     "data_as_of": "2024-10-15", "origin": "ba-2024-1", "version": 1}]
-    }]
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "agreement_id": "zv-2024-06432-1", "traeger": "06432", "year": 2024, "as_of": "2024-11-01",
+    "items": [k3_judged_example()]
 }))]
 pub struct TargetsReport {
     pub agreement_id: String,

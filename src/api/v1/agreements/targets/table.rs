@@ -4,6 +4,7 @@
 
 use crate::api::formats::{csv_start, csv_writer};
 use crate::app::agreements::targets::AgreementTargets;
+use crate::domain::calendar::period;
 use crate::domain::transmission::cell;
 
 const COLUMNS: [&str; 17] = [
@@ -38,10 +39,7 @@ pub fn csv(agreements: &[AgreementTargets]) -> Vec<u8> {
     for a in agreements {
         for j in &a.judged {
             let (t, judged) = (&j.judgement.target, j.judgement.judged.as_ref());
-            let month = judged.map(|m| match m.month {
-                Some(month) => format!("{}-{month:02}", m.year),
-                None => m.year.to_string(),
-            });
+            let month = judged.map(|m| period(m.year, m.month));
             let _ = w.write_record([
                 a.agreement.id.as_str(),
                 a.agreement.traeger.as_str(),
