@@ -6,6 +6,7 @@
 mod common;
 
 use common::kennzahlen::{T, request_kennzahlen};
+use common::workbooks::XLSX;
 use common::{TestApp, json, pointers, problem};
 use reqwest::Method;
 use rust_xlsxwriter::{Format, Workbook};
@@ -17,8 +18,6 @@ on_both_backends!(
     the_dry_run_names_each_bad_cell,
     a_workbook_is_refused_when_it_is_not_one,
 );
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Each Träger's AGS and its Jobcenter's name.
 fn registry() -> Vec<(String, String)> {

@@ -178,7 +178,7 @@ async fn twelve_months_for_every_jobcenter_and_a_revision(app: TestApp) {
         .await
         .unwrap();
     assert!(
-        csv.contains("2024;2024-07;06432;Landkreis Darmstadt-Dieburg;0,9688;"),
+        csv.contains("2024;2024-07;\"=\"\"06432\"\"\";Landkreis Darmstadt-Dieburg;0,9688;"),
         "{csv}"
     );
 }

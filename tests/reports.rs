@@ -3,11 +3,14 @@
 
 mod common;
 
+use calamine::Data;
 use common::seed::{
     SUB, debt_values, draft, draft_debt, forward, post, psychosocial, put_csv, registry_csv,
     request_ba, review, sign, sign_kassel, submit_debt,
 };
+use common::workbooks::{XLSX, column, read_workbook, text};
 use common::{TestApp, json, problem};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -116,6 +119,64 @@ async fn completeness_names_who_has_not_delivered(app: TestApp) {
         sections.contains(&"§ 2 (3)") && sections.len() > 3,
         "{sections:?}"
     );
+
+    // The same as a workbook for the clerk, a row per section in the same order, titled in
+    // German on request; and as CSV for German spreadsheets.
+    let res = app
+        .request(
+            Method::GET,
+            "/api/v1/reports/completeness?year=2023&format=xlsx",
+            Some(&app.hmsi()),
+        )
+        .header("Accept-Language", "de-DE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"completeness-2023.xlsx\""
+    );
+    let book = read_workbook(&res.bytes().await.unwrap());
+    let (name, rows) = &book[0];
+    assert_eq!(name, "Vollständigkeit");
+    assert_eq!(rows.len() - 1, sections.len());
+    let debt = rows
+        .iter()
+        .find(|r| r[column(&rows[0], "Abschnitt")] == Data::String("§ 2 (3)".into()))
+        .unwrap();
+    assert_eq!(debt[column(&rows[0], "Jahr")], Data::Float(2023.0));
+    assert_eq!(debt[column(&rows[0], "überfällig")], Data::Float(1.0));
+    assert_eq!(
+        debt[column(&rows[0], "ohne Vereinbarung")],
+        Data::Float(24.0)
+    );
+    assert!(matches!(
+        debt[column(&rows[0], "fällig am")],
+        Data::DateTime(_)
+    ));
+    let missing = text(&debt[column(&rows[0], "fehlt")]);
+    assert!(
+        missing.starts_with(
+            "06432 Landkreis Darmstadt-Dieburg: overdue; 06633 Landkreis Kassel: returned"
+        ),
+        "{missing}"
+    );
+    let csv = app
+        .request(Method::GET, DEBT_COMPLETENESS, Some(&app.hmsi()))
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("year;section;title_de;due;traeger_total;delivered;late;overdue"));
+    assert!(
+        lines[1].starts_with("2023;§ 2 (3);Schuldnerberatung;2024-02-15;26;0;0;1;1;0;24;"),
+        "{csv}"
+    );
 }
 
 async fn a_series_shows_what_holds(app: TestApp) {
@@ -194,9 +255,29 @@ async fn a_series_shows_what_holds(app: TestApp) {
     );
     assert_eq!(lines.len(), 27);
     assert!(
-        lines.contains(&"2023;;06611;Stadt Kassel;*;suppressed;ba;ba-2023-1"),
+        lines.contains(&"2023;;\"=\"\"06611\"\"\";Stadt Kassel;*;suppressed;ba;ba-2023-1"),
         "{text}"
     );
+    // As a workbook: the AGS text, the mark as BA prints it, a figure a number.
+    let book = read_workbook(&ask(XLSX).await.unwrap().bytes().await.unwrap());
+    let (name, rows) = &book[0];
+    assert_eq!(name, "series");
+    let (ags, value) = (column(&rows[0], "traeger"), column(&rows[0], "value"));
+    assert_eq!(rows.len(), 27);
+    let stadt = rows
+        .iter()
+        .find(|r| r[ags] == Data::String("06611".into()))
+        .unwrap();
+    assert_eq!(stadt[value], Data::String("*".into()));
+    assert_eq!(
+        stadt[column(&rows[0], "status")],
+        Data::String("suppressed".into())
+    );
+    let kassel = rows
+        .iter()
+        .find(|r| r[ags] == Data::String("06633".into()))
+        .unwrap();
+    assert!(matches!(kassel[value], Data::Float(_)), "{kassel:?}");
     let chart = ask("image/svg+xml").await.unwrap();
     assert_eq!(chart.headers()["content-type"], "image/svg+xml");
     let svg = chart.text().await.unwrap();
@@ -216,7 +297,15 @@ async fn reports_refuse_what_they_cannot_answer(app: TestApp) {
     }
     let write_only = app.sign(app.claims("hmsi", None, "write"));
     problem(app.get(completeness, Some(&write_only)).await, 403).await;
-    for bad in ["", "?year=1900", "?year=x", "?year=2023&colour=red"] {
+    for bad in [
+        "",
+        "?year=1900",
+        "?year=x",
+        "?year=2023&colour=red",
+        "?year=2023&format=pdf",
+        // It has no chart: asked for one by name, it says so.
+        "?year=2023&format=svg",
+    ] {
         problem(
             app.get(
                 &format!("/api/v1/reports/completeness{bad}"),

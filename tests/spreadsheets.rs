@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::Data;
 use common::seed::{
     debt_values, draft_debt, forward, put_csv, request_ba, review, sign_kassel, submit_debt,
 };
+use common::workbooks::{XLSX, column, read_workbook, text, through_libreoffice};
 use common::{TestApp, json, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -18,9 +17,8 @@ on_both_backends!(
     mod on_2024_03_01 with |s| s.today = Some("2024-03-01".parse().unwrap());
     kassels_facts_open_with_every_ags_and_amount_intact,
     a_workbook_is_for_those_who_may_read_it,
+    libreoffice_keeps_every_ags_and_reads_every_amount_as_a_number,
 );
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Kassel's § 2 (3) figures accepted; BA's § 2 (2) figures and § 4 costs forwarded, Stadt
 /// Kassel's suppressed.
@@ -36,19 +34,6 @@ async fn kassel_2023(app: &TestApp) {
     json(forward(app, &app.hmsi()).await, 200).await;
 }
 
-/// The workbook's sheets, each as rows of cells.
-pub fn read_workbook(bytes: &[u8]) -> Vec<(String, Vec<Vec<Data>>)> {
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
-    let names = book.sheet_names();
-    names
-        .into_iter()
-        .map(|n| {
-            let range = book.worksheet_range(&n).unwrap();
-            (n, range.rows().map(<[Data]>::to_vec).collect())
-        })
-        .collect()
-}
-
 async fn workbook(app: &TestApp, query: &str, token: &str, language: &str) -> reqwest::Response {
     app.request(
         Method::GET,
@@ -60,13 +45,6 @@ async fn workbook(app: &TestApp, query: &str, token: &str, language: &str) -> re
     .send()
     .await
     .unwrap()
-}
-
-fn text(d: &Data) -> &str {
-    match d {
-        Data::String(s) => s,
-        other => panic!("{other:?} is not text"),
-    }
 }
 
 async fn kassels_facts_open_with_every_ags_and_amount_intact(app: TestApp) {
@@ -174,4 +152,65 @@ async fn a_workbook_is_for_those_who_may_read_it(app: TestApp) {
     for bad in ["?format=xls", "?year=zwei", "?traeger=6633"] {
         problem(workbook(&app, bad, &app.hmsi(), "en").await, 400).await;
     }
+}
+
+/// Each fact of the JSON export against its row as LibreOffice Calc read it: the AGS text
+/// with its zero, counts and amounts numbers, BA's mark as BA prints it.
+fn same_as_json(rows: &[Vec<Data>], facts: &[Value]) {
+    let header = &rows[0];
+    let (ags, value) = (column(header, "traeger"), column(header, "value"));
+    assert_eq!(rows.len() - 1, facts.len());
+    for (row, fact) in rows[1..].iter().zip(facts) {
+        assert_eq!(text(&row[ags]), fact["traeger"], "{row:?}");
+        let expected = match &fact["value"] {
+            Value::Null => Data::String("*".into()),
+            Value::Number(n) => Data::Float(n.as_f64().unwrap()),
+            Value::String(amount) => Data::Float(amount.parse().unwrap()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(row[value], expected, "{row:?}");
+    }
+}
+
+async fn libreoffice_keeps_every_ags_and_reads_every_amount_as_a_number(app: TestApp) {
+    if !common::workbooks::libreoffice() {
+        return;
+    }
+    kassel_2023(&app).await;
+    let hmsi = app.hmsi();
+    let facts = json(
+        app.get("/api/v1/exports/facts?year=2023", Some(&hmsi))
+            .await,
+        200,
+    )
+    .await;
+    let facts = facts["items"].as_array().unwrap();
+    assert!(
+        facts
+            .iter()
+            .any(|f| f["traeger"] == "06611" && f["status"] == "suppressed")
+    );
+
+    // The German CSV, opened in Calc with a German locale and Calc's own defaults.
+    let csv = app
+        .get(
+            "/api/v1/exports/facts?year=2023&format=csv&csv=de",
+            Some(&hmsi),
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let calc = read_workbook(&through_libreoffice(&csv, "facts.csv"));
+    same_as_json(&calc[0].1, facts);
+
+    // The workbook, opened and saved again by Calc.
+    let xlsx = app
+        .get("/api/v1/exports/facts?year=2023&format=xlsx", Some(&hmsi))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let calc = read_workbook(&through_libreoffice(&xlsx, "facts.xlsx"));
+    same_as_json(&calc[0].1, facts);
 }

@@ -4,7 +4,9 @@
 
 mod common;
 
+use calamine::Data;
 use common::kennzahlen::{T, ba_table, dieburg_targets_2024, put, request_kennzahlen, statuses};
+use common::workbooks::{XLSX, column, read_workbook, text, through_libreoffice};
 use common::{TestApp, json, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -13,6 +15,7 @@ on_both_backends!(
     mod in_november_2024 with |s| s.today = Some("2024-11-20".parse().unwrap());
     the_year_at_a_glance,
     targets_as_a_chart_and_as_csv,
+    targets_as_a_workbook,
     the_report_refuses_what_it_cannot_answer,
 );
 
@@ -92,7 +95,7 @@ async fn fetch(app: &TestApp, path: &str, accept: &str, token: &str) -> (String,
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["vary"], "Accept");
+    assert_eq!(res.headers()["vary"], "Accept, Accept-Language");
     let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
     (kind, res.text().await.unwrap())
 }
@@ -100,7 +103,7 @@ async fn fetch(app: &TestApp, path: &str, accept: &str, token: &str) -> (String,
 async fn targets_as_a_chart_and_as_csv(app: TestApp) {
     let path = judged_dieburg(&app).await;
     let hmsi = app.hmsi();
-    let k3_row = "zv-2024-06432-1;06432;Landkreis Darmstadt-Dieburg;k3;\
+    let k3_row = "zv-2024-06432-1;\"=\"\"06432\"\"\";Landkreis Darmstadt-Dieburg;k3;\
         Veränderung des Bestands an Langzeitleistungsbeziehenden;change_vs_previous_year;at_most;\
         -0,25;2024-07;2024-07;-2,87;met;erreicht;0,9713;2024-10-15;ba-2024-1;1\r\n";
     for url in [REPORT.to_owned(), format!("{path}/targets")] {
@@ -135,6 +138,80 @@ async fn targets_as_a_chart_and_as_csv(app: TestApp) {
     assert_eq!(kind, "application/json");
 }
 
+async fn targets_as_a_workbook(app: TestApp) {
+    let path = judged_dieburg(&app).await;
+    for url in [
+        format!("{REPORT}&format=xlsx"),
+        format!("{path}/targets?format=xlsx"),
+    ] {
+        let res = app.get(&url, Some(&app.hmsi())).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], XLSX);
+        let book = read_workbook(&res.bytes().await.unwrap());
+        let (name, rows) = &book[0];
+        assert_eq!(name, "targets");
+        assert_eq!(rows.len(), 3, "a header and a row per target");
+        let at = |title: &str| column(&rows[0], title);
+        let k3 = &rows[2];
+        assert_eq!(text(&k3[at("traeger")]), "06432");
+        assert_eq!(text(&k3[at("indicator")]), "k3");
+        // Target and actual as numbers of one scale, the figure judged on and its Datenstand.
+        assert_eq!(k3[at("target")], Data::Float(-0.25));
+        assert_eq!(k3[at("actual")], Data::Float(-2.87));
+        assert_eq!(k3[at("value")], Data::Float(0.9713));
+        assert_eq!(text(&k3[at("status")]), "met");
+        assert_eq!(text(&k3[at("status_de")]), "erreicht");
+        let Data::DateTime(day) = &k3[at("data_as_of")] else {
+            panic!("{:?} is no date", k3[at("data_as_of")]);
+        };
+        // Excel's day number: days since 30 December 1899.
+        let epoch: chrono::NaiveDate = "1899-12-30".parse().unwrap();
+        let expected: chrono::NaiveDate = "2024-10-15".parse().unwrap();
+        assert_eq!(day.as_f64(), (expected - epoch).num_days() as f64);
+        assert_eq!(k3[at("version")], Data::Float(1.0));
+    }
+    // By `Accept`, titled in German; the Träger its own.
+    let res = app
+        .request(Method::GET, REPORT, Some(&app.traeger("06432")))
+        .header("Accept", XLSX)
+        .header("Accept-Language", "de")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"targets-2024.xlsx\""
+    );
+    let book = read_workbook(&res.bytes().await.unwrap());
+    assert_eq!(book[0].0, "Ziele");
+    assert_eq!(
+        book[0].1[0][..3],
+        [
+            Data::String("Vereinbarung".into()),
+            Data::String("AGS".into()),
+            Data::String("Träger".into())
+        ]
+    );
+    // Calc opens it with the AGS intact.
+    if common::workbooks::libreoffice() {
+        let calc = read_workbook(&through_libreoffice(
+            &book_bytes(&app, path).await,
+            "t.xlsx",
+        ));
+        assert_eq!(calc[0].1[1][1], Data::String("06432".into()));
+    }
+}
+
+async fn book_bytes(app: &TestApp, path: &str) -> Vec<u8> {
+    let url = format!("{path}/targets?format=xlsx");
+    app.get(&url, Some(&app.hmsi()))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
 async fn the_report_refuses_what_it_cannot_answer(app: TestApp) {
     judged_dieburg(&app).await;
     problem(app.get(REPORT, None).await, 401).await;
@@ -147,12 +224,13 @@ async fn the_report_refuses_what_it_cannot_answer(app: TestApp) {
         "/api/v1/reports/targets?year=1900",
         "/api/v1/reports/targets?year=2024&as_of=1.11.2024",
         "/api/v1/reports/targets?year=2024&traeger=06432",
+        "/api/v1/reports/targets?year=2024&format=xls",
     ] {
         problem(app.get(bad, Some(&app.hmsi())).await, 400).await;
     }
     // Another Träger's agreement: as if it did not exist, in every form.
     let other = app.traeger("06611");
-    for accept in ["application/json", "text/csv", "image/svg+xml"] {
+    for accept in ["application/json", "text/csv", "image/svg+xml", XLSX] {
         let res = app
             .request(
                 Method::GET,

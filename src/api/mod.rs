@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod params;
 pub mod problem;
 pub mod schemas;
+pub mod tables;
 pub mod upload;
 pub mod v1;
 

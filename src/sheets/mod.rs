@@ -2,6 +2,7 @@
 //! as XLSX workbooks (identifiers as text, values as numbers in their unit's format, dates as
 //! dates), and BA's workbooks read as they come.
 
+pub mod cells;
 mod reading;
 mod writing;
 

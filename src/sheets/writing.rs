@@ -3,10 +3,11 @@
 //! zero), numbers in their unit's format, BA's marks as text. The rows go to a temporary file
 //! as they come (constant memory), so a year's facts take no more memory than a few rows.
 
+use std::borrow::Cow;
 use std::io::{Seek, SeekFrom};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::MAX_ROWS;
 use crate::domain::figure::Figure;
@@ -35,7 +36,15 @@ pub enum Number {
 pub enum Cell<'a> {
     Text(&'a str),
     Owned(String),
+    /// An identifier (an AGS, an id): text in a workbook, kept as text in German CSV.
+    Id(&'a str),
     Number(f64, Number),
+    /// A figure in its unit's format (a text figure as text).
+    Figure(&'a Figure),
+    /// An exact decimal (`-0.25`), shown as it is.
+    Decimal(Cow<'a, str>),
+    /// BA's mark in place of a figure, as BA prints it (`*`, `-`, `x`), never a number.
+    Mark(BaMarker),
     Date(NaiveDate),
     Time(NaiveDateTime),
     Bool(bool),
@@ -43,31 +52,33 @@ pub enum Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
-    /// A figure as a number in its unit's format, a text as text; BA's mark in its place as
-    /// BA prints it (`*`), never a number.
+    /// A figure in its unit's format; BA's mark in its place as BA prints it (`*`), never a
+    /// number.
     pub fn figure(value: Option<&'a Figure>, marker: Option<BaMarker>) -> Self {
         match (value, marker) {
-            (_, Some(m)) => Cell::Text(m.symbol()),
-            (Some(Figure::Text(t)), None) => Cell::Text(t),
-            (Some(f), None) => {
-                let kind = match f {
-                    Figure::Eur(_) => Number::Euro,
-                    Figure::Percent(_) => Number::Percent,
-                    Figure::Ratio(_) => Number::Ratio,
-                    _ => Number::Integer,
-                };
-                let n = f.approx().unwrap_or_default();
-                Cell::Number(
-                    if kind == Number::Percent {
-                        n / 100.0
-                    } else {
-                        n
-                    },
-                    kind,
-                )
-            }
+            (_, Some(m)) => Cell::Mark(m),
+            (Some(f), None) => Cell::Figure(f),
             (None, None) => Cell::Empty,
         }
+    }
+
+    /// A figure as the number a workbook holds, in its unit's format; a text figure as text.
+    fn typed(f: &'a Figure) -> Self {
+        let kind = match f {
+            Figure::Text(t) => return Cell::Text(t),
+            Figure::Eur(_) => Number::Euro,
+            Figure::Percent(_) => Number::Percent,
+            Figure::Ratio(_) => Number::Ratio,
+            _ => Number::Integer,
+        };
+        let n = f.approx().unwrap_or_default();
+        // A spreadsheet's percent is a fraction: 26.7 % is 0.267.
+        let n = if kind == Number::Percent {
+            n / 100.0
+        } else {
+            n
+        };
+        Cell::Number(n, kind)
     }
 
     /// A text that may be empty.
@@ -169,36 +180,10 @@ impl SheetWriter {
         if self.row >= self.limit {
             return Err(SheetError::TooManyRows);
         }
-        let (row, f) = (self.row, &self.formats);
         let sheet = self.workbook.worksheet_from_index(0)?;
         for (i, cell) in cells.iter().enumerate() {
             let col = u16::try_from(i).unwrap_or(u16::MAX);
-            match cell {
-                Cell::Text(t) => sheet.write_string_with_format(row, col, *t, &f.text)?,
-                Cell::Owned(t) => sheet.write_string_with_format(row, col, t, &f.text)?,
-                Cell::Number(n, kind) => {
-                    let format = match kind {
-                        Number::Integer => &f.integer,
-                        Number::Euro => &f.euro,
-                        Number::Percent => &f.percent,
-                        Number::Ratio => &f.ratio,
-                    };
-                    sheet.write_number_with_format(row, col, *n, format)?
-                }
-                Cell::Date(d) => {
-                    sheet.write_datetime_with_format(row, col, excel_date(*d)?, &f.date)?
-                }
-                Cell::Time(t) => {
-                    let at = excel_date(t.date())?.and_hms(
-                        t.hour() as u16,
-                        t.minute() as u8,
-                        f64::from(t.second()),
-                    )?;
-                    sheet.write_datetime_with_format(row, col, at, &f.time)?
-                }
-                Cell::Bool(b) => sheet.write_boolean(row, col, *b)?,
-                Cell::Empty => sheet,
-            };
+            write_cell(sheet, &self.formats, (self.row, col), cell)?;
         }
         self.row += 1;
         Ok(())
@@ -228,6 +213,46 @@ impl SheetWriter {
         file.seek(SeekFrom::Start(0))?;
         Ok(file)
     }
+}
+
+/// One cell in its place, typed and formatted.
+fn write_cell(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    (row, col): (u32, u16),
+    cell: &Cell<'_>,
+) -> Result<(), SheetError> {
+    match cell {
+        Cell::Text(t) | Cell::Id(t) => sheet.write_string_with_format(row, col, *t, &f.text)?,
+        Cell::Owned(t) => sheet.write_string_with_format(row, col, t, &f.text)?,
+        Cell::Mark(m) => sheet.write_string_with_format(row, col, m.symbol(), &f.text)?,
+        Cell::Figure(figure) => return write_cell(sheet, f, (row, col), &Cell::typed(figure)),
+        Cell::Decimal(d) => match d.parse::<f64>() {
+            Ok(n) => sheet.write_number_with_format(row, col, n, &f.ratio)?,
+            Err(_) => sheet.write_string_with_format(row, col, d.as_ref(), &f.text)?,
+        },
+        Cell::Number(n, kind) => {
+            let format = match kind {
+                Number::Integer => &f.integer,
+                Number::Euro => &f.euro,
+                Number::Percent => &f.percent,
+                Number::Ratio => &f.ratio,
+            };
+            sheet.write_number_with_format(row, col, *n, format)?
+        }
+        Cell::Date(d) => sheet.write_datetime_with_format(row, col, excel_date(*d)?, &f.date)?,
+        Cell::Time(t) => {
+            let at = excel_date(t.date())?.and_hms(
+                t.hour() as u16,
+                t.minute() as u8,
+                f64::from(t.second()),
+            )?;
+            sheet.write_datetime_with_format(row, col, at, &f.time)?
+        }
+        Cell::Bool(b) => sheet.write_boolean(row, col, *b)?,
+        Cell::Empty => sheet,
+    };
+    Ok(())
 }
 
 #[cfg(test)]

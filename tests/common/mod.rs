@@ -6,6 +6,7 @@ pub mod contract;
 pub mod kennzahlen;
 pub mod receiver;
 pub mod seed;
+pub mod workbooks;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -200,7 +201,12 @@ impl TestApp {
             base,
             backend,
             database_url: url,
-            client: reqwest::Client::new(),
+            // Idle connections are dropped before the service's keep-alive (5 s) would close
+            // them under a request (a test that waits on a command between two calls).
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(3))
+                .build()
+                .unwrap(),
             signer,
             handle,
             db,

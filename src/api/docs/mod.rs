@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 pub use conditional_reads::ConditionalReads;
 pub use parameters::SharedParameters;
 
-use super::formats::CsvDialect;
+use super::formats::{CsvDialect, ReportFormat};
 use super::v1::exports::ExportFormat;
 use super::v1::transmissions::DataFormat;
 use crate::domain::fact::FactState;
@@ -39,7 +39,7 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
     modifiers(&BearerAuth),
     components(
         // Enums that only query parameters name: parameters do not register their schemas.
-        schemas(Problem, FieldError, FactState, BaMarker, ExportFormat, CsvDialect, DataFormat),
+        schemas(Problem, FieldError, FactState, BaMarker, ExportFormat, CsvDialect, DataFormat, ReportFormat),
         responses(BadRequest, Unauthorized, ForbiddenResponse, NotFound, ConflictResponse,
             PreconditionFailedResponse, PreconditionRequiredResponse, PayloadTooLargeResponse,
             UnsupportedMediaTypeResponse, Unprocessable, Unavailable)

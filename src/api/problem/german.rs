@@ -221,6 +221,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         r"must lie in the transmission's year, (\d+)" => |m| format!("muss im Jahr der Übermittlung liegen, {}", c(m, 1)),
         r"`(.*)` is not a month YYYY-MM" => |m| format!("`{}` ist kein Monat JJJJ-MM", c(m, 1)),
         r"Träger (\d{5}) and `(\w+)` of (\d{4}-\d{2}) are given twice, first at (\S+)" => |m| format!("Träger {} und `{}` für {} sind doppelt angegeben, zuerst bei {}", c(m, 1), c(m, 2), c(m, 3), c(m, 4)),
+        r"`format`: this report has no chart; ask for json, csv or xlsx" => |_| "`format`: dieser Bericht hat kein Diagramm; fordern Sie json, csv oder xlsx an".into(),
         r"`to` must lie between `from` and (\d+) years after it" => |m| format!("`to` muss zwischen `from` und {} Jahren danach liegen", c(m, 1)),
         r"must be a percentage with at most (\d+) decimals, e\.g\. -7\.25" => |m| format!("muss ein Prozentwert mit höchstens {} Nachkommastellen sein, z. B. -7.25", c(m, 1)),
         r"must be a ratio with at most (\d+) decimals, e\.g\. 0\.9725" => |m| format!("muss ein Verhältnis mit höchstens {} Nachkommastellen sein, z. B. 0.9725", c(m, 1)),

@@ -18,6 +18,7 @@ use super::calendar::period;
 use super::figure::Figure;
 use super::indicator::{Indicator, Reference, Source};
 use super::transmission::BaMarker;
+use crate::sheets::cells;
 
 string_enum! {
     /// Where a value stands: a Träger's figure `submitted` (under review) or `accepted`; BA's
@@ -180,18 +181,19 @@ impl Fact {
         match (&self.value, self.marker) {
             (_, Some(m)) => Cow::Borrowed(m.symbol()),
             (Some(Figure::Count(n)), None) => Cow::Borrowed(digits.format(*n)),
-            (Some(Figure::Text(t)), None) => Cow::Borrowed(t),
+            (Some(Figure::Text(t)), None) => cells::text(t, decimal_comma),
             (Some(f), None) if decimal_comma => Cow::Owned(f.with_decimal_comma()),
             (Some(f), None) => Cow::Owned(f.to_string()),
             (None, None) => Cow::Borrowed(""),
         }
     }
 
-    /// One CSV record, written cell by cell without a String per cell.
+    /// One CSV record, written cell by cell without a String per cell; with `german`, for
+    /// German spreadsheets: decimal commas, the AGS kept as text, typed names defused.
     pub fn write_csv<W: std::io::Write>(
         &self,
         w: &mut csv::Writer<W>,
-        decimal_comma: bool,
+        german: bool,
     ) -> csv::Result<()> {
         let (o, t, i) = (&self.origin, &self.traeger, &self.indicator);
         let (mut year, mut revision, mut digits) = (
@@ -199,17 +201,17 @@ impl Fact {
             itoa::Buffer::new(),
             itoa::Buffer::new(),
         );
-        let value = self.value_cell(&mut digits, decimal_comma);
+        let value = self.value_cell(&mut digits, german);
         let reference = self.reference();
         w.write_record([
             year.format(o.year),
-            &t.ags,
-            &t.name,
+            &cells::identifier(&t.ags, german),
+            &cells::text(&t.name, german),
             &i.section,
             &i.code,
             i.unit,
             &reference,
-            self.reporting_body.as_deref().unwrap_or(""),
+            &cells::text(self.reporting_body.as_deref().unwrap_or(""), german),
             &value,
             self.marker.map_or("", |m| m.as_str()),
             o.source.as_str(),

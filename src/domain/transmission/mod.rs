@@ -49,6 +49,7 @@ impl BaMarker {
 pub fn cell(value: Option<&Figure>, marker: Option<BaMarker>, decimal_comma: bool) -> String {
     match (value, marker) {
         (_, Some(m)) => m.symbol().to_owned(),
+        (Some(Figure::Text(t)), None) => crate::sheets::cells::text(t, decimal_comma).into_owned(),
         (Some(f), None) if decimal_comma => f.with_decimal_comma(),
         (Some(f), None) => f.to_string(),
         (None, None) => String::new(),

@@ -1,18 +1,22 @@
 //! `GET /reports/completeness`: how complete a year's deliveries are, by section.
 
-use actix_web::{get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::TAG;
+use crate::api::formats::{ReportFormat, negotiated};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
+use crate::api::schemas::Document;
+use crate::api::tables::Table;
 use crate::app::Services;
 use crate::app::reports::completeness::{self, Completeness, Missing};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::progress::ObligationStatus;
+use crate::sheets::{Cell, Column, Number};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"traeger": "06611", "name": "Stadt Kassel", "status": "overdue"}))]
@@ -97,29 +101,106 @@ pub struct CompletenessQuery {
     /// One section only, e.g. `§ 2 (3)`.
     #[param(example = "§ 2 (3)")]
     pub section: Option<String>,
+    /// Instead of `Accept`: `json`, `csv` or `xlsx` (this report has no chart).
+    pub format: Option<ReportFormat>,
+}
+
+const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
+    Column { en, de, width }
+}
+
+const COLUMNS: [Column; 13] = [
+    col("year", "Jahr", 6.0),
+    col("section", "Abschnitt", 10.0),
+    col("title_de", "Titel", 28.0),
+    col("due", "fällig am", 11.0),
+    col("traeger_total", "Träger", 8.0),
+    col("delivered", "geliefert", 9.0),
+    col("late", "verspätet", 9.0),
+    col("overdue", "überfällig", 9.0),
+    col("returned", "zurückgegeben", 12.0),
+    col("open", "offen", 7.0),
+    col("without_agreement", "ohne Vereinbarung", 10.0),
+    col("missing", "fehlt", 40.0),
+    col("summary_de", "Zusammenfassung", 60.0),
+];
+
+/// A row per section; who is missing as `06611 Stadt Kassel: overdue`, one after another.
+fn completeness_table(year: i32, items: &[Completeness]) -> Table<'_> {
+    let count = |n: usize| Cell::Number(n as f64, Number::Integer);
+    let rows = items
+        .iter()
+        .map(|c| {
+            let missing: Vec<String> = c
+                .missing
+                .iter()
+                .map(|m| {
+                    let status = m.status.map_or("without_agreement", |s| s.as_str());
+                    format!("{} {}: {status}", m.traeger, m.name)
+                })
+                .collect();
+            vec![
+                Cell::Number(f64::from(year), Number::Integer),
+                Cell::Text(&c.section),
+                Cell::Text(&c.title_de),
+                c.due.map_or(Cell::Empty, Cell::Date),
+                count(c.traeger_total),
+                count(c.delivered),
+                count(c.late),
+                count(c.overdue),
+                count(c.returned),
+                count(c.open),
+                count(c.without_agreement),
+                Cell::Owned(missing.join("; ")),
+                Cell::Owned(c.summary_de()),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: ("completeness", "Vollständigkeit"),
+        file: format!("completeness-{year}"),
+        columns: &COLUMNS,
+        rows,
+    }
 }
 
 /// How complete a year's deliveries are
 ///
 /// HMSI only (scope `read`). Per section of the year's agreements: how many of the Träger
 /// delivered (how many late), and who is overdue, returned, not yet due or without a binding
-/// agreement, by name.
+/// agreement, by name. With `Accept: text/csv` (or `format=csv`) a row per section for German
+/// spreadsheets, with `format=xlsx` a workbook.
 #[utoipa::path(tag = TAG, params(CompletenessQuery), responses(
-    (status = 200, description = "The year's completeness by section", body = CompletenessReport),
+    (status = 200, description = "The year's completeness by section", content(
+        (CompletenessReport = "application/json"),
+        (String = "text/csv"),
+        (Document = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/reports/completeness")]
 pub async fn completeness_report(
     principal: Principal,
+    req: HttpRequest,
     query: web::Query<CompletenessQuery>,
     services: web::Data<Services>,
-) -> Result<web::Json<CompletenessReport>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::ReadReports)?;
     let q = query.into_inner();
     let year = params::year(Some(q.year))?.unwrap_or_default();
     let items = completeness::of_year(&services, year, q.section).await?;
-    Ok(web::Json(CompletenessReport {
-        year,
-        items: items.into_iter().map(CompletenessResponse::from).collect(),
-    }))
+    negotiated(
+        &req,
+        q.format,
+        || None,
+        || completeness_table(year, &items),
+        || CompletenessReport {
+            year,
+            items: items
+                .iter()
+                .cloned()
+                .map(CompletenessResponse::from)
+                .collect(),
+        },
+    )
 }

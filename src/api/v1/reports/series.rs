@@ -6,18 +6,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::TAG;
-use crate::api::formats::{csv_start, csv_writer, negotiated};
+use crate::api::formats::{ReportFormat, negotiated};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
+use crate::api::schemas::Document;
 use crate::api::schemas::FigureValue;
+use crate::api::tables::Table;
 use crate::app::Services;
 use crate::app::reports::series::{self, MAX_YEARS, Point};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::calendar::period;
 use crate::domain::indicator::{IndicatorCode, Source};
-use crate::domain::transmission::{BaMarker, cell};
+use crate::domain::transmission::BaMarker;
 use crate::printing::charts::{self, Line, Panel};
+use crate::sheets::{Cell, Column, Number};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"year": 2024, "month": "2024-07", "traeger": "06432",
@@ -85,6 +88,8 @@ pub struct SeriesQuery {
     /// Left out: `from`. From `from` to at most 30 years after it.
     #[param(example = 2024)]
     pub to: Option<i64>,
+    /// Instead of `Accept`: `json`, `csv`, `svg` (the chart) or `xlsx`.
+    pub format: Option<ReportFormat>,
 }
 
 /// The series as a chart: a line per Träger over the years (a Kennzahl: over the months),
@@ -124,35 +129,45 @@ fn series_chart(indicator: &str, (from, to): (i32, i32), points: &[Point]) -> St
     charts::svg(&format!("{indicator} {from}–{to}"), &[panel])
 }
 
-/// The series as CSV for German spreadsheets: `;`, a BOM, decimal commas, BA's marks as BA
-/// prints them.
-fn series_csv(points: &[Point]) -> Vec<u8> {
-    let mut w = csv_writer(true, csv_start(true));
-    let _ = w.write_record([
-        "year",
-        "month",
-        "traeger",
-        "traeger_name",
-        "value",
-        "status",
-        "source",
-        "origin",
-    ]);
-    for p in points {
-        let value = cell(p.value.as_ref(), p.marker, true);
-        let month = p.month.map(|m| period(p.year, Some(m)));
-        let _ = w.write_record([
-            p.year.to_string().as_str(),
-            month.as_deref().unwrap_or(""),
-            &p.traeger,
-            &p.traeger_name,
-            &value,
-            p.marker.map_or("", |m| m.as_str()),
-            p.source.as_str(),
-            &p.origin,
-        ]);
+const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
+    Column { en, de, width }
+}
+
+const COLUMNS: [Column; 8] = [
+    col("year", "Jahr", 6.0),
+    col("month", "Monat", 8.0),
+    col("traeger", "AGS", 8.0),
+    col("traeger_name", "Träger", 28.0),
+    col("value", "Wert", 12.0),
+    col("status", "Kennzeichen", 12.0),
+    col("source", "Quelle", 8.0),
+    col("origin", "Herkunft", 16.0),
+];
+
+/// The series as a table, a row per point; BA's marks as BA prints them.
+fn series_table<'p>(indicator: &str, (from, to): (i32, i32), points: &'p [Point]) -> Table<'p> {
+    let rows = points
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::Number(f64::from(p.year), Number::Integer),
+                p.month
+                    .map_or(Cell::Empty, |m| Cell::Owned(period(p.year, Some(m)))),
+                Cell::Id(&p.traeger),
+                Cell::Text(&p.traeger_name),
+                Cell::figure(p.value.as_ref(), p.marker),
+                Cell::opt(p.marker.map(|m| m.as_str())),
+                Cell::Text(p.source.as_str()),
+                Cell::Id(&p.origin),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: ("series", "Zeitreihe"),
+        file: format!("series-{indicator}-{from}-{to}"),
+        columns: &COLUMNS,
+        rows,
     }
-    w.into_inner().unwrap_or_default()
 }
 
 /// One indicator across the years
@@ -161,12 +176,14 @@ fn series_csv(points: &[Point]) -> Vec<u8> {
 /// figures of the Träger and BA's figures as last received (a Träger: as forwarded), year by
 /// year, a Kennzahl month by month. Drafts, figures under review and returned ones are not in it. With `Accept:
 /// image/svg+xml` a chart (a line per Träger, BA's marks crossed, never drawn as 0); with
-/// `Accept: text/csv` CSV for German spreadsheets.
+/// `Accept: text/csv` CSV for German spreadsheets; with `Accept` of XLSX (or `format=xlsx`) a
+/// workbook.
 #[utoipa::path(tag = TAG, params(SeriesQuery), responses(
     (status = 200, description = "The series", content(
         (SeriesReport = "application/json"),
         (String = "image/svg+xml"),
         (String = "text/csv"),
+        (Document = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )),
     CommonProblems,
 ), security(("bearer" = [])))]
@@ -197,15 +214,16 @@ pub async fn series_report(
         (from, to),
     )
     .await?;
-    Ok(negotiated(
+    negotiated(
         &req,
-        || series_chart(indicator.as_str(), (from, to), &points),
-        || series_csv(&points),
+        q.format,
+        || Some(series_chart(indicator.as_str(), (from, to), &points)),
+        || series_table(indicator.as_str(), (from, to), &points),
         || SeriesReport {
             indicator: indicator.to_string(),
             from,
             to,
             items: points.iter().cloned().map(SeriesPoint::from).collect(),
         },
-    ))
+    )
 }

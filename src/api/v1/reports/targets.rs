@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::TAG;
-use crate::api::formats::negotiated;
+use crate::api::formats::{ReportFormat, negotiated};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems};
+use crate::api::schemas::Document;
 use crate::api::v1::agreements::targets::{TargetJudgement, chart, k3_judged_example, table};
 use crate::app::Services;
 use crate::app::agreements::targets::Judged;
@@ -51,6 +52,8 @@ pub struct TargetsOverviewQuery {
     /// accepted by then; left out: the latest.
     #[param(value_type = Option<String>, format = Date, example = "2024-11-01")]
     pub as_of: Option<String>,
+    /// Instead of `Accept`: `json`, `csv`, `svg` (the chart) or `xlsx`.
+    pub format: Option<ReportFormat>,
 }
 
 /// Every zkT's targets at a glance
@@ -58,12 +61,13 @@ pub struct TargetsOverviewQuery {
 /// HMSI every `targets` agreement in force in the year; a Träger or Jobcenter its own. Each
 /// target judged as `GET /agreements/{id}/targets` judges it. With `Accept: image/svg+xml`
 /// a chart (a panel per target of every agreement), with `Accept: text/csv` a row per target
-/// for German spreadsheets.
+/// for German spreadsheets; with `format=xlsx` (or its `Accept`) the same rows as a workbook.
 #[utoipa::path(tag = TAG, params(TargetsOverviewQuery), responses(
     (status = 200, description = "The year's targets judged", content(
         (TargetsOverview = "application/json"),
         (String = "image/svg+xml"),
         (String = "text/csv"),
+        (Document = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )),
     CommonProblems,
 ), security(("bearer" = [])))]
@@ -83,10 +87,16 @@ pub async fn targets_report(
         .iter()
         .map(|a| (a.traeger_name.as_str(), a.judged.as_slice()))
         .collect();
-    Ok(negotiated(
+    negotiated(
         &req,
-        || chart::svg(&format!("Zielvereinbarungen {year}: Ziel und Ist"), &panels),
-        || table::csv(&all),
+        q.format,
+        || {
+            Some(chart::svg(
+                &format!("Zielvereinbarungen {year}: Ziel und Ist"),
+                &panels,
+            ))
+        },
+        || table::table(&all, format!("targets-{year}")),
         || TargetsOverview {
             year,
             as_of,
@@ -105,5 +115,5 @@ pub async fn targets_report(
                 })
                 .collect(),
         },
-    ))
+    )
 }

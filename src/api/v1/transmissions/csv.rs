@@ -9,6 +9,7 @@
 use crate::api::formats::{BOM, csv_start, csv_writer};
 use crate::domain::Violation;
 use crate::domain::transmission::{DataRow, RawRow, cell};
+use crate::sheets::cells;
 
 /// Counts lines as records go by. The reader's own line count lags by one after a CRLF line
 /// end, so the line is counted from the byte offset, past any line break it points at; the
@@ -179,13 +180,15 @@ fn rows(
             ));
             continue;
         }
-        let cell = |at: Option<usize>| at.map(|i| record[i].to_owned()).filter(|c| !c.is_empty());
+        // What the German dialect writes (`="06633"`) reads back as it was.
+        let read = |i: usize| cells::read(&record[i]).to_owned();
+        let cell = |at: Option<usize>| at.map(read).filter(|c| !c.is_empty());
         let flags = cell(columns.flags).unwrap_or_default().to_ascii_lowercase();
         rows.push(RawRow {
             at: format!("/lines/{line}"),
-            traeger: Some(record[columns.traeger].to_owned()),
-            indicator: Some(record[columns.indicator].to_owned()),
-            value: Some(record[columns.value].to_owned()),
+            traeger: Some(read(columns.traeger)),
+            indicator: Some(read(columns.indicator)),
+            value: Some(read(columns.value)),
             month: cell(columns.month),
             data_as_of: cell(columns.data_as_of),
             provisional: flags.contains('p'),
@@ -216,7 +219,7 @@ pub fn write(rows: &[DataRow], year: i32, german: bool) -> Vec<u8> {
             if r.revised { "r" } else { "" }
         );
         let mut record = vec![
-            r.traeger.to_string(),
+            cells::identifier(r.traeger.as_str(), german).into_owned(),
             r.indicator.to_string(),
             value,
             status,

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::TAG;
-use crate::api::formats::negotiated;
+use crate::api::formats::{ReportFormat, negotiated};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems, NotFound};
+use crate::api::schemas::Document;
 use crate::api::schemas::FigureValue;
 use crate::app::Services;
 use crate::app::agreements::targets::{self as app, Judged};
@@ -142,6 +143,8 @@ pub struct TargetsQuery {
     /// revision), the Träger's as accepted by then; left out: the latest.
     #[param(value_type = Option<String>, format = Date, example = "2024-11-01")]
     pub as_of: Option<String>,
+    /// Instead of `Accept`: `json`, `csv`, `svg` (the chart) or `xlsx`.
+    pub format: Option<ReportFormat>,
 }
 
 /// Target against actual
@@ -151,13 +154,15 @@ pub struct TargetsQuery {
 /// change against the same month a year before), `met`/`not_met`/`pending`, the year's months
 /// and the Datenstand each rests on. With `Accept: image/svg+xml`, a chart: one panel per
 /// target, the months as a line, the target across, BA's suppressed months marked; with
-/// `Accept: text/csv`, a row per target for German spreadsheets.
+/// `Accept: text/csv`, a row per target for German spreadsheets; with `format=xlsx` (or its
+/// `Accept`) the same rows as a workbook.
 #[utoipa::path(tag = TAG, params(("id" = String, Path, example = "zv-2024-06432-1"), TargetsQuery),
     responses(
     (status = 200, description = "The targets judged", content(
         (TargetsReport = "application/json"),
         (String = "image/svg+xml"),
         (String = "text/csv"),
+        (Document = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )),
     CommonProblems,
     (status = 404, response = NotFound),
@@ -172,14 +177,17 @@ pub async fn agreement_targets(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let id: AgreementId = params::id(&id)?;
-    let as_of = params::date("as_of", query.into_inner().as_of.as_deref())?;
+    let q = query.into_inner();
+    let as_of = params::date("as_of", q.as_of.as_deref())?;
     let t = app::judged(&services, visibility, id, as_of).await?;
     let (ags, year) = (t.agreement.traeger.as_str(), t.agreement.year);
     let title = format!("Zielvereinbarung {year}, {}: Ziel und Ist", t.traeger_name);
-    Ok(negotiated(
+    let file = format!("targets-{}", t.agreement.id);
+    negotiated(
         &req,
-        || chart::svg(&title, &[(ags, &t.judged)]),
-        || table::csv(std::slice::from_ref(&t)),
+        q.format,
+        || Some(chart::svg(&title, &[(ags, &t.judged)])),
+        || table::table(std::slice::from_ref(&t), file),
         || TargetsReport {
             agreement_id: t.agreement.id.to_string(),
             traeger: ags.to_owned(),
@@ -192,5 +200,5 @@ pub async fn agreement_targets(
                 .map(TargetJudgement::from)
                 .collect(),
         },
-    ))
+    )
 }

@@ -1,74 +1,77 @@
-//! Targets as CSV for German spreadsheets (`;`, a BOM, decimal commas): one row per target,
-//! with the month it is judged on, the actual value and the standing, and the figure and
-//! Datenstand it rests on.
+//! Targets as a table, one row per target: the month it is judged on, the actual value and the
+//! standing, and the figure and Datenstand it rests on. The target and the actual value are
+//! decimals of the same scale (the value, or its change in percent), so they compare at a
+//! glance.
 
-use crate::api::formats::{csv_start, csv_writer};
+use crate::api::tables::Table;
 use crate::app::agreements::targets::AgreementTargets;
 use crate::domain::calendar::period;
-use crate::domain::transmission::cell;
+use crate::sheets::{Cell, Column, Number};
 
-const COLUMNS: [&str; 17] = [
-    "agreement_id",
-    "traeger",
-    "traeger_name",
-    "indicator",
-    "name_de",
-    "comparison",
-    "operator",
-    "target",
-    "judged_on",
-    "month",
-    "actual",
-    "status",
-    "status_de",
-    "value",
-    "data_as_of",
-    "origin",
-    "version",
-];
-
-/// A decimal string as German spreadsheets read it.
-fn comma(decimal: &str) -> String {
-    decimal.replace('.', ",")
+const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
+    Column { en, de, width }
 }
 
-/// The agreements' targets, one row each.
-pub fn csv(agreements: &[AgreementTargets]) -> Vec<u8> {
-    let mut w = csv_writer(true, csv_start(true));
-    let _ = w.write_record(COLUMNS);
+const COLUMNS: [Column; 17] = [
+    col("agreement_id", "Vereinbarung", 18.0),
+    col("traeger", "AGS", 8.0),
+    col("traeger_name", "Träger", 28.0),
+    col("indicator", "Kennzahl", 10.0),
+    col("name_de", "Bezeichnung", 40.0),
+    col("comparison", "Vergleich", 22.0),
+    col("operator", "Operator", 10.0),
+    col("target", "Ziel", 8.0),
+    col("judged_on", "gemessen im", 10.0),
+    col("month", "Monat", 8.0),
+    col("actual", "Ist", 8.0),
+    col("status", "Stand", 10.0),
+    col("status_de", "Stand (deutsch)", 14.0),
+    col("value", "Wert", 10.0),
+    col("data_as_of", "Datenstand", 11.0),
+    col("origin", "Herkunft", 12.0),
+    col("version", "Version", 8.0),
+];
+
+/// The agreements' targets, one row each; the file named `file`.
+pub fn table(agreements: &[AgreementTargets], file: String) -> Table<'_> {
+    let mut rows = Vec::new();
     for a in agreements {
         for j in &a.judged {
             let (t, judged) = (&j.judgement.target, j.judgement.judged.as_ref());
-            let month = judged.map(|m| period(m.year, m.month));
-            let _ = w.write_record([
-                a.agreement.id.as_str(),
-                a.agreement.traeger.as_str(),
-                &a.traeger_name,
-                t.indicator.as_str(),
+            rows.push(vec![
+                Cell::Id(a.agreement.id.as_str()),
+                Cell::Id(a.agreement.traeger.as_str()),
+                Cell::Text(&a.traeger_name),
+                Cell::Id(t.indicator.as_str()),
                 j.indicator
                     .as_ref()
-                    .map_or("", |i| i.definition.name_de.as_str()),
-                t.comparison.as_str(),
-                t.operator.as_str(),
-                &comma(&t.value),
-                &t.judged_on.map(String::from).unwrap_or_default(),
-                month.as_deref().unwrap_or(""),
-                &j.judgement
+                    .map_or(Cell::Empty, |i| Cell::Text(&i.definition.name_de)),
+                Cell::Text(t.comparison.as_str()),
+                Cell::Text(t.operator.as_str()),
+                Cell::Decimal(t.value.as_str().into()),
+                t.judged_on.map_or(Cell::Empty, |m| Cell::Owned(m.into())),
+                judged.map_or(Cell::Empty, |m| Cell::Owned(period(m.year, m.month))),
+                j.judgement
                     .actual
                     .as_ref()
-                    .map(|f| f.with_decimal_comma())
-                    .unwrap_or_default(),
-                j.judgement.status.as_str(),
-                j.judgement.status.german(),
-                &judged.map_or_else(String::new, |m| cell(m.value.as_ref(), m.marker, true)),
-                &judged
+                    .map_or(Cell::Empty, |f| Cell::Decimal(f.to_string().into())),
+                Cell::Text(j.judgement.status.as_str()),
+                Cell::Text(j.judgement.status.german()),
+                judged.map_or(Cell::Empty, |m| Cell::figure(m.value.as_ref(), m.marker)),
+                judged
                     .and_then(|m| m.data_as_of)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                judged.map_or("", |m| m.origin.as_str()),
-                &judged.map(|m| m.version.to_string()).unwrap_or_default(),
+                    .map_or(Cell::Empty, Cell::Date),
+                judged.map_or(Cell::Empty, |m| Cell::Id(&m.origin)),
+                judged.map_or(Cell::Empty, |m| {
+                    Cell::Number(f64::from(m.version), Number::Integer)
+                }),
             ]);
         }
     }
-    w.into_inner().unwrap_or_default()
+    Table {
+        sheet: ("targets", "Ziele"),
+        file,
+        columns: &COLUMNS,
+        rows,
+    }
 }
