@@ -128,6 +128,11 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..=500), global = true)]
     pub db_pool_size: u32,
 
+    /// On SIGTERM or Ctrl-C: how long requests under way (an export, say) may take to finish
+    /// after the service stopped accepting new ones; then it exits regardless.
+    #[arg(long, env = "ZV_SHUTDOWN_TIMEOUT", value_name = "ZV_SHUTDOWN_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
+    pub shutdown_timeout: Duration,
+
     /// How long a request waits for a database connection before it gets 503.
     #[arg(long, env = "ZV_DB_TIMEOUT", value_name = "ZV_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
     pub db_timeout: Duration,

@@ -30,6 +30,15 @@ enum Command {
     /// Add example data: with --demo, the 2023 agreements of all 26 Träger in force with a year
     /// of submissions and BA data, marked [Demo]; never loaded by default.
     Seed(SeedArgs),
+    /// Copy the SQLite database consistently while the service runs; for PostgreSQL use
+    /// pg_dump.
+    Backup(BackupArgs),
+}
+
+#[derive(clap::Args)]
+struct BackupArgs {
+    /// The copy to write, a new file, e.g. zv-monitor-2024-03-01.sqlite3.
+    file: std::path::PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -68,6 +77,7 @@ async fn main() -> ExitCode {
         Command::Openapi => openapi(),
         Command::Token(args) => token(&cli.settings, args),
         Command::Seed(args) => seed(cli.settings, args).await,
+        Command::Backup(args) => backup(&cli.settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -104,14 +114,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         agreements_loaded = report.loaded.agreements,
         "zv-monitor is serving"
     );
-    println!(
-        "zv-monitor {} on {}",
+    // The banner is for a person at a terminal; a closed stdout must not stop the service.
+    let banner = format!(
+        "zv-monitor {} on {}\n  Swagger UI:  {base}/swagger-ui/\n  OpenAPI:     {base}{}\n  \
+         A token:     {}\n",
         env!("CARGO_PKG_VERSION"),
-        settings.backend().name()
+        settings.backend().name(),
+        api::docs::SPEC_PATH,
+        token_command()
     );
-    println!("  Swagger UI:  {base}/swagger-ui/");
-    println!("  OpenAPI:     {base}{}", api::docs::SPEC_PATH);
-    println!("  A token:     {}", token_command());
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
     app.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())
@@ -144,6 +156,21 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
         ),
         None => eprintln!("demo data is there already: nothing added"),
     }
+    Ok(())
+}
+
+async fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
+    let url = settings.database_url.clone();
+    let file = args.file.clone();
+    let bytes = actix_web::rt::task::spawn_blocking(move || {
+        zv_monitor::store::pool::backup_sqlite(&url, &file)
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "copied the database to {} ({bytes} bytes)",
+        args.file.display()
+    );
     Ok(())
 }
 

@@ -32,6 +32,10 @@ pub struct Application {
 /// Opens the pool, applies pending migrations and loads missing reference data.
 pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Services, StartupReport)> {
     let backend = settings.backend();
+    let url = settings.database_url.clone();
+    let migrations_applied = actix_web::rt::task::spawn_blocking(move || pool::migrate(&url))
+        .await?
+        .map_err(|e| anyhow::anyhow!("cannot migrate the {} database: {e}", backend.name()))?;
     let pool = pool::build_pool(
         &settings.database_url,
         settings.db_pool_size,
@@ -39,12 +43,6 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Services, 
     )
     .map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", backend.name()))?;
     let db = Db::new(pool, backend);
-    let migrations_applied = db
-        .run(|conn| {
-            pool::run_migrations(conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let policy = WebhookPolicy {
         allow_private: settings.webhook_allow_private,
         schedule: settings.webhook_schedule.0.clone().into(),
@@ -110,7 +108,7 @@ impl Application {
         })
         .listen(listener)?
         // SIGTERM / Ctrl-C: stop accepting, give in-flight requests this long to finish.
-        .shutdown_timeout(30);
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

@@ -1,6 +1,6 @@
 //! The binary as a user runs it: `serve`, `token`, `openapi`, and refusal of bad settings.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_zv-monitor");
@@ -100,7 +100,7 @@ fn serve_starts_on_sqlite_prints_where_to_go_and_stops_on_sigterm() {
     let mut child = zv(&dir)
         .arg("serve")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -138,5 +138,14 @@ fn serve_starts_on_sqlite_prints_where_to_go_and_stops_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "graceful stop");
+    // A first start on a new file logs no error (the pool once met the migrations' lock).
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(!log.contains("ERROR") && !log.contains("locked"), "{log}");
     std::fs::remove_dir_all(dir).unwrap();
 }

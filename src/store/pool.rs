@@ -95,6 +95,45 @@ impl ManageConnection for Manager {
 pub type DbPool = Pool<Manager>;
 pub type PooledDb = PooledConnection<Manager>;
 
+/// Applies pending migrations on a connection of its own, before any pool opens: the pool's
+/// connections are opened on threads of their own at once, and on SQLite they would wait for
+/// the file while the migrations hold it (r2d2 logged "database is locked" on a first start).
+pub fn migrate(url: &str) -> Result<usize, MigrationError> {
+    let manager = Manager {
+        url: url.to_owned(),
+        backend: Backend::from_url(url),
+    };
+    let mut conn = manager.connect()?;
+    run_migrations(&mut conn)
+}
+
+/// A consistent copy of a SQLite database taken while the service runs (`VACUUM INTO`: one
+/// read transaction, so writers go on and the copy holds what had committed when it began);
+/// `to` must not exist yet. Returns the copy's size in bytes.
+pub fn backup_sqlite(url: &str, to: &std::path::Path) -> Result<u64, MigrationError> {
+    if Backend::from_url(url) != Backend::Sqlite {
+        return Err(
+            "`backup` copies a SQLite database; for PostgreSQL use pg_dump, e.g. \
+                    pg_dump --format=custom \"$DATABASE_URL\" > zv-monitor.dump"
+                .into(),
+        );
+    }
+    if to.exists() {
+        return Err(format!("{} exists already: name a new file", to.display()).into());
+    }
+    let target = to
+        .to_str()
+        .ok_or("the backup's path is not UTF-8")?
+        .replace('\'', "''");
+    let manager = Manager {
+        url: url.to_owned(),
+        backend: Backend::Sqlite,
+    };
+    let mut conn = manager.connect()?;
+    conn.batch_execute(&format!("VACUUM INTO '{target}'"))?;
+    Ok(std::fs::metadata(to)?.len())
+}
+
 pub fn build_pool(url: &str, size: u32, timeout: Duration) -> Result<DbPool, r2d2::PoolError> {
     let manager = Manager {
         url: url.to_owned(),

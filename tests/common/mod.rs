@@ -116,6 +116,7 @@ pub fn settings(database_url: &str) -> Settings {
         max_upload_bytes: 12 * 1024 * 1024,
         db_pool_size: 4,
         db_timeout: Duration::from_secs(2),
+        shutdown_timeout: Duration::from_secs(5),
         workers: Some(2),
         today: None,
         deadline_interval: Duration::from_millis(200),
