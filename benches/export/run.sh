@@ -54,20 +54,22 @@ rows=$(sql "SELECT count(*) FROM submission_values")
 
 TOKEN=$($BIN token --role hmsi --scope read)
 
-# Prints seconds to first byte, seconds in all, and the service's peak RSS in MiB.
+# Prints seconds to first byte, seconds in all, the service's peak RSS in MiB, and its peak
+# before the export (start-up and the first run of the deadline job).
 export_once() { # query
-  local timing
+  local timing before
+  sleep 1; before=$(peak_rss)
   timing=$(curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -w '%{time_starttransfer} %{time_total}' \
     "http://127.0.0.1:$PORT/api/v1/exports/facts?$1")
-  echo "$timing $(peak_rss)"
+  echo "$timing $(peak_rss) $before"
 }
 
 year_rows=$(sql "SELECT count(*) FROM submission_values v JOIN submissions s ON s.id = v.submission_id WHERE s.year = 2005")
-serve; read -r f1 t1 rss1 <<<"$(export_once 'source=traeger&format=csv&year=2005')"; stop
+serve; read -r f1 t1 rss1 idle1 <<<"$(export_once 'source=traeger&format=csv&year=2005')"; stop
 # A workbook is written whole (to a temporary file) before its first byte goes out.
-serve; read -r fx tx rssx <<<"$(export_once 'source=traeger&format=xlsx&year=2005')"; stop
-serve; read -r fc tc rssc <<<"$(export_once 'source=traeger&format=csv')"; stop
-serve; read -r fn tn rssn <<<"$(export_once 'source=traeger&format=ndjson')"; stop
+serve; read -r fx tx rssx idlex <<<"$(export_once 'source=traeger&format=xlsx&year=2005')"; stop
+serve; read -r fc tc rssc idlec <<<"$(export_once 'source=traeger&format=csv')"; stop
+serve; read -r fn tn rssn idlen <<<"$(export_once 'source=traeger&format=ndjson')"; stop
 
 same_rows="SELECT s.year, s.traeger, t.name, s.section, v.indicator_code, v.unit, v.reporting_body,
     v.value_int, s.id, v.revision, s.status, s.updated_at
@@ -85,12 +87,12 @@ dump_s=$(echo "$(date +%s.%N) - $dump_start" | bc)
 rate() { echo "$1 / $2" | bc; }
 ms() { echo "$1 * 1000 / 1" | bc; }
 echo
-echo "| $BACKEND | rows | seconds | rows/s | first byte | peak RSS |"
+echo "| $BACKEND | rows | seconds | rows/s | first byte | peak RSS (before) |"
 echo "| --- | --- | --- | --- | --- | --- |"
-echo "| export CSV, one year | $year_rows | $(echo "$t1" | cut -c1-5) | $(rate "$year_rows" "$t1") | $(ms "$f1") ms | $rss1 MiB |"
-echo "| export XLSX, one year | $year_rows | $(echo "$tx" | cut -c1-5) | $(rate "$year_rows" "$tx") | $(ms "$fx") ms | $rssx MiB |"
-echo "| export CSV, all | $rows | $(echo "$tc" | cut -c1-5) | $(rate "$rows" "$tc") | $(ms "$fc") ms | $rssc MiB |"
-echo "| export NDJSON, all | $rows | $(echo "$tn" | cut -c1-5) | $(rate "$rows" "$tn") | $(ms "$fn") ms | $rssn MiB |"
+echo "| export CSV, one year | $year_rows | $(echo "$t1" | cut -c1-5) | $(rate "$year_rows" "$t1") | $(ms "$f1") ms | $rss1 MiB ($idle1) |"
+echo "| export XLSX, one year | $year_rows | $(echo "$tx" | cut -c1-5) | $(rate "$year_rows" "$tx") | $(ms "$fx") ms | $rssx MiB ($idlex) |"
+echo "| export CSV, all | $rows | $(echo "$tc" | cut -c1-5) | $(rate "$rows" "$tc") | $(ms "$fc") ms | $rssc MiB ($idlec) |"
+echo "| export NDJSON, all | $rows | $(echo "$tn" | cut -c1-5) | $(rate "$rows" "$tn") | $(ms "$fn") ms | $rssn MiB ($idlen) |"
 echo "| $dump of the same rows | $rows | $(echo "$dump_s" | cut -c1-5) | $(rate "$rows" "$dump_s") | | |"
 echo
 echo "machine: $(machine), $(

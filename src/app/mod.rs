@@ -73,9 +73,29 @@ impl From<DieselError> for AppError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 AppError::Unavailable(Unavailable(info.message().to_owned()))
             }
+            // A pooled connection whose server process was ended (a restart, a failover, an
+            // administrator) first answers with the server's last words, an error diesel does
+            // not classify; only the next use sees the closed connection. Both are the
+            // database going away, not a fault of the request: 503 and retry.
+            DieselError::DatabaseError(_, info) if connection_lost(info.message()) => {
+                AppError::Unavailable(Unavailable(info.message().to_owned()))
+            }
             other => AppError::Database(other),
         }
     }
+}
+
+/// Whether PostgreSQL's message says the connection ended (SQLSTATE 57P01–57P03, libpq's own).
+fn connection_lost(message: &str) -> bool {
+    [
+        "terminating connection",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "server closed the connection",
+        "no connection to the server",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 /// The use cases' hold on the database and the business date: what the HTTP layer is given

@@ -109,7 +109,7 @@ fn states(
     // The standing is shown to whoever may read the agreement; the submissions it is derived
     // from are not, so they are read as the Träger itself sees them.
     let mut submissions: HashMap<_, Submission> =
-        submission_store::of_agreements(conn, &visibility.owner(), &ids)?
+        submission_store::standing_of_agreements(conn, &visibility.owner(), &ids)?
             .into_iter()
             .map(|s| (s.obligation_id.clone(), s))
             .collect();

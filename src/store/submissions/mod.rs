@@ -19,7 +19,10 @@ use crate::domain::submission::{RevisionStatus, Submission, SubmissionFilter};
 use crate::domain::traeger::Ags;
 
 pub(super) use rows::figure_from;
-use rows::{SubmissionRow, TOTAL, ValueRow, assemble, figure_of, header, write_revision};
+use rows::{
+    Parts, SubmissionRow, TOTAL, ValueRow, assemble, assemble_parts, figure_of, header,
+    write_revision,
+};
 
 /// The submission `id`, if `seen_by` may see it.
 pub fn find(
@@ -106,8 +109,9 @@ fn as_recipient<'a>(
     }
 }
 
-/// The submissions of the given agreements that `seen_by` may see.
-pub fn of_agreements(
+/// The submissions of the given agreements that `seen_by` may see, for their standing: each
+/// revision's status, dates and receipts, never its values (see `rows::Parts::Standing`).
+pub fn standing_of_agreements(
     conn: &mut DbConnection,
     seen_by: &Visibility,
     ids: &[AgreementId],
@@ -117,7 +121,7 @@ pub fn of_agreements(
         .filter(submissions::agreement_id.eq_any(ids))
         .select(SubmissionRow::as_select())
         .load(conn)?;
-    assemble(conn, rows)
+    assemble_parts(conn, rows, Parts::Standing)
 }
 
 /// One page in id order after `after`.

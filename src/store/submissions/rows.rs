@@ -178,6 +178,7 @@ fn receipts_by_revision(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<By
 fn revisions_by_submission(
     conn: &mut DbConnection,
     ids: &[&str],
+    parts: Parts,
 ) -> QueryResult<HashMap<String, Vec<Revision>>> {
     let revisions: Vec<RevisionRow> = submission_revisions::table
         .filter(submission_revisions::submission_id.eq_any(ids))
@@ -187,7 +188,10 @@ fn revisions_by_submission(
             submission_revisions::revision,
         ))
         .load(conn)?;
-    let values = values_by_revision(conn, ids)?;
+    let values = match parts {
+        Parts::Whole => values_by_revision(conn, ids)?,
+        Parts::Standing => HashMap::new(),
+    };
     let mut receipts = receipts_by_revision(conn, ids)?;
     let mut by: HashMap<String, Vec<Revision>> = HashMap::new();
     for r in revisions {
@@ -213,13 +217,32 @@ fn revisions_by_submission(
     Ok(by)
 }
 
+/// How much of a submission is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Parts {
+    Whole,
+    /// Every revision with its status, dates and receipts, without its values: what the
+    /// standing of an obligation rests on. A year's values of every Träger are hundreds of
+    /// thousands of rows; the deadline job reads every standing at each run.
+    Standing,
+}
+
 /// Whole submissions from their header rows.
 pub(super) fn assemble(
     conn: &mut DbConnection,
     rows: Vec<SubmissionRow>,
 ) -> QueryResult<Vec<Submission>> {
+    assemble_parts(conn, rows, Parts::Whole)
+}
+
+/// Submissions from their header rows, with the `parts` asked for.
+pub(super) fn assemble_parts(
+    conn: &mut DbConnection,
+    rows: Vec<SubmissionRow>,
+    parts: Parts,
+) -> QueryResult<Vec<Submission>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut revisions_by = revisions_by_submission(conn, &ids)?;
+    let mut revisions_by = revisions_by_submission(conn, &ids, parts)?;
     rows.into_iter()
         .map(|r| {
             let revisions = revisions_by.remove(&r.id).unwrap_or_default();
