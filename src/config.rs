@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+use crate::auth::claims::ClaimPointers;
 use crate::auth::jwt::{Signer, Verifier};
 use crate::store::Backend;
 
@@ -133,6 +134,43 @@ pub struct Settings {
     #[arg(long, env = "ZV_SHUTDOWN_TIMEOUT", value_name = "ZV_SHUTDOWN_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
     pub shutdown_timeout: Duration,
 
+    /// Where a token carries the role: a JSON Pointer, e.g. /realm_access/roles (Keycloak); in
+    /// a list of roles the first of hmsi, traeger, jobcenter counts.
+    #[arg(
+        long,
+        env = "ZV_JWT_ROLE_CLAIM",
+        value_name = "ZV_JWT_ROLE_CLAIM",
+        default_value = "/role",
+        global = true
+    )]
+    pub jwt_role_claim: String,
+
+    /// Where a token carries the Träger's AGS: a JSON Pointer, e.g. /ags.
+    #[arg(
+        long,
+        env = "ZV_JWT_TRAEGER_CLAIM",
+        value_name = "ZV_JWT_TRAEGER_CLAIM",
+        default_value = "/traeger",
+        global = true
+    )]
+    pub jwt_traeger_claim: String,
+
+    /// Where a token carries its scopes: a JSON Pointer, e.g. /scp; a space-separated text or
+    /// a list.
+    #[arg(
+        long,
+        env = "ZV_JWT_SCOPE_CLAIM",
+        value_name = "ZV_JWT_SCOPE_CLAIM",
+        default_value = "/scope",
+        global = true
+    )]
+    pub jwt_scope_claim: String,
+
+    /// The one token type (`typ` header) taken, e.g. at+jwt (RFC 9068); unset: none, JWT or
+    /// at+jwt.
+    #[arg(long, env = "ZV_JWT_TYP", value_name = "ZV_JWT_TYP", global = true)]
+    pub jwt_typ: Option<String>,
+
     /// How long a request waits for a database connection before it gets 503.
     #[arg(long, env = "ZV_DB_TIMEOUT", value_name = "ZV_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
     pub db_timeout: Duration,
@@ -200,6 +238,8 @@ impl Schedule {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("{0}")]
+    Claims(String),
     #[error(
         "no signing key: set ZV_JWT_SECRET (at least {MIN_SECRET_BYTES} bytes) or ZV_JWKS_FILE; \
          a random development secret is only made for SQLite"
@@ -254,11 +294,18 @@ impl Settings {
 
     pub fn verifier(&self) -> Result<Verifier, ConfigError> {
         let secret = self.hs256_secret()?;
+        let pointers = ClaimPointers::new(
+            &self.jwt_role_claim,
+            &self.jwt_traeger_claim,
+            &self.jwt_scope_claim,
+        )
+        .map_err(ConfigError::Claims)?;
         let verifier = Verifier::new(
             secret.as_ref().map(Secret::expose),
             self.jwt_issuer.clone(),
             self.jwt_audience.clone(),
-        );
+        )
+        .with_claims(pointers, self.jwt_typ.clone());
         match &self.jwks_file {
             Some(path) => {
                 let shown = path.display().to_string();

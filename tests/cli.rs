@@ -86,6 +86,14 @@ fn bad_settings_stop_the_start_with_a_message() {
         "{stderr}"
     );
     let out = zv(&dir)
+        .env("ZV_JWT_ROLE_CLAIM", "realm_access.roles")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ZV_JWT_ROLE_CLAIM must be a JSON Pointer")
+    );
+    let out = zv(&dir)
         .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
         .output()
         .unwrap();

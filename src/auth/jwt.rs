@@ -12,6 +12,8 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use super::claims::{ClaimPointers, typ_accepted};
+
 /// Tolerated clock skew between the token issuer and this service.
 const LEEWAY_SECONDS: u64 = 30;
 
@@ -61,6 +63,9 @@ pub struct Verifier {
     keys: HashMap<String, (DecodingKey, Algorithm)>,
     issuer: Option<String>,
     audience: Option<String>,
+    pointers: ClaimPointers,
+    /// The one `typ` a token must name, when pinned.
+    typ: Option<String>,
 }
 
 impl Verifier {
@@ -70,7 +75,17 @@ impl Verifier {
             keys: HashMap::new(),
             issuer,
             audience,
+            pointers: ClaimPointers::default(),
+            typ: None,
         }
+    }
+
+    /// Reads role, Träger and scope where the identity provider puts them, and takes only
+    /// tokens of type `typ` when it is pinned.
+    pub fn with_claims(mut self, pointers: ClaimPointers, typ: Option<String>) -> Self {
+        self.pointers = pointers;
+        self.typ = typ;
+        self
     }
 
     /// Adds the keys of a JWKS document. Every key needs a `kid` and an `alg`.
@@ -139,6 +154,12 @@ impl Verifier {
     pub fn verify(&self, token: &str) -> Result<Claims, String> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|_| "the token is not a JWT".to_owned())?;
+        if !typ_accepted(header.typ.as_deref(), self.typ.as_deref()) {
+            return Err(format!(
+                "the token's type `{}` is not accepted",
+                header.typ.as_deref().unwrap_or_default()
+            ));
+        }
         let (key, alg) = match &header.kid {
             Some(kid) => self
                 .keys
@@ -158,7 +179,7 @@ impl Verifier {
                 header.alg
             ));
         }
-        let claims = jsonwebtoken::decode::<Claims>(token, key, &self.validation(alg))
+        let payload = jsonwebtoken::decode::<serde_json::Value>(token, key, &self.validation(alg))
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind as K;
@@ -173,6 +194,7 @@ impl Verifier {
                     _ => "the token is invalid".to_owned(),
                 }
             })?;
+        let claims = self.pointers.claims(&payload)?;
         // Issued in the future is issued by a clock that cannot be trusted, or forged.
         let now = chrono::Utc::now().timestamp();
         if claims.iat > now.saturating_add(LEEWAY_SECONDS as i64) {

@@ -1,5 +1,6 @@
 //! Who is calling (JWT), and what they may do (policy).
 
+pub mod claims;
 pub mod jwt;
 pub mod policy;
 pub mod principal;
