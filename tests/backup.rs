@@ -6,11 +6,11 @@ mod common;
 
 use std::process::{Command, Output};
 
+use common::binary::BIN;
 use common::seed::sign_kassel;
 use common::{TestApp, json};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zv-monitor");
 const BODIES: &str = "/api/v1/traeger/06633/reporting-bodies";
 
 fn backup(database_url: &str, file: &std::path::Path) -> Output {

@@ -1,25 +1,16 @@
 //! The binary as a user runs it: `serve`, `token`, `openapi`, and refusal of bad settings.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zv-monitor");
+use common::binary::{BIN, zv};
 
 fn workdir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("zv-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn zv(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("ZV_JWT_SECRET")
-        .env_remove("ZV_JWKS_FILE")
-        .env_remove("CARGO")
-        .env("ZV_LISTEN", "127.0.0.1:0");
-    cmd
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod common;
 
 use std::process::Command;
 
+use common::binary::BIN;
 use common::seed::KASSEL;
 use common::{TestApp, json};
 use serde_json::Value;
@@ -14,8 +15,6 @@ on_both_backends!(
     mod on_2024_02_20 with |s| s.today = Some("2024-02-20".parse().unwrap());
     the_demonstration_fills_a_year_and_only_once,
 );
-
-const BIN: &str = env!("CARGO_BIN_EXE_zv-monitor");
 
 /// `zv-monitor seed --demo` on the app's database: its message.
 fn seed_demo(app: &TestApp) -> String {

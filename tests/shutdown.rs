@@ -3,23 +3,14 @@
 //! slowly by its client), and exits 0; a client that stalls holds it no longer than
 //! ZV_SHUTDOWN_TIMEOUT.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zv-monitor");
-
-fn zv(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("ZV_JWT_SECRET")
-        .env_remove("ZV_JWKS_FILE")
-        .env_remove("CARGO")
-        .env("ZV_LISTEN", "127.0.0.1:0");
-    cmd
-}
+use common::binary::zv;
 
 /// A service on a SQLite file holding the demonstration year; its address and a token.
 fn serving(dir: &std::path::Path, shutdown_timeout: &str) -> (Child, String, String) {

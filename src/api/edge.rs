@@ -84,11 +84,7 @@ pub async fn problems_in_german(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let wanted = german::preferred(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let wanted = german::preferred_in(req.headers());
     match next.call(req).await {
         Ok(res) => {
             let (req, res) = res.map_into_boxed_body().into_parts();

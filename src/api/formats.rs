@@ -102,11 +102,7 @@ pub fn negotiated<'t, T: serde::Serialize>(
             .body(table().csv()),
         ReportFormat::Xlsx => {
             let table = table();
-            let german = crate::api::problem::german::preferred(
-                req.headers()
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok()),
-            );
+            let german = crate::api::problem::german::preferred_in(req.headers());
             let bytes = table.xlsx(german).map_err(|e| {
                 tracing::error!(error = %e, "a report's workbook could not be written");
                 ApiError::Status(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)

@@ -21,6 +21,12 @@ pub struct Column {
     pub width: f64,
 }
 
+impl Column {
+    pub const fn new(en: &'static str, de: &'static str, width: f64) -> Self {
+        Column { en, de, width }
+    }
+}
+
 /// How a number is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Number {

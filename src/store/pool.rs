@@ -52,6 +52,16 @@ pub struct Manager {
     backend: Backend,
 }
 
+impl Manager {
+    /// The backend the URL's scheme names.
+    fn for_url(url: &str) -> Self {
+        Manager {
+            url: url.to_owned(),
+            backend: Backend::from_url(url),
+        }
+    }
+}
+
 impl ManageConnection for Manager {
     type Connection = DbConnection;
     type Error = r2d2::Error;
@@ -99,11 +109,7 @@ pub type PooledDb = PooledConnection<Manager>;
 /// connections are opened on threads of their own at once, and on SQLite they would wait for
 /// the file while the migrations hold it (r2d2 logged "database is locked" on a first start).
 pub fn migrate(url: &str) -> Result<usize, MigrationError> {
-    let manager = Manager {
-        url: url.to_owned(),
-        backend: Backend::from_url(url),
-    };
-    let mut conn = manager.connect()?;
+    let mut conn = Manager::for_url(url).connect()?;
     run_migrations(&mut conn)
 }
 
@@ -125,20 +131,13 @@ pub fn backup_sqlite(url: &str, to: &std::path::Path) -> Result<u64, MigrationEr
         .to_str()
         .ok_or("the backup's path is not UTF-8")?
         .replace('\'', "''");
-    let manager = Manager {
-        url: url.to_owned(),
-        backend: Backend::Sqlite,
-    };
-    let mut conn = manager.connect()?;
+    let mut conn = Manager::for_url(url).connect()?;
     conn.batch_execute(&format!("VACUUM INTO '{target}'"))?;
     Ok(std::fs::metadata(to)?.len())
 }
 
 pub fn build_pool(url: &str, size: u32, timeout: Duration) -> Result<DbPool, r2d2::PoolError> {
-    let manager = Manager {
-        url: url.to_owned(),
-        backend: Backend::from_url(url),
-    };
+    let manager = Manager::for_url(url);
     Pool::builder()
         .max_size(size)
         .connection_timeout(timeout)

@@ -2,6 +2,7 @@
 //! own directory, or a PostgreSQL database created for the test and dropped after it.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod contract;
 pub mod kennzahlen;
 pub mod receiver;

@@ -10,6 +10,15 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
+/// Whether a request's `Accept-Language` prefers German to English (see [`preferred`]).
+pub fn preferred_in(headers: &actix_web::http::header::HeaderMap) -> bool {
+    preferred(
+        headers
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
 /// Whether `Accept-Language` prefers German to English (RFC 9110 § 12.5.4: the highest weight
 /// wins, the first on a tie; no header means English).
 pub fn preferred(accept_language: Option<&str>) -> bool {

@@ -278,11 +278,7 @@ pub async fn export_facts(
     let year = filter.year;
     let export = Export::start(&services, visibility, filter).await?;
     if format == ExportFormat::Xlsx {
-        let german = crate::api::problem::german::preferred(
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        );
+        let german = crate::api::problem::german::preferred_in(req.headers());
         let file = workbook::facts(export, german).await?;
         let name = year.map_or_else(|| "facts".to_owned(), |y| format!("facts-{y}"));
         return Ok(HttpResponse::Ok()

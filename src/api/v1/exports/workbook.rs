@@ -12,28 +12,24 @@ use crate::app::exports::Export;
 use crate::domain::fact::Fact;
 use crate::sheets::{Cell, Column, Number, SheetError, SheetWriter};
 
-const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
-    Column { en, de, width }
-}
-
 /// The columns of the CSV export, titled for people.
 const COLUMNS: [Column; 16] = [
-    col("year", "Jahr", 6.0),
-    col("traeger", "AGS", 8.0),
-    col("traeger_name", "Träger", 28.0),
-    col("section", "Abschnitt", 10.0),
-    col("indicator", "Indikator", 26.0),
-    col("unit", "Einheit", 8.0),
-    col("reference", "Bezug", 22.0),
-    col("reporting_body", "Meldestelle", 24.0),
-    col("value", "Wert", 12.0),
-    col("status", "Kennzeichen", 12.0),
-    col("source", "Quelle", 8.0),
-    col("origin", "Herkunft", 24.0),
-    col("revision", "Revision", 8.0),
-    col("state", "Stand", 10.0),
-    col("late", "verspätet", 9.0),
-    col("changed_at", "geändert am (UTC)", 20.0),
+    Column::new("year", "Jahr", 6.0),
+    Column::new("traeger", "AGS", 8.0),
+    Column::new("traeger_name", "Träger", 28.0),
+    Column::new("section", "Abschnitt", 10.0),
+    Column::new("indicator", "Indikator", 26.0),
+    Column::new("unit", "Einheit", 8.0),
+    Column::new("reference", "Bezug", 22.0),
+    Column::new("reporting_body", "Meldestelle", 24.0),
+    Column::new("value", "Wert", 12.0),
+    Column::new("status", "Kennzeichen", 12.0),
+    Column::new("source", "Quelle", 8.0),
+    Column::new("origin", "Herkunft", 24.0),
+    Column::new("revision", "Revision", 8.0),
+    Column::new("state", "Stand", 10.0),
+    Column::new("late", "verspätet", 9.0),
+    Column::new("changed_at", "geändert am (UTC)", 20.0),
 ];
 
 const TOO_MANY_ROWS: &str = "an XLSX sheet ends at 1 048 576 rows and this export has more: \

@@ -105,24 +105,20 @@ pub struct CompletenessQuery {
     pub format: Option<ReportFormat>,
 }
 
-const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
-    Column { en, de, width }
-}
-
 const COLUMNS: [Column; 13] = [
-    col("year", "Jahr", 6.0),
-    col("section", "Abschnitt", 10.0),
-    col("title_de", "Titel", 28.0),
-    col("due", "fällig am", 11.0),
-    col("traeger_total", "Träger", 8.0),
-    col("delivered", "geliefert", 9.0),
-    col("late", "verspätet", 9.0),
-    col("overdue", "überfällig", 9.0),
-    col("returned", "zurückgegeben", 12.0),
-    col("open", "offen", 7.0),
-    col("without_agreement", "ohne Vereinbarung", 10.0),
-    col("missing", "fehlt", 40.0),
-    col("summary_de", "Zusammenfassung", 60.0),
+    Column::new("year", "Jahr", 6.0),
+    Column::new("section", "Abschnitt", 10.0),
+    Column::new("title_de", "Titel", 28.0),
+    Column::new("due", "fällig am", 11.0),
+    Column::new("traeger_total", "Träger", 8.0),
+    Column::new("delivered", "geliefert", 9.0),
+    Column::new("late", "verspätet", 9.0),
+    Column::new("overdue", "überfällig", 9.0),
+    Column::new("returned", "zurückgegeben", 12.0),
+    Column::new("open", "offen", 7.0),
+    Column::new("without_agreement", "ohne Vereinbarung", 10.0),
+    Column::new("missing", "fehlt", 40.0),
+    Column::new("summary_de", "Zusammenfassung", 60.0),
 ];
 
 /// A row per section; who is missing as `06611 Stadt Kassel: overdue`, one after another.

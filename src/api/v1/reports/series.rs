@@ -129,19 +129,15 @@ fn series_chart(indicator: &str, (from, to): (i32, i32), points: &[Point]) -> St
     charts::svg(&format!("{indicator} {from}–{to}"), &[panel])
 }
 
-const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
-    Column { en, de, width }
-}
-
 const COLUMNS: [Column; 8] = [
-    col("year", "Jahr", 6.0),
-    col("month", "Monat", 8.0),
-    col("traeger", "AGS", 8.0),
-    col("traeger_name", "Träger", 28.0),
-    col("value", "Wert", 12.0),
-    col("status", "Kennzeichen", 12.0),
-    col("source", "Quelle", 8.0),
-    col("origin", "Herkunft", 16.0),
+    Column::new("year", "Jahr", 6.0),
+    Column::new("month", "Monat", 8.0),
+    Column::new("traeger", "AGS", 8.0),
+    Column::new("traeger_name", "Träger", 28.0),
+    Column::new("value", "Wert", 12.0),
+    Column::new("status", "Kennzeichen", 12.0),
+    Column::new("source", "Quelle", 8.0),
+    Column::new("origin", "Herkunft", 16.0),
 ];
 
 /// The series as a table, a row per point; BA's marks as BA prints them.

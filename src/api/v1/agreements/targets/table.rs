@@ -8,28 +8,24 @@ use crate::app::agreements::targets::AgreementTargets;
 use crate::domain::calendar::period;
 use crate::sheets::{Cell, Column, Number};
 
-const fn col(en: &'static str, de: &'static str, width: f64) -> Column {
-    Column { en, de, width }
-}
-
 const COLUMNS: [Column; 17] = [
-    col("agreement_id", "Vereinbarung", 18.0),
-    col("traeger", "AGS", 8.0),
-    col("traeger_name", "Träger", 28.0),
-    col("indicator", "Kennzahl", 10.0),
-    col("name_de", "Bezeichnung", 40.0),
-    col("comparison", "Vergleich", 22.0),
-    col("operator", "Operator", 10.0),
-    col("target", "Ziel", 8.0),
-    col("judged_on", "gemessen im", 10.0),
-    col("month", "Monat", 8.0),
-    col("actual", "Ist", 8.0),
-    col("status", "Stand", 10.0),
-    col("status_de", "Stand (deutsch)", 14.0),
-    col("value", "Wert", 10.0),
-    col("data_as_of", "Datenstand", 11.0),
-    col("origin", "Herkunft", 12.0),
-    col("version", "Version", 8.0),
+    Column::new("agreement_id", "Vereinbarung", 18.0),
+    Column::new("traeger", "AGS", 8.0),
+    Column::new("traeger_name", "Träger", 28.0),
+    Column::new("indicator", "Kennzahl", 10.0),
+    Column::new("name_de", "Bezeichnung", 40.0),
+    Column::new("comparison", "Vergleich", 22.0),
+    Column::new("operator", "Operator", 10.0),
+    Column::new("target", "Ziel", 8.0),
+    Column::new("judged_on", "gemessen im", 10.0),
+    Column::new("month", "Monat", 8.0),
+    Column::new("actual", "Ist", 8.0),
+    Column::new("status", "Stand", 10.0),
+    Column::new("status_de", "Stand (deutsch)", 14.0),
+    Column::new("value", "Wert", 10.0),
+    Column::new("data_as_of", "Datenstand", 11.0),
+    Column::new("origin", "Herkunft", 12.0),
+    Column::new("version", "Version", 8.0),
 ];
 
 /// The agreements' targets, one row each; the file named `file`.
