@@ -13,7 +13,7 @@ RUN cargo build --release --locked
 # Run: a small image, an unprivileged user, nothing but the binary and libpq.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+ && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --create-home --home-dir /var/lib/zv-monitor zv
 COPY --from=build /src/target/release/zv-monitor /usr/local/bin/zv-monitor

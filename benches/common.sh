@@ -11,6 +11,8 @@ case $BACKEND in
 esac
 export ZV_LISTEN=127.0.0.1:$PORT ZV_LOG_FORMAT=json RUST_LOG=warn
 export ZV_JWT_SECRET=bench-secret-bench-secret-bench-secret-0123
+# The load comes from one token and one address: the limits would measure themselves.
+export ZV_RATE_LIMIT_PER_TOKEN=off ZV_RATE_LIMIT_PER_ADDRESS=off ZV_EXPORTS_PER_TOKEN=0
 PID=
 
 # Removes the bench database; creating it is the caller's (SQLite: `migrate` does).

@@ -129,8 +129,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn migrate(settings: Settings) -> anyhow::Result<()> {
+async fn migrate(mut settings: Settings) -> anyhow::Result<()> {
     telemetry::init(settings.log_format);
+    settings.migrate_on_start = true;
     let (_, report) = startup::prepare_database(&settings).await?;
     eprintln!(
         "applied {} migration(s); loaded {} Träger, {} indicators, {} agreements",
@@ -147,6 +148,10 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
         anyhow::bail!("nothing to seed: say --demo for the demonstration data");
     }
     telemetry::init(settings.log_format);
+    let settings = Settings {
+        migrate_on_start: true,
+        ..settings
+    };
     let (services, _) = startup::prepare_database(&settings).await?;
     match zv_monitor::app::demo::load(&services).await? {
         Some(d) => eprintln!(

@@ -1,6 +1,7 @@
 //! Builds the running service from settings; used by `main` and by the tests alike.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -8,9 +9,12 @@ use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::limits::Limits;
 use crate::api::{self, fallback, metrics::Metrics, upload::UploadLimit};
 use crate::app::webhooks::WebhookPolicy;
 use crate::app::{Clock, Services};
+use crate::auth::jwt::Verifier;
+use crate::auth::keys;
 use crate::background;
 use crate::config::Settings;
 use crate::store::{Db, pool};
@@ -29,13 +33,19 @@ pub struct Application {
     report: StartupReport,
 }
 
-/// Opens the pool, applies pending migrations and loads missing reference data.
+/// Opens the pool, applies pending migrations and loads missing reference data; with
+/// `ZV_MIGRATE_ON_START=false` only opens the pool (a migration job does the rest, and the
+/// replica is not ready until it has).
 pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Services, StartupReport)> {
     let backend = settings.backend();
     let url = settings.database_url.clone();
-    let migrations_applied = actix_web::rt::task::spawn_blocking(move || pool::migrate(&url))
-        .await?
-        .map_err(|e| anyhow::anyhow!("cannot migrate the {} database: {e}", backend.name()))?;
+    let migrations_applied = if settings.migrate_on_start {
+        actix_web::rt::task::spawn_blocking(move || pool::migrate(&url))
+            .await?
+            .map_err(|e| anyhow::anyhow!("cannot migrate the {} database: {e}", backend.name()))?
+    } else {
+        0
+    };
     let pool = pool::build_pool(
         &settings.database_url,
         settings.db_pool_size,
@@ -49,7 +59,11 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Services, 
         timeout: settings.webhook_timeout,
     };
     let services = Services::new(db, Clock::new(settings.today)).with_webhooks(policy);
-    let loaded = crate::app::reference::load(&services).await?;
+    let loaded = if settings.migrate_on_start {
+        crate::app::reference::load(&services).await?
+    } else {
+        crate::app::reference::Loaded::default()
+    };
     Ok((
         services,
         StartupReport {
@@ -59,16 +73,43 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<(Services, 
     ))
 }
 
+/// How tokens are verified: the shared secret, and the identity provider's keys loaded once
+/// before the first request, with the task that keeps them fresh started beside the service.
+async fn identity(settings: &Settings, metrics: &Metrics) -> anyhow::Result<Verifier> {
+    let verifier = settings.verifier()?;
+    let Some(source) = settings.key_source()? else {
+        return Ok(verifier);
+    };
+    let (keys, refresher) = keys::live::start(source, settings.refresh_policy()).await?;
+    metrics.register(keys.collectors())?;
+    actix_web::rt::spawn(refresher.run());
+    Ok(verifier.with_keys(keys))
+}
+
+fn bind(at: SocketAddr) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener =
+        TcpListener::bind(at).map_err(|e| anyhow::anyhow!("cannot listen on {at}: {e}"))?;
+    let address = listener.local_addr()?;
+    Ok((listener, address))
+}
+
+/// The replica's limits per caller, with the task that forgets callers gone quiet.
+fn limits(settings: &Settings, metrics: &Metrics) -> anyhow::Result<web::Data<Limits>> {
+    let limits = Arc::new(Limits::new(settings.limits())?);
+    metrics.register(limits.collectors())?;
+    actix_web::rt::spawn(limits.clone().sweep());
+    Ok(web::Data::from(limits))
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let verifier = web::Data::new(settings.verifier()?);
+        let metrics = web::Data::new(Metrics::new(settings.backend().name())?);
+        let verifier = web::Data::new(identity(&settings, &metrics).await?);
         let (services, report) = prepare_database(&settings).await?;
-        let listener = TcpListener::bind(settings.listen)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
-        let address = listener.local_addr()?;
+        let (listener, address) = bind(settings.listen)?;
 
-        let metrics = web::Data::new(Metrics::new(services.backend_name())?);
         background::start(&services, &settings, metrics.webhook_outcomes())?;
+        let limits = limits(&settings, &metrics)?;
         let spec = api::openapi();
         let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
         let services = web::Data::new(services);
@@ -82,6 +123,7 @@ impl Application {
             app.app_data(services.clone())
                 .app_data(upload_limit.clone())
                 .app_data(verifier.clone())
+                .app_data(limits.clone())
                 .app_data(metrics.clone())
                 .app_data(route_table.clone())
                 .app_data(
@@ -99,6 +141,7 @@ impl Application {
                 .default_service(web::to(fallback::no_route))
                 .wrap(from_fn(api::edge::conditional_reads))
                 .wrap(from_fn(api::edge::problems_only))
+                .wrap(from_fn(api::limits::throttle))
                 .wrap(from_fn(api::edge::guard_query))
                 .wrap(from_fn(api::edge::problems_in_german))
                 .wrap(from_fn(api::edge::careful_headers))

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::api::problem::{ApiError, Unavailable};
 use crate::app::{Services, health};
+use crate::auth::jwt::Verifier;
 
 pub const TAG: &str = "operations";
 
@@ -32,8 +33,9 @@ pub async fn liveness() -> web::Json<HealthResponse> {
 
 /// Can the service serve requests
 ///
-/// 200 only when the database answers and every migration is applied; otherwise 503, so a
-/// load balancer sends no traffic to this replica.
+/// 200 only when the database answers, every migration is applied and the identity
+/// provider's keys are loaded; otherwise 503, so a load balancer sends no traffic to this
+/// replica.
 #[utoipa::path(tag = TAG, responses(
     (status = 200, description = "Ready", body = HealthResponse),
     (status = 503, response = Unavailable),
@@ -41,7 +43,13 @@ pub async fn liveness() -> web::Json<HealthResponse> {
 #[get("/health/ready")]
 pub async fn readiness(
     services: web::Data<Services>,
+    verifier: web::Data<Verifier>,
 ) -> Result<web::Json<HealthResponse>, ApiError> {
+    if verifier.keys().is_some_and(|k| !k.loaded()) {
+        return Err(ApiError::NotReady(
+            "the identity provider's keys are not loaded yet".into(),
+        ));
+    }
     let current = health::ready(&services).await.map_err(|e| {
         tracing::warn!(error = %e, "not ready");
         ApiError::NotReady("the database does not answer".into())

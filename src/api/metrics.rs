@@ -6,6 +6,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, get, web};
+use prometheus::core::Collector;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
@@ -100,6 +101,13 @@ impl Metrics {
             webhook_queue,
             webhook_oldest,
         })
+    }
+
+    /// Adds the collectors of another part of the service (the identity provider's keys).
+    pub fn register(&self, collectors: Vec<Box<dyn Collector>>) -> Result<(), prometheus::Error> {
+        collectors
+            .into_iter()
+            .try_for_each(|c| self.registry.register(c))
     }
 
     /// The counter the webhook workers count their attempts in.

@@ -7,6 +7,7 @@ pub mod files;
 pub mod formats;
 pub mod headers;
 pub mod health;
+pub mod limits;
 pub mod metrics;
 pub mod pagination;
 pub mod params;

@@ -83,15 +83,17 @@ where
         })
         .await;
     match first {
-        // Two requests with one key at once: the loser's insert conflicts; answer it with the
-        // winner's response.
-        Err(AppError::Conflict(reason)) => {
+        // Two requests with one key at once: the loser meets the winner's work, as a conflict
+        // on insert or, when the winner committed while the loser ran, as a rule its object now
+        // breaks (a name taken, say). Whatever it met, once the winner's response is stored
+        // it is the answer; without one the loser's own error is.
+        Err(e) if !matches!(e, AppError::Unavailable(_)) => {
             let stored = db
                 .run(move |conn| idempotency::find(conn, &sub, &key).map_err(AppError::from))
                 .await?;
             match stored {
                 Some(stored) => replay(stored, &fingerprint),
-                None => Err(AppError::Conflict(reason)),
+                None => Err(e),
             }
         }
         other => other,

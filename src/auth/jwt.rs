@@ -1,18 +1,17 @@
 //! Verifying bearer tokens, and signing development tokens.
 //!
-//! Two kinds of keys: an HS256 shared secret for development, and a JWKS file of public keys
-//! (RS256/ES256/EdDSA …) for production, each pinned to the one algorithm its JWK names and
-//! selected by the token's `kid`. The algorithm is never taken from the token alone, and `none`
-//! is never accepted.
+//! Two kinds of keys: an HS256 shared secret for development, and the identity provider's JWK
+//! set of public keys (RS256/ES256/EdDSA …) for production, each pinned to the one algorithm
+//! its JWK names and selected by the token's `kid` (see `keys`). The algorithm is never taken
+//! from the token alone, and `none` is never accepted.
 
-use std::collections::HashMap;
-use std::str::FromStr;
+use std::sync::Arc;
 
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::claims::{ClaimPointers, typ_accepted};
+use super::keys::LiveKeys;
 
 /// Tolerated clock skew between the token issuer and this service.
 const LEEWAY_SECONDS: u64 = 30;
@@ -36,31 +35,28 @@ pub struct Claims {
     pub iat: i64,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("cannot read JWKS file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("JWKS file {path} is not a JWK set: {source}")]
-    Parse {
-        path: String,
-        source: serde_json::Error,
-    },
-    #[error("JWKS key {index}: {reason}")]
-    Key { index: usize, reason: String },
+/// Why a token is refused; the text is safe to show the caller: it names what is wrong,
+/// never a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The token names a key the set in force does not hold; a refresh may bring it.
+    UnknownKey(String),
+    Invalid(String),
 }
 
-/// Public algorithms a JWKS key may be pinned to; shared-secret ones belong in ZV_JWT_SECRET.
-fn public_algorithm(alg: Algorithm) -> bool {
-    !matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
+impl Refusal {
+    pub fn message(self) -> String {
+        match self {
+            Refusal::UnknownKey(kid) => format!("the token's key `{kid}` is unknown"),
+            Refusal::Invalid(message) => message,
+        }
+    }
 }
 
 #[derive(Clone)]
 pub struct Verifier {
     secret: Option<DecodingKey>,
-    keys: HashMap<String, (DecodingKey, Algorithm)>,
+    keys: Option<Arc<LiveKeys>>,
     issuer: Option<String>,
     audience: Option<String>,
     pointers: ClaimPointers,
@@ -72,7 +68,7 @@ impl Verifier {
     pub fn new(secret: Option<&[u8]>, issuer: Option<String>, audience: Option<String>) -> Self {
         Self {
             secret: secret.map(DecodingKey::from_secret),
-            keys: HashMap::new(),
+            keys: None,
             issuer,
             audience,
             pointers: ClaimPointers::default(),
@@ -88,39 +84,15 @@ impl Verifier {
         self
     }
 
-    /// Adds the keys of a JWKS document. Every key needs a `kid` and an `alg`.
-    pub fn with_jwks(mut self, path: &str, json: &str) -> Result<Self, KeyError> {
-        let set: JwkSet = serde_json::from_str(json).map_err(|source| KeyError::Parse {
-            path: path.to_owned(),
-            source,
-        })?;
-        for (index, jwk) in set.keys.iter().enumerate() {
-            let err = |reason: String| KeyError::Key { index, reason };
-            let kid = jwk
-                .common
-                .key_id
-                .clone()
-                .ok_or_else(|| err("has no `kid`".into()))?;
-            let alg = jwk
-                .common
-                .key_algorithm
-                .ok_or_else(|| err(format!("`{kid}` has no `alg`: each key is pinned to one")))?;
-            let alg = Algorithm::from_str(&alg.to_string())
-                .ok()
-                .filter(|a| public_algorithm(*a))
-                .ok_or_else(|| {
-                    err(format!(
-                        "`{kid}`: `{alg}` is not a signature algorithm for public keys"
-                    ))
-                })?;
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| err(format!("`{kid}`: {e}")))?;
-            self.keys.insert(kid, (key, alg));
-        }
-        Ok(self)
+    /// Takes public keys from the identity provider's JWK set, kept fresh by its refresher.
+    pub fn with_keys(mut self, keys: Arc<LiveKeys>) -> Self {
+        self.keys = Some(keys);
+        self
     }
 
-    pub fn key_count(&self) -> usize {
-        self.keys.len() + usize::from(self.secret.is_some())
+    /// The JWK set in force, when one is configured.
+    pub fn keys(&self) -> Option<&Arc<LiveKeys>> {
+        self.keys.as_ref()
     }
 
     /// What a token of `alg` must meet: its signature, `exp` and `nbf` with the leeway, and
@@ -149,36 +121,51 @@ impl Verifier {
         validation
     }
 
-    /// Checks signature, algorithm, expiry, issuer and audience. The error text is safe to
-    /// show the caller: it names what is wrong, never a key.
-    pub fn verify(&self, token: &str) -> Result<Claims, String> {
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| "the token is not a JWT".to_owned())?;
+    /// Checks signature, algorithm, expiry, issuer and audience with the keys in force.
+    pub fn verify(&self, token: &str) -> Result<Claims, Refusal> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| Refusal::Invalid("the token is not a JWT".to_owned()))?;
         if !typ_accepted(header.typ.as_deref(), self.typ.as_deref()) {
-            return Err(format!(
+            return Err(Refusal::Invalid(format!(
                 "the token's type `{}` is not accepted",
                 header.typ.as_deref().unwrap_or_default()
-            ));
+            )));
         }
+        let keys = self.keys.as_ref().map(|k| k.current());
         let (key, alg) = match &header.kid {
-            Some(kid) => self
-                .keys
-                .get(kid)
-                .map(|(k, a)| (k, *a))
-                .ok_or_else(|| format!("the token's key `{kid}` is unknown"))?,
+            Some(kid) => keys
+                .as_deref()
+                .and_then(|set| set.get(kid))
+                .ok_or_else(|| Refusal::UnknownKey(kid.clone()))?,
             None => (
                 self.secret
                     .as_ref()
-                    .ok_or_else(|| "the token names no key (`kid`)".to_owned())?,
+                    .ok_or_else(|| Refusal::Invalid("the token names no key (`kid`)".to_owned()))?,
                 Algorithm::HS256,
             ),
         };
         if header.alg != alg {
-            return Err(format!(
+            return Err(Refusal::Invalid(format!(
                 "the token's algorithm {:?} is not allowed for its key",
                 header.alg
-            ));
+            )));
         }
+        self.check(token, key, alg).map_err(Refusal::Invalid)
+    }
+
+    /// Verifies with the keys in force and, when the token names a key they lack, once more
+    /// after the refresher looked at the provider's set (at most once per `refetch`).
+    pub async fn verify_fresh(&self, token: &str) -> Result<Claims, String> {
+        match (self.verify(token), &self.keys) {
+            (Err(Refusal::UnknownKey(_)), Some(keys)) => {
+                keys.refreshed().await;
+                self.verify(token).map_err(Refusal::message)
+            }
+            (result, _) => result.map_err(Refusal::message),
+        }
+    }
+
+    fn check(&self, token: &str, key: &DecodingKey, alg: Algorithm) -> Result<Claims, String> {
         let payload = jsonwebtoken::decode::<serde_json::Value>(token, key, &self.validation(alg))
             .map(|data| data.claims)
             .map_err(|e| {
@@ -263,7 +250,13 @@ mod tests {
             Some("i".into()),
             None,
         );
-        assert!(other.verify(&token).unwrap_err().contains("signature"));
+        assert!(
+            other
+                .verify(&token)
+                .unwrap_err()
+                .message()
+                .contains("signature")
+        );
     }
 
     #[test]
@@ -271,7 +264,13 @@ mod tests {
         let secret = b"0123456789abcdef0123456789abcdef";
         let verifier = Verifier::new(Some(secret), None, None);
         let expired = Signer::new(secret, None, None).sign(claims(-3600)).unwrap();
-        assert!(verifier.verify(&expired).unwrap_err().contains("expired"));
+        assert!(
+            verifier
+                .verify(&expired)
+                .unwrap_err()
+                .message()
+                .contains("expired")
+        );
         // header {"alg":"none","typ":"JWT"}, no signature
         let unsigned = format!(
             "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",

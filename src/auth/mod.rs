@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod jwt;
+pub mod keys;
 pub mod policy;
 pub mod principal;
 

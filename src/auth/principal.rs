@@ -6,7 +6,9 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
 use actix_web::HttpMessage;
 
-use super::jwt::{Claims, Verifier};
+use futures_util::future::{Either, LocalBoxFuture};
+
+use super::jwt::{Claims, Refusal, Verifier};
 use crate::domain::actor::{Actor, RequestId, Role};
 use crate::domain::traeger::Ags;
 
@@ -98,10 +100,8 @@ impl Principal {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Principal, Unauthenticated> {
-    let verifier = req
-        .app_data::<web::Data<Verifier>>()
-        .ok_or_else(|| Unauthenticated("no key is configured".into()))?;
+/// The bearer token of a request.
+fn bearer(req: &HttpRequest) -> Result<&str, Unauthenticated> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -109,28 +109,50 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, Unauthenticated> {
     let value = value
         .to_str()
         .map_err(|_| Unauthenticated("the Authorization header is not ASCII".into()))?;
-    let token = value
+    value
         .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim())
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            Unauthenticated("the Authorization header must be `Bearer <token>`".into())
-        })?;
-    let claims = verifier.verify(token).map_err(Unauthenticated)?;
-    let request_id = req
-        .extensions()
+        .ok_or_else(|| Unauthenticated("the Authorization header must be `Bearer <token>`".into()))
+}
+
+fn request_id(req: &HttpRequest) -> String {
+    req.extensions()
         .get::<RequestId>()
         .map(|r| r.0.clone())
-        .unwrap_or_default();
-    Principal::from_claims(claims, request_id)
+        .unwrap_or_default()
 }
+
+type Authenticated = Result<Principal, Unauthenticated>;
 
 impl FromRequest for Principal {
     type Error = Unauthenticated;
-    type Future = Ready<Result<Self, Self::Error>>;
+    /// Ready at once, unless the token names a key the set in force lacks: then it waits for
+    /// the refresher's look at the identity provider.
+    type Future = Either<Ready<Authenticated>, LocalBoxFuture<'static, Authenticated>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let Some(verifier) = req.app_data::<web::Data<Verifier>>() else {
+            return Either::Left(ready(Err(Unauthenticated("no key is configured".into()))));
+        };
+        let token = match bearer(req) {
+            Ok(token) => token,
+            Err(e) => return Either::Left(ready(Err(e))),
+        };
+        match verifier.verify(token) {
+            Ok(claims) => Either::Left(ready(Principal::from_claims(claims, request_id(req)))),
+            Err(Refusal::UnknownKey(_)) if verifier.keys().is_some() => {
+                let (verifier, token, id) = (verifier.clone(), token.to_owned(), request_id(req));
+                Either::Right(Box::pin(async move {
+                    let claims = verifier
+                        .verify_fresh(&token)
+                        .await
+                        .map_err(Unauthenticated)?;
+                    Principal::from_claims(claims, id)
+                }))
+            }
+            Err(refusal) => Either::Left(ready(Err(Unauthenticated(refusal.message())))),
+        }
     }
 }

@@ -2,8 +2,10 @@
 //! own directory, or a PostgreSQL database created for the test and dropped after it.
 #![allow(dead_code)]
 
+pub mod balancer;
 pub mod binary;
 pub mod contract;
+pub mod idp;
 pub mod kennzahlen;
 pub mod receiver;
 pub mod seed;
@@ -20,6 +22,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde_json::Value;
+use zv_monitor::api::limits::{RateLimit, TrustedProxies};
 use zv_monitor::auth::jwt::{Claims, Signer};
 use zv_monitor::config::{LogFormat, Secret};
 use zv_monitor::store::Backend;
@@ -58,6 +61,14 @@ macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {
         $crate::on_both_backends!(mod on with |_| {}; $($name),+);
     };
+}
+
+/// Runs a server of the test's own (a webhook receiver, an identity provider, a proxy) beside
+/// the test; its handle stops it.
+pub fn in_background(server: actix_web::dev::Server) -> ServerHandle {
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    handle
 }
 
 /// Writes past the test harness's output capture, so the note shows in every run.
@@ -112,6 +123,11 @@ pub fn settings(database_url: &str) -> Settings {
         jwt_issuer: None,
         jwt_audience: None,
         jwks_file: None,
+        jwks_url: None,
+        jwt_discovery: false,
+        jwks_cache_min: Duration::from_secs(300),
+        jwks_cache_max: Duration::from_secs(86_400),
+        jwks_refetch_interval: Duration::from_secs(30),
         jwt_role_claim: "/role".into(),
         jwt_traeger_claim: "/traeger".into(),
         jwt_scope_claim: "/scope".into(),
@@ -119,10 +135,15 @@ pub fn settings(database_url: &str) -> Settings {
         log_format: LogFormat::Pretty,
         max_body_bytes: 64 * 1024,
         max_upload_bytes: 12 * 1024 * 1024,
+        migrate_on_start: true,
         db_pool_size: 4,
         db_timeout: Duration::from_secs(2),
         shutdown_timeout: Duration::from_secs(5),
         workers: Some(2),
+        rate_limit_per_token: RateLimit::parse("6000/min").unwrap(),
+        rate_limit_per_address: RateLimit::parse("12000/min").unwrap(),
+        exports_per_token: 2,
+        trusted_proxies: TrustedProxies::default(),
         today: None,
         deadline_interval: Duration::from_millis(200),
         webhook_workers: 2,

@@ -102,8 +102,7 @@ impl Receiver {
         .listen(listener)
         .unwrap()
         .run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+        let handle = super::in_background(server);
         Receiver { url, state, handle }
     }
 

@@ -18,8 +18,8 @@ use crate::domain::transmission::BaMarker;
 
 use super::problem::{
     BadRequest, ConflictResponse, FieldError, ForbiddenResponse, NotFound, PayloadTooLargeResponse,
-    PreconditionFailedResponse, PreconditionRequiredResponse, Problem, Unauthorized, Unavailable,
-    Unprocessable, UnsupportedMediaTypeResponse,
+    PreconditionFailedResponse, PreconditionRequiredResponse, Problem, TooManyRequestsResponse,
+    Unauthorized, Unavailable, Unprocessable, UnsupportedMediaTypeResponse,
 };
 
 pub const SPEC_PATH: &str = "/api-docs/openapi.json";
@@ -33,7 +33,9 @@ kommunale Träger under § 48b SGB II and § 8a OFFENSIV-Gesetz, and the figures
 Authenticate with `Authorization: Bearer <JWT>` (button *Authorize*). Roles: `hmsi` sees everything; \
 `traeger` and `jobcenter` see only their own Träger. Scopes: `read`, `write`.\n\n\
 Every response carries `X-Request-Id` (sent by you or made by the service); every error is \
-`application/problem+json` whose `instance` is that id.",
+`application/problem+json` whose `instance` is that id. Each token and each client address may \
+send a replica a bounded number of requests (`ZV_RATE_LIMIT_PER_TOKEN`, `ZV_RATE_LIMIT_PER_ADDRESS`); \
+beyond that the answer is 429 with `Retry-After`.",
         license(name = "EUPL-1.2")
     ),
     modifiers(&BearerAuth),
@@ -42,7 +44,7 @@ Every response carries `X-Request-Id` (sent by you or made by the service); ever
         schemas(Problem, FieldError, FactState, BaMarker, ExportFormat, CsvDialect, DataFormat, ReportFormat),
         responses(BadRequest, Unauthorized, ForbiddenResponse, NotFound, ConflictResponse,
             PreconditionFailedResponse, PreconditionRequiredResponse, PayloadTooLargeResponse,
-            UnsupportedMediaTypeResponse, Unprocessable, Unavailable)
+            UnsupportedMediaTypeResponse, Unprocessable, TooManyRequestsResponse, Unavailable)
     ),
     tags(
         (name = "traeger", description = "The registry of the kommunale Träger and their Jobcenter"),

@@ -113,6 +113,17 @@ pub struct UnsupportedMediaTypeResponse(#[allow(dead_code)] Problem);
 )]
 pub struct Unavailable(#[allow(dead_code)] Problem);
 
+/// A limit of the caller's is reached: requests per token or per address, or exports running
+/// at once; retry after the `Retry-After` seconds.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:zv-monitor:problem:too-many-requests", "title": "Too many requests", "status": 429,
+        "detail": "More than 6000 requests per minute with this token.", "instance": "5f0c6a1e-8f1e-4a5b-9d57-0c2f3a1b7e11"}),
+    headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
+)]
+pub struct TooManyRequestsResponse(#[allow(dead_code)] Problem);
+
 // Families of the problems above that whole groups of operations share, so that an
 // operation's `responses(...)` names its own answers and one family per concern.
 
@@ -124,8 +135,9 @@ fn by_name(status: u16, (name, _): (&str, RefOr<Response>)) -> (String, RefOr<Re
     )
 }
 
-/// 400, 401, 403 and 503: every operation behind a token (any of which may be sent a
-/// malformed query), all of which need the database.
+/// 400, 401, 403, 429 and 503: every operation behind a token (any of which may be sent a
+/// malformed query, and all of which count against the caller's limits), all of which need
+/// the database.
 pub struct CommonProblems;
 
 impl IntoResponses for CommonProblems {
@@ -134,6 +146,7 @@ impl IntoResponses for CommonProblems {
             by_name(400, BadRequest::response()),
             by_name(401, Unauthorized::response()),
             by_name(403, ForbiddenResponse::response()),
+            by_name(429, TooManyRequestsResponse::response()),
             by_name(503, Unavailable::response()),
         ])
     }

@@ -61,6 +61,7 @@ pub fn title(kind: &str) -> Option<&'static str> {
         "unsupported-media-type" => "Nicht unterstützter Medientyp",
         "payload-too-large" => "Anfrage zu groß",
         "method-not-allowed" => "Methode nicht erlaubt",
+        "too-many-requests" => "Zu viele Anfragen",
         _ => return None,
     })
 }
@@ -73,6 +74,14 @@ struct Rule {
 
 fn c<'a>(caps: &'a Captures, i: usize) -> &'a str {
     caps.get(i).map_or("", |m| m.as_str())
+}
+
+fn per_unit(unit: &str) -> &'static str {
+    match unit {
+        "second" => "Sekunde",
+        "minute" => "Minute",
+        _ => "Stunde",
+    }
 }
 
 /// A part of a message that is itself a message: translated when it has a German form, else
@@ -109,9 +118,12 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         r"A path parameter is invalid: Path deserialize error: (.+)" => |m| format!("Ein Pfadparameter ist ungültig: {}", inner(m, 1)),
         r"The query is longer than (\d+) bytes\." => |m| format!("Die Abfrage ist länger als {} Bytes.", c(m, 1)),
         r"an XLSX sheet ends at 1 048 576 rows and this export has more: ask for CSV or NDJSON, or narrow it \(`year`, `traeger`, `indicator`\)" => |_| "ein XLSX-Tabellenblatt endet nach 1 048 576 Zeilen, und dieser Export hat mehr: fordern Sie CSV oder NDJSON an oder schränken Sie ihn ein (`year`, `traeger`, `indicator`)".into(),
+        r"More than (\d+) requests per (second|minute|hour) (from your address|with this token)\." => |m| format!("Mehr als {} Anfragen pro {} {}.", c(m, 1), per_unit(c(m, 2)), if c(m, 3) == "from your address" { "von Ihrer Adresse" } else { "mit diesem Token" }),
+        r"As many exports as this token may run at once \((\d+)\) are running; retry when one has ended\." => |m| format!("Mit diesem Token laufen so viele Exporte, wie es zugleich darf ({}); bitte erneut versuchen, wenn einer beendet ist.", c(m, 1)),
         r"The database is not reachable right now; retry later\." => |_| "Die Datenbank ist gerade nicht erreichbar; bitte später erneut versuchen.".into(),
         r"not ready: (.+)" => |m| format!("nicht bereit: {}", inner(m, 1)),
         r"the database does not answer" => |_| "die Datenbank antwortet nicht".into(),
+        r"the identity provider's keys are not loaded yet" => |_| "die Schlüssel des Identitätsanbieters sind noch nicht geladen".into(),
         r"The object has changed since you read it: fetch it again and retry with its new ETag in If-Match\." => |_| "Das Objekt wurde geändert, seit Sie es gelesen haben: lesen Sie es erneut und wiederholen Sie die Anfrage mit dem neuen ETag in If-Match.".into(),
         r"send the ETag you read as If-Match, so that no concurrent change is overwritten" => |_| "senden Sie das gelesene ETag als If-Match, damit keine gleichzeitige Änderung überschrieben wird".into(),
         r"Idempotency-Key must be 1 to 255 printable ASCII characters, e\.g\. a UUID" => |_| "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen, z. B. einer UUID".into(),

@@ -17,8 +17,8 @@ pub mod german;
 pub use catalogue::{
     BadRequest, CommonProblems, ConflictResponse, ForbiddenResponse, IfMatchProblems,
     JsonBodyProblems, NotFound, PayloadTooLargeResponse, PreconditionFailedResponse,
-    PreconditionRequiredResponse, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaTypeResponse,
+    PreconditionRequiredResponse, TooManyRequestsResponse, Unauthorized, Unavailable,
+    Unprocessable, UnsupportedMediaTypeResponse,
 };
 
 use crate::app::AppError;
@@ -83,6 +83,12 @@ pub enum ApiError {
     PreconditionRequired(String),
     #[error("not ready: {0}")]
     NotReady(String),
+    /// A limit of the caller's (`api::limits`) is reached: retry after `wait`.
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        wait: std::time::Duration,
+    },
     /// An error response made elsewhere (a file Swagger UI does not have, say), as a problem.
     #[error("{0}")]
     Status(StatusCode),
@@ -152,6 +158,11 @@ impl ApiError {
                 StatusCode::PRECONDITION_REQUIRED,
                 "precondition-required",
                 "Precondition required",
+            ),
+            ApiError::TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
             ),
             ApiError::Status(status) => status_kind(*status),
         }
@@ -254,6 +265,12 @@ impl ResponseError for ApiError {
             }
             ApiError::App(AppError::Unavailable(_)) | ApiError::NotReady(_) => {
                 res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests { wait, .. } => {
+                // Whole seconds (RFC 9110 § 10.2.3), rounded up: a client that waits exactly
+                // this long is let in.
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                res.insert_header((header::RETRY_AFTER, seconds.max(1).to_string()));
             }
             _ => {}
         }

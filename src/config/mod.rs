@@ -1,57 +1,23 @@
 //! Settings from the environment (or the same names as flags), checked at start-up so that a
 //! bad value stops the service with a message instead of surprising it later.
 
-use std::fmt;
+mod identity;
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::auth::claims::ClaimPointers;
-use crate::auth::jwt::{Signer, Verifier};
+use crate::api::limits::{LimitSettings, RateLimit, TrustedProxies};
 use crate::store::Backend;
-
-const MIN_SECRET_BYTES: usize = 32;
+use identity::MIN_SECRET_BYTES;
+pub use identity::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Json,
     Pretty,
-}
-
-/// A value that must never reach a log line.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(raw: &str) -> Result<Self, String> {
-        parse_secret(raw)
-    }
-
-    /// Takes the value as given; it is checked where it is used, so that an error message
-    /// never has to repeat it (clap's own messages would).
-    fn unchecked(raw: &str) -> Result<Self, std::convert::Infallible> {
-        Ok(Secret(raw.to_owned()))
-    }
-
-    pub fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-fn parse_secret(raw: &str) -> Result<Secret, String> {
-    if raw.len() < MIN_SECRET_BYTES {
-        Err(format!("must be at least {MIN_SECRET_BYTES} bytes long"))
-    } else {
-        Ok(Secret(raw.to_owned()))
-    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -99,9 +65,34 @@ pub struct Settings {
     )]
     pub jwt_audience: Option<String>,
 
-    /// JWK set of public keys (production): RS256, ES256, EdDSA …, selected by `kid`.
+    /// JWK set of public keys (production): RS256, ES256, EdDSA …, selected by `kid`; looked
+    /// at again every ZV_JWKS_REFETCH_INTERVAL and re-read when it changed.
     #[arg(long, env = "ZV_JWKS_FILE", value_name = "ZV_JWKS_FILE", global = true)]
     pub jwks_file: Option<PathBuf>,
+
+    /// The identity provider's JWK set, fetched at start and kept fresh (https, or http on a
+    /// loopback address), e.g. Keycloak's …/realms/hmsi/protocol/openid-connect/certs.
+    #[arg(long, env = "ZV_JWKS_URL", value_name = "ZV_JWKS_URL", global = true)]
+    pub jwks_url: Option<String>,
+
+    /// Find the JWK set by OpenID Connect discovery: ZV_JWT_ISSUER's
+    /// /.well-known/openid-configuration names it (`jwks_uri`).
+    #[arg(long, env = "ZV_JWT_DISCOVERY", value_name = "ZV_JWT_DISCOVERY", default_value_t = false,
+          action = clap::ArgAction::Set, global = true)]
+    pub jwt_discovery: bool,
+
+    /// The shortest time fetched keys are kept, whatever the provider's Cache-Control says.
+    #[arg(long, env = "ZV_JWKS_CACHE_MIN", value_name = "ZV_JWKS_CACHE_MIN", default_value = "5min", value_parser = humantime::parse_duration, global = true)]
+    pub jwks_cache_min: Duration,
+
+    /// The longest time fetched keys are kept before they are fetched again.
+    #[arg(long, env = "ZV_JWKS_CACHE_MAX", value_name = "ZV_JWKS_CACHE_MAX", default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    pub jwks_cache_max: Duration,
+
+    /// The least time between two looks at the keys (a token with an unknown `kid` asks for
+    /// one); the retry after a failed fetch; how often a JWKS file is looked at.
+    #[arg(long, env = "ZV_JWKS_REFETCH_INTERVAL", value_name = "ZV_JWKS_REFETCH_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
+    pub jwks_refetch_interval: Duration,
 
     /// Log format.
     #[arg(
@@ -123,6 +114,12 @@ pub struct Settings {
     #[arg(long, env = "ZV_MAX_UPLOAD_BYTES", value_name = "ZV_MAX_UPLOAD_BYTES", default_value_t = 33_554_432,
           value_parser = clap::value_parser!(u64).range(1024..=1_073_741_824), global = true)]
     pub max_upload_bytes: u64,
+
+    /// Apply pending migrations and load missing reference data at start; false where a
+    /// migration job (`zv-monitor migrate`) does it once before the replicas start.
+    #[arg(long, env = "ZV_MIGRATE_ON_START", value_name = "ZV_MIGRATE_ON_START", default_value_t = true,
+          action = clap::ArgAction::Set, global = true)]
+    pub migrate_on_start: bool,
 
     /// Database connections in the pool.
     #[arg(long, env = "ZV_DB_POOL_SIZE", value_name = "ZV_DB_POOL_SIZE", default_value_t = 10,
@@ -210,6 +207,27 @@ pub struct Settings {
     #[arg(long, env = "ZV_WEBHOOK_POLL_INTERVAL", value_name = "ZV_WEBHOOK_POLL_INTERVAL", default_value = "1s", value_parser = humantime::parse_duration, global = true)]
     pub webhook_poll_interval: Duration,
 
+    /// Requests one token may send this replica: a count per s, min or h, or off.
+    #[arg(long, env = "ZV_RATE_LIMIT_PER_TOKEN", value_name = "ZV_RATE_LIMIT_PER_TOKEN", default_value = "6000/min",
+          value_parser = RateLimit::parse, global = true)]
+    pub rate_limit_per_token: RateLimit,
+
+    /// Requests one client address may send this replica (an IPv6 client by its /64).
+    #[arg(long, env = "ZV_RATE_LIMIT_PER_ADDRESS", value_name = "ZV_RATE_LIMIT_PER_ADDRESS", default_value = "12000/min",
+          value_parser = RateLimit::parse, global = true)]
+    pub rate_limit_per_address: RateLimit,
+
+    /// Facts exports one token may run at once on this replica; 0 for no bound.
+    #[arg(long, env = "ZV_EXPORTS_PER_TOKEN", value_name = "ZV_EXPORTS_PER_TOKEN", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(0..=1000), global = true)]
+    pub exports_per_token: u32,
+
+    /// Reverse proxies whose X-Forwarded-For names the client: addresses or networks,
+    /// comma-separated (e.g. 10.0.0.0/8); empty: the peer is the client.
+    #[arg(long, env = "ZV_TRUSTED_PROXIES", value_name = "ZV_TRUSTED_PROXIES", default_value = "",
+          value_parser = TrustedProxies::parse, global = true)]
+    pub trusted_proxies: TrustedProxies,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ZV_WORKERS", value_name = "ZV_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -241,8 +259,9 @@ pub enum ConfigError {
     #[error("{0}")]
     Claims(String),
     #[error(
-        "no signing key: set ZV_JWT_SECRET (at least {MIN_SECRET_BYTES} bytes) or ZV_JWKS_FILE; \
-         a random development secret is only made for SQLite"
+        "no signing key: set ZV_JWT_SECRET (at least {MIN_SECRET_BYTES} bytes), or the identity \
+         provider's keys (ZV_JWKS_URL, ZV_JWT_DISCOVERY or ZV_JWKS_FILE); a random development \
+         secret is only made for SQLite"
     )]
     NoKey,
     #[error("development secret file {path}: {source}")]
@@ -254,10 +273,14 @@ pub enum ConfigError {
     ShortSecretFile(String),
     #[error("ZV_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long")]
     ShortSecret,
-    #[error("ZV_JWKS_FILE: {0}")]
-    Jwks(#[from] crate::auth::jwt::KeyError),
+    #[error("{0}")]
+    Jwks(#[from] crate::auth::keys::KeyError),
+    #[error("ZV_JWKS_FILE, ZV_JWKS_URL and ZV_JWT_DISCOVERY each name where the keys are: set one")]
+    KeySources,
+    #[error("ZV_JWT_DISCOVERY finds the keys from ZV_JWT_ISSUER, which is not set")]
+    DiscoveryWithoutIssuer,
     #[error(
-        "`token` signs HS256 development tokens and needs ZV_JWT_SECRET (ZV_JWKS_FILE holds public keys only)"
+        "`token` signs HS256 development tokens and needs ZV_JWT_SECRET (the identity provider's keys are public ones only)"
     )]
     CannotSign,
 }
@@ -267,108 +290,12 @@ impl Settings {
         Backend::from_url(&self.database_url)
     }
 
-    /// Where the generated development secret lives: beside the SQLite database.
-    pub fn secret_file(&self) -> Option<PathBuf> {
-        (self.backend() == Backend::Sqlite).then(|| {
-            let db = self
-                .database_url
-                .strip_prefix("sqlite://")
-                .unwrap_or(&self.database_url);
-            PathBuf::from(format!("{db}.jwt-secret"))
-        })
-    }
-
-    /// The HS256 secret: configured, or the generated one (made on first use).
-    pub fn hs256_secret(&self) -> Result<Option<Secret>, ConfigError> {
-        if let Some(s) = &self.jwt_secret {
-            return parse_secret(&s.0)
-                .map(Some)
-                .map_err(|_| ConfigError::ShortSecret);
-        }
-        if self.jwks_file.is_some() {
-            return Ok(None);
-        }
-        let path = self.secret_file().ok_or(ConfigError::NoKey)?;
-        load_or_create_secret(&path).map(Some)
-    }
-
-    pub fn verifier(&self) -> Result<Verifier, ConfigError> {
-        let secret = self.hs256_secret()?;
-        let pointers = ClaimPointers::new(
-            &self.jwt_role_claim,
-            &self.jwt_traeger_claim,
-            &self.jwt_scope_claim,
-        )
-        .map_err(ConfigError::Claims)?;
-        let verifier = Verifier::new(
-            secret.as_ref().map(Secret::expose),
-            self.jwt_issuer.clone(),
-            self.jwt_audience.clone(),
-        )
-        .with_claims(pointers, self.jwt_typ.clone());
-        match &self.jwks_file {
-            Some(path) => {
-                let shown = path.display().to_string();
-                let json = std::fs::read_to_string(path).map_err(|source| {
-                    crate::auth::jwt::KeyError::Read {
-                        path: shown.clone(),
-                        source,
-                    }
-                })?;
-                Ok(verifier.with_jwks(&shown, &json)?)
-            }
-            None => Ok(verifier),
+    pub fn limits(&self) -> LimitSettings {
+        LimitSettings {
+            per_token: self.rate_limit_per_token,
+            per_address: self.rate_limit_per_address,
+            exports_per_token: self.exports_per_token,
+            proxies: self.trusted_proxies.clone(),
         }
     }
-
-    pub fn signer(&self) -> Result<Signer, ConfigError> {
-        let secret = self.hs256_secret()?.ok_or(ConfigError::CannotSign)?;
-        Ok(Signer::new(
-            secret.expose(),
-            self.jwt_issuer.clone(),
-            self.jwt_audience.clone(),
-        ))
-    }
-}
-
-fn load_or_create_secret(path: &Path) -> Result<Secret, ConfigError> {
-    let shown = path.display().to_string();
-    let io = |source| ConfigError::SecretFile {
-        path: shown.clone(),
-        source,
-    };
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            parse_secret(text.trim()).map_err(|_| ConfigError::ShortSecretFile(shown.clone()))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let secret = hex::encode(rand::random::<[u8; 32]>());
-            match write_private(path, &secret) {
-                Ok(()) => Ok(Secret(secret)),
-                // Another process (a `token` beside `serve`) made it first: use theirs.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    load_or_create_secret(path)
-                }
-                Err(e) => Err(io(e)),
-            }
-        }
-        Err(e) => Err(io(e)),
-    }
-}
-
-/// Creates the file, readable by its owner only, complete or not at all: written beside it
-/// first, then linked into place, which fails if another process made it meanwhile.
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(contents.as_bytes()));
-    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
-    let _ = std::fs::remove_file(&tmp);
-    linked
 }
