@@ -80,6 +80,12 @@ async fn identity(settings: &Settings, metrics: &Metrics) -> anyhow::Result<Veri
     let Some(source) = settings.key_source()? else {
         return Ok(verifier);
     };
+    if settings.jwt_secret.is_some() {
+        tracing::warn!(
+            "ZV_JWT_SECRET is set beside the identity provider's keys: development tokens signed \
+             with it are accepted too; unset it in production"
+        );
+    }
     let (keys, refresher) = keys::live::start(source, settings.refresh_policy()).await?;
     metrics.register(keys.collectors())?;
     actix_web::rt::spawn(refresher.run());

@@ -59,14 +59,14 @@ async fn until_answered(app: &TestApp, token: &str, status: u16) -> bool {
 #[actix_web::test]
 async fn a_rotated_key_works_at_once_and_the_old_one_until_it_leaves_the_set() {
     let idp = Provider::start(&[CURRENT], "public, max-age=3600");
-    let app = TestApp::sqlite_with(discovered(&idp, Duration::from_millis(200))).await;
+    let app = TestApp::sqlite_with(discovered(&idp, Duration::from_secs(1))).await;
     let iss = Some(idp.issuer.as_str());
     assert_eq!(idp.fetches(), 1, "fetched once at start");
     assert_eq!(answer(&app, &token(&app, CURRENT, iss)).await.0, 200);
 
     // The provider adds a key and signs with it; the first such token brings the new set.
     idp.publish(&[CURRENT, NEXT]);
-    actix_web::rt::time::sleep(Duration::from_millis(250)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(answer(&app, &token(&app, NEXT, iss)).await.0, 200);
     assert_eq!(idp.fetches(), 2);
     assert_eq!(answer(&app, &token(&app, CURRENT, iss)).await.0, 200);
@@ -74,7 +74,7 @@ async fn a_rotated_key_works_at_once_and_the_old_one_until_it_leaves_the_set() {
 
     // The old key leaves the set: once the service looked again, its tokens are refused.
     idp.publish(&[NEXT]);
-    actix_web::rt::time::sleep(Duration::from_millis(250)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
     let mut claims = app.claims("hmsi", None, "read");
     claims.iss = iss.map(str::to_owned);
     let (status, _) = answer(&app, &CURRENT.sign("rotated-away", &claims)).await;
@@ -100,6 +100,29 @@ async fn a_rotated_key_works_at_once_and_the_old_one_until_it_leaves_the_set() {
 }
 
 #[actix_web::test]
+async fn tokens_arriving_while_the_keys_are_fetched_wait_for_them() {
+    let idp = Provider::start(&[CURRENT], "public, max-age=3600");
+    let app = TestApp::sqlite_with(discovered(&idp, Duration::from_millis(200))).await;
+    let iss = Some(idp.issuer.as_str());
+    idp.publish(&[CURRENT, NEXT]);
+    idp.slow(Duration::from_millis(800));
+    actix_web::rt::time::sleep(Duration::from_millis(250)).await;
+    // The first token asks for the look; the second comes while it is under way.
+    let first = token(&app, NEXT, iss);
+    let mut claims = app.claims("traeger", Some("06633"), "read");
+    claims.iss = iss.map(str::to_owned);
+    let second = NEXT.token(&claims);
+    let later = async {
+        actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+        answer(&app, &second).await
+    };
+    let (a, b) = futures_util::future::join(answer(&app, &first), later).await;
+    assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
+    assert_eq!(idp.fetches(), 2, "one look for both");
+    idp.stop().await;
+}
+
+#[actix_web::test]
 async fn keys_are_fetched_again_when_the_providers_caching_ends() {
     let idp = Provider::start(&[CURRENT, NEXT], "public, max-age=1");
     let app = TestApp::sqlite_with(discovered(&idp, Duration::from_millis(200))).await;
@@ -120,10 +143,11 @@ async fn the_last_good_keys_stay_in_force_while_the_provider_is_down() {
     let iss = Some(idp.issuer.as_str());
     idp.down();
     let start = Instant::now();
-    while idp.fetches() < 3 && start.elapsed() < Duration::from_secs(5) {
+    // Discovery and the set at start, then each failed look asks again.
+    while idp.asked() < 4 && start.elapsed() < Duration::from_secs(5) {
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(idp.fetches() >= 3, "the schedule keeps trying");
+    assert!(idp.asked() >= 4, "the schedule keeps trying");
     assert_eq!(answer(&app, &token(&app, CURRENT, iss)).await.0, 200);
     json(app.get("/health/ready", None).await, 200).await;
     let metrics = app.get("/metrics", None).await.text().await.unwrap();
@@ -146,7 +170,7 @@ async fn a_flood_of_unknown_key_ids_fetches_at_most_once_per_interval() {
     let url = idp.jwks_url();
     let app = TestApp::sqlite_with(move |s| {
         s.jwks_url = Some(url);
-        s.jwks_refetch_interval = Duration::from_secs(1);
+        s.jwks_refetch_interval = Duration::from_secs(3);
     })
     .await;
     let claims = app.claims("hmsi", None, "read");
@@ -157,7 +181,7 @@ async fn a_flood_of_unknown_key_ids_fetches_at_most_once_per_interval() {
             answer(app, &CURRENT.sign(&format!("made-up-{round}-{i}"), claims)).await
         }))
     };
-    actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(3100)).await;
     let first = flood(1).await;
     assert!(
         first
@@ -168,7 +192,7 @@ async fn a_flood_of_unknown_key_ids_fetches_at_most_once_per_interval() {
     flood(2).await;
     assert_eq!(idp.fetches(), 2, "none within the interval");
     assert_eq!(answer(&app, &CURRENT.token(&claims)).await.0, 200);
-    actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(3100)).await;
     flood(3).await;
     assert_eq!(idp.fetches(), 3);
     idp.stop().await;

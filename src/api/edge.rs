@@ -25,6 +25,12 @@ const SWAGGER_UI_POLICY: &str = "default-src 'none'; script-src 'self'; \
 /// For everything else: nothing a browser should load or run, and no framing.
 const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// The path as the router matches it: percent-decoded (but for `%`, `/` and `+`), so that
+/// `/%61pi/v1/…`, which reaches the API's handlers, is classified as the API too.
+pub fn routed_path(req: &ServiceRequest) -> &str {
+    req.match_info().as_str()
+}
+
 /// Refuses, before any handler of the API reads it, a query with a NUL character (which no
 /// database stores alike and no parameter needs) or longer than any parameter needs.
 pub async fn guard_query(
@@ -32,7 +38,7 @@ pub async fn guard_query(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let query = req.query_string();
-    let refusal = if !req.path().starts_with("/api/") {
+    let refusal = if !routed_path(&req).starts_with("/api/") {
         None
     } else if query.len() > MAX_QUERY_BYTES {
         Some(format!("The query is longer than {MAX_QUERY_BYTES} bytes."))
@@ -163,7 +169,7 @@ pub async fn careful_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let path = req.path().to_owned();
+    let path = routed_path(&req).to_owned();
     match next.call(req).await {
         Ok(mut res) => {
             add_careful_headers(res.headers_mut(), &path);
@@ -204,7 +210,7 @@ pub async fn conditional_reads(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let wanted = req.method() == Method::GET && req.path().starts_with("/api/v1/");
+    let wanted = req.method() == Method::GET && routed_path(&req).starts_with("/api/v1/");
     let if_none_match = req
         .headers()
         .get(header::IF_NONE_MATCH)

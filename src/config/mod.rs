@@ -91,7 +91,7 @@ pub struct Settings {
 
     /// The least time between two looks at the keys (a token with an unknown `kid` asks for
     /// one); the retry after a failed fetch; how often a JWKS file is looked at.
-    #[arg(long, env = "ZV_JWKS_REFETCH_INTERVAL", value_name = "ZV_JWKS_REFETCH_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "ZV_JWKS_REFETCH_INTERVAL", value_name = "ZV_JWKS_REFETCH_INTERVAL", default_value = "30s", value_parser = refetch_interval, global = true)]
     pub jwks_refetch_interval: Duration,
 
     /// Log format.
@@ -231,6 +231,16 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ZV_WORKERS", value_name = "ZV_WORKERS", global = true)]
     pub workers: Option<usize>,
+}
+
+/// At least 100 ms: the interval is all that stands between a flood of made-up key ids and
+/// the identity provider.
+fn refetch_interval(raw: &str) -> Result<Duration, String> {
+    let every = humantime::parse_duration(raw).map_err(|e| e.to_string())?;
+    if every < Duration::from_millis(100) {
+        return Err("must be at least 100ms".into());
+    }
+    Ok(every)
 }
 
 /// The waits between webhook attempts.

@@ -3,7 +3,7 @@
 //! goes down, comes back, and counts how often its keys were fetched.
 
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::dev::ServerHandle;
@@ -64,7 +64,10 @@ struct State {
     jwks: Mutex<Value>,
     cache_control: Mutex<String>,
     down: AtomicBool,
+    /// How long the JWK set takes to answer, in milliseconds.
+    delay: AtomicU64,
     fetches: AtomicUsize,
+    asked: AtomicUsize,
 }
 
 pub struct Provider {
@@ -74,6 +77,7 @@ pub struct Provider {
 }
 
 async fn discovery(state: web::Data<State>) -> HttpResponse {
+    state.asked.fetch_add(1, Ordering::SeqCst);
     if state.down.load(Ordering::SeqCst) {
         return HttpResponse::ServiceUnavailable().finish();
     }
@@ -87,6 +91,9 @@ async fn discovery(state: web::Data<State>) -> HttpResponse {
 
 async fn certs(state: web::Data<State>) -> HttpResponse {
     state.fetches.fetch_add(1, Ordering::SeqCst);
+    state.asked.fetch_add(1, Ordering::SeqCst);
+    let delay = state.delay.load(Ordering::SeqCst);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(delay)).await;
     if state.down.load(Ordering::SeqCst) {
         return HttpResponse::ServiceUnavailable().finish();
     }
@@ -108,7 +115,9 @@ impl Provider {
             jwks: Mutex::new(jwks(keys)),
             cache_control: Mutex::new(cache_control.to_owned()),
             down: AtomicBool::new(false),
+            delay: AtomicU64::new(0),
             fetches: AtomicUsize::new(0),
+            asked: AtomicUsize::new(0),
         });
         let data = web::Data::from(state.clone());
         let server = HttpServer::new(move || {
@@ -149,6 +158,13 @@ impl Provider {
         *self.state.names.lock().unwrap() = issuer.to_owned();
     }
 
+    /// Takes this long over each answer of the JWK set from now on.
+    pub fn slow(&self, delay: std::time::Duration) {
+        self.state
+            .delay
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
     /// Answers 503 to everything until `up`.
     pub fn down(&self) {
         self.state.down.store(true, Ordering::SeqCst);
@@ -156,6 +172,11 @@ impl Provider {
 
     pub fn up(&self) {
         self.state.down.store(false, Ordering::SeqCst);
+    }
+
+    /// How often anything was asked for, the discovery document or the JWK set.
+    pub fn asked(&self) -> usize {
+        self.state.asked.load(Ordering::SeqCst)
     }
 
     /// How often the JWK set was asked for, answered or not.

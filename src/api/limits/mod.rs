@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 pub use client::TrustedProxies;
 pub use rate::{Rate, RateLimit};
 
+use super::edge::routed_path;
 use super::problem::ApiError;
 use exports::{Held, Slots};
 
@@ -159,7 +160,7 @@ fn bearer(req: &ServiceRequest) -> Option<&str> {
 }
 
 fn is_export(req: &ServiceRequest) -> bool {
-    req.path().starts_with("/api/v1/exports/")
+    routed_path(req).starts_with("/api/v1/exports/")
 }
 
 /// Counts every request to the API against the limits; health, metrics and Swagger UI are
@@ -169,7 +170,7 @@ pub async fn throttle(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let limits = match req.app_data::<web::Data<Limits>>() {
-        Some(limits) if req.path().starts_with("/api/") => limits.clone(),
+        Some(limits) if routed_path(&req).starts_with("/api/") => limits.clone(),
         _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
     let peer = req.peer_addr().map(|a| a.ip());
@@ -198,4 +199,18 @@ pub async fn throttle(
         Some(slot) => res.map_body(|_, body| BoxBody::new(Held::new(body, slot))),
         None => res,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn an_encoded_path_is_classified_as_the_router_matches_it() {
+        let req = TestRequest::with_uri("/%61pi/v1/%65xports/facts?year=2023").to_srv_request();
+        assert_eq!(routed_path(&req), "/api/v1/exports/facts");
+        assert!(is_export(&req));
+    }
 }

@@ -15,11 +15,12 @@ use prometheus::{IntCounterVec, IntGauge, Opts};
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
-use super::source::{Fetcher, KeySource};
+use super::source::{FETCH_TIMEOUT, Fetcher, KeySource};
 use super::{KeyError, KeySet};
 
-/// How long a token with an unknown `kid` waits for the fetch it asked for.
-const WAIT_FOR_FETCH: Duration = Duration::from_secs(6);
+/// How long a token with an unknown `kid` waits for the look it asked for: discovery and the
+/// set's fetch, each at most `FETCH_TIMEOUT`.
+const WAIT_FOR_FETCH: Duration = Duration::from_secs(2 * FETCH_TIMEOUT.as_secs() + 1);
 
 /// How long keys are kept before they are fetched again.
 #[derive(Debug, Clone, Copy)]
@@ -33,10 +34,13 @@ pub struct RefreshPolicy {
 }
 
 impl RefreshPolicy {
+    /// How long fetched keys are kept: the provider's `max-age` within the bounds, and never
+    /// less than `refetch`, so that no setting makes the refresher fetch without pause.
     fn ttl(&self, max_age: Option<Duration>) -> Duration {
         max_age
             .unwrap_or(self.min_ttl)
             .clamp(self.min_ttl, self.max_ttl.max(self.min_ttl))
+            .max(self.refetch)
     }
 }
 
@@ -83,12 +87,27 @@ impl KeyMetrics {
     }
 }
 
+/// The refresher's looks at the provider, read and changed under one lock so that a waiter
+/// never sees a look begun but not yet under way.
+#[derive(Default)]
+struct Looks {
+    last: Option<Instant>,
+    under_way: bool,
+}
+
+/// What a token with an unknown `kid` does.
+enum Wait {
+    ForTheLookUnderWay,
+    ForANewLook,
+    Not,
+}
+
 /// The key set in force, shared by every worker.
 pub struct LiveKeys {
     current: RwLock<Arc<KeySet>>,
     loaded: AtomicBool,
     policy: RefreshPolicy,
-    last_attempt: Mutex<Option<Instant>>,
+    looks: Mutex<Looks>,
     asked: Notify,
     settled: watch::Sender<u64>,
     metrics: KeyMetrics,
@@ -113,7 +132,7 @@ pub async fn start(
         current: RwLock::new(Arc::new(KeySet::default())),
         loaded: AtomicBool::new(false),
         policy,
-        last_attempt: Mutex::new(None),
+        looks: Mutex::new(Looks::default()),
         asked: Notify::new(),
         settled: watch::Sender::new(0),
         metrics: KeyMetrics::new().map_err(|e| KeyError::Fetch(e.to_string()))?,
@@ -149,21 +168,41 @@ impl LiveKeys {
         ]
     }
 
+    fn looks(&self) -> std::sync::MutexGuard<'_, Looks> {
+        self.looks.lock().expect("looks lock")
+    }
+
     fn may_fetch(&self, now: Instant) -> bool {
-        self.last_attempt
-            .lock()
-            .expect("attempt lock")
+        self.looks()
+            .last
             .is_none_or(|last| now >= last + self.policy.refetch)
     }
 
-    /// For a token whose `kid` is not in the set: has the refresher fetch, when the last fetch
-    /// is long enough ago, and waits for it. Returns at once otherwise.
-    pub async fn refreshed(&self) {
-        if !self.may_fetch(Instant::now()) {
-            return;
+    fn wait(&self, now: Instant) -> Wait {
+        let looks = self.looks();
+        if looks.under_way {
+            Wait::ForTheLookUnderWay
+        } else if looks
+            .last
+            .is_none_or(|last| now >= last + self.policy.refetch)
+        {
+            Wait::ForANewLook
+        } else {
+            Wait::Not
         }
+    }
+
+    /// For a token whose `kid` is not in the set: waits for the look under way, or has the
+    /// refresher look when the last look is long enough ago and waits for that. Returns at
+    /// once otherwise.
+    pub async fn refreshed(&self) {
+        // Subscribed first: a look that ends after the check below still wakes this waiter.
         let mut settled = self.settled.subscribe();
-        self.asked.notify_one();
+        match self.wait(Instant::now()) {
+            Wait::ForTheLookUnderWay => {}
+            Wait::ForANewLook => self.asked.notify_one(),
+            Wait::Not => return,
+        }
         let _ = tokio::time::timeout(WAIT_FOR_FETCH, settled.changed()).await;
     }
 
@@ -195,9 +234,13 @@ impl Refresher {
 
     async fn refresh(&mut self, trigger: Trigger) -> Result<(), KeyError> {
         let started = Instant::now();
-        *self.keys.last_attempt.lock().expect("attempt lock") = Some(started);
+        *self.keys.looks() = Looks {
+            last: Some(started),
+            under_way: true,
+        };
         let policy = self.keys.policy;
         let fetched = self.fetcher.fetch().await;
+        self.keys.looks().under_way = false;
         let origin = self.fetcher.origin();
         let outcome = match fetched {
             Ok(fetch) => {
@@ -274,5 +317,14 @@ mod tests {
         assert_eq!(policy.ttl(secs(0)), Duration::from_secs(300), "no-cache");
         assert_eq!(policy.ttl(None), Duration::from_secs(300));
         assert_eq!(policy.ttl(secs(30 * 86_400)), Duration::from_secs(86_400));
+        let no_floor = RefreshPolicy {
+            min_ttl: Duration::ZERO,
+            ..policy
+        };
+        assert_eq!(
+            no_floor.ttl(secs(0)),
+            Duration::from_secs(30),
+            "never below refetch"
+        );
     }
 }

@@ -5,15 +5,17 @@
 //! anyone's, and whoever supplies the keys decides who may call.
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::{KeyError, KeySet};
 
-/// How long one fetch may take, connection included.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one request to the provider may take, connection included; a look by discovery
+/// makes two.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// A JWK set, or a discovery document, larger than this is no such thing.
 const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
@@ -58,7 +60,8 @@ pub struct Fetch {
 pub struct Fetcher {
     source: KeySource,
     client: reqwest::Client,
-    stamp: Option<(SystemTime, u64)>,
+    /// The digest of the file's content as last read.
+    stamp: Option<[u8; 32]>,
     etag: Option<String>,
     jwks_uri: Option<Url>,
 }
@@ -81,7 +84,17 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
             .connect_timeout(FETCH_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(3))
+            // Each hop is held to the rule the first URL is: a redirect to plain http would let
+            // whoever is on the network supply the keys.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() >= 3 {
+                    attempt.error("more than 3 redirects")
+                } else if key_url("a redirect", attempt.url().as_str()).is_err() {
+                    attempt.error("a redirect away from https")
+                } else {
+                    attempt.follow()
+                }
+            }))
             .user_agent(concat!("zv-monitor/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| KeyError::Fetch(format!("cannot make an HTTP client: {e}")))?;
@@ -119,28 +132,37 @@ impl Fetcher {
                     Some(url) => url,
                     None => self.discover(&issuer).await?,
                 };
-                self.fetch_set(url).await
+                let fetched = self.fetch_set(url).await;
+                if fetched.is_err() {
+                    // The provider may have moved its keys: the next look asks it again.
+                    self.jwks_uri = None;
+                }
+                fetched
             }
         }
     }
 
-    /// Parsed again only when its modification time or length changed: an editor or a
-    /// Kubernetes Secret replaces the file, both change the stamp.
+    /// Parsed again only when its content changed. The content, not the modification time:
+    /// a key replaced by one as long within the file system's clock tick changes no stamp.
     fn read_file(&mut self, path: PathBuf) -> Result<Fetch, KeyError> {
         let shown = path.display().to_string();
-        let read = |source| KeyError::Read {
+        let content = std::fs::read(&path).map_err(|source| KeyError::Read {
             path: shown.clone(),
             source,
-        };
-        let meta = std::fs::metadata(&path).map_err(read)?;
-        let stamp = (meta.modified().map_err(read)?, meta.len());
+        })?;
+        if content.len() > MAX_DOCUMENT_BYTES {
+            return Err(KeyError::Fetch(format!(
+                "{shown} is larger than {MAX_DOCUMENT_BYTES} bytes"
+            )));
+        }
+        let stamp: [u8; 32] = Sha256::digest(&content).into();
         if self.stamp == Some(stamp) {
             return Ok(Fetch {
                 keys: None,
                 max_age: None,
             });
         }
-        let keys = KeySet::parse(&shown, &std::fs::read(&path).map_err(read)?)?;
+        let keys = KeySet::parse(&shown, &content)?;
         self.stamp = Some(stamp);
         Ok(Fetch {
             keys: Some(keys),
