@@ -143,15 +143,12 @@ async fn migrate(mut settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
+async fn seed(mut settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
     if !args.demo {
         anyhow::bail!("nothing to seed: say --demo for the demonstration data");
     }
     telemetry::init(settings.log_format);
-    let settings = Settings {
-        migrate_on_start: true,
-        ..settings
-    };
+    settings.migrate_on_start = true;
     let (services, _) = startup::prepare_database(&settings).await?;
     match zv_monitor::app::demo::load(&services).await? {
         Some(d) => eprintln!(

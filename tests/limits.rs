@@ -37,6 +37,15 @@ on_both_backends!(
 
 const KASSEL: &str = "/api/v1/traeger/06633";
 
+/// The seconds a refusal asks the caller to wait.
+fn retry_after(res: &reqwest::Response) -> u64 {
+    res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 async fn status(app: &TestApp, path: &str, token: Option<&str>) -> u16 {
     app.get(path, token).await.status().as_u16()
 }
@@ -56,11 +65,7 @@ async fn a_token_beyond_its_rate_is_refused_and_its_write_changes_nothing(app: T
         .send()
         .await
         .unwrap();
-    let wait: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = retry_after(&res);
     assert!((1..=6).contains(&wait), "one more every 6 s: {wait}");
     let refused = problem(res, 429).await;
     assert_eq!(refused["type"], "urn:zv-monitor:problem:too-many-requests");
@@ -107,11 +112,7 @@ async fn an_address_beyond_its_rate_is_refused_whatever_the_token(app: TestApp) 
     // Counted however the path is written: the router decodes `%61` to `a`.
     assert_eq!(status(&app, "/%61pi/v1/traeger/06633", None).await, 401);
     let res = app.get(KASSEL, Some(&app.traeger("06633"))).await;
-    let wait: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = retry_after(&res);
     assert!((10..=15).contains(&wait), "one more in 15 s: {wait}");
     let refused = problem(res, 429).await;
     assert_eq!(

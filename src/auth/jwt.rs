@@ -153,16 +153,13 @@ impl Verifier {
         self.check(token, key, alg).map_err(Refusal::Invalid)
     }
 
-    /// Verifies with the keys in force and, when the token names a key they lack, once more
-    /// after the refresher looked at the provider's set (at most once per `refetch`).
-    pub async fn verify_fresh(&self, token: &str) -> Result<Claims, String> {
-        match (self.verify(token), &self.keys) {
-            (Err(Refusal::UnknownKey(_)), Some(keys)) => {
-                keys.refreshed().await;
-                self.verify(token).map_err(Refusal::message)
-            }
-            (result, _) => result.map_err(Refusal::message),
+    /// For a token whose key the set in force lacks (`Refusal::UnknownKey`): verifies it once
+    /// more after the refresher looked at the provider's set (at most once per `refetch`).
+    pub async fn verify_after_refresh(&self, token: &str) -> Result<Claims, String> {
+        if let Some(keys) = &self.keys {
+            keys.refreshed().await;
         }
+        self.verify(token).map_err(Refusal::message)
     }
 
     fn check(&self, token: &str, key: &DecodingKey, alg: Algorithm) -> Result<Claims, String> {

@@ -2,7 +2,8 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
 use actix_web::HttpMessage;
 
@@ -100,10 +101,9 @@ impl Principal {
     }
 }
 
-/// The bearer token of a request.
-fn bearer(req: &HttpRequest) -> Result<&str, Unauthenticated> {
-    let value = req
-        .headers()
+/// The bearer token of a request, unverified; the limits count it as sent, valid or not.
+pub fn bearer(headers: &HeaderMap) -> Result<&str, Unauthenticated> {
+    let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| Unauthenticated("this operation needs a bearer token".into()))?;
     let value = value
@@ -136,7 +136,7 @@ impl FromRequest for Principal {
         let Some(verifier) = req.app_data::<web::Data<Verifier>>() else {
             return Either::Left(ready(Err(Unauthenticated("no key is configured".into()))));
         };
-        let token = match bearer(req) {
+        let token = match bearer(req.headers()) {
             Ok(token) => token,
             Err(e) => return Either::Left(ready(Err(e))),
         };
@@ -146,7 +146,7 @@ impl FromRequest for Principal {
                 let (verifier, token, id) = (verifier.clone(), token.to_owned(), request_id(req));
                 Either::Right(Box::pin(async move {
                     let claims = verifier
-                        .verify_fresh(&token)
+                        .verify_after_refresh(&token)
                         .await
                         .map_err(Unauthenticated)?;
                     Principal::from_claims(claims, id)

@@ -42,8 +42,8 @@ pub struct Settings {
     )]
     pub listen: SocketAddr,
 
-    /// HS256 shared secret (development). Without it and without ZV_JWKS_FILE, a SQLite
-    /// service makes a random one and keeps it in a file beside the database.
+    /// HS256 shared secret (development). Without it and without the identity provider's keys,
+    /// a SQLite service makes a random one and keeps it in a file beside the database.
     #[arg(long, env = "ZV_JWT_SECRET", value_name = "ZV_JWT_SECRET", hide_env_values = true, value_parser = Secret::unchecked, global = true)]
     pub jwt_secret: Option<Secret>,
 

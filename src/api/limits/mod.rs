@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
 use governor::clock::{Clock, DefaultClock};
@@ -30,6 +29,7 @@ pub use rate::{Rate, RateLimit};
 
 use super::edge::routed_path;
 use super::problem::ApiError;
+use crate::auth::principal::bearer;
 use exports::{Held, Slots};
 
 /// How often the counts of callers who went quiet are dropped.
@@ -58,6 +58,12 @@ impl<K: std::hash::Hash + Eq + Clone> Limited<K> {
             rate,
             limiter: RateLimiter::keyed(rate.quota()),
         }
+    }
+
+    /// Drops the callers whose counts are back where they started.
+    fn forget_quiet(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
     }
 
     /// How long `key` must wait, when it asks too much.
@@ -116,12 +122,10 @@ impl Limits {
         loop {
             actix_web::rt::time::sleep(SWEEP_EVERY).await;
             if let Some(l) = &self.per_token {
-                l.limiter.retain_recent();
-                l.limiter.shrink_to_fit();
+                l.forget_quiet();
             }
             if let Some(l) = &self.per_address {
-                l.limiter.retain_recent();
-                l.limiter.shrink_to_fit();
+                l.forget_quiet();
             }
         }
     }
@@ -149,16 +153,6 @@ impl Limits {
     }
 }
 
-/// The bearer token of a request, unverified: the limits count what is sent, valid or not.
-fn bearer(req: &ServiceRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-}
-
 fn is_export(req: &ServiceRequest) -> bool {
     routed_path(req).starts_with("/api/v1/exports/")
 }
@@ -175,7 +169,7 @@ pub async fn throttle(
     };
     let peer = req.peer_addr().map(|a| a.ip());
     let address = limits.proxies.client(peer, req.headers());
-    let token = bearer(&req).map(token_key);
+    let token = bearer(req.headers()).ok().map(token_key);
     if let Some(refusal) = limits.over_rate(address, token.as_ref()) {
         return Ok(req.into_response(refusal.error_response()));
     }

@@ -95,6 +95,13 @@ struct Looks {
     under_way: bool,
 }
 
+impl Looks {
+    /// Whether the last look is long enough ago for another.
+    fn due(&self, now: Instant, refetch: Duration) -> bool {
+        self.last.is_none_or(|last| now >= last + refetch)
+    }
+}
+
 /// What a token with an unknown `kid` does.
 enum Wait {
     ForTheLookUnderWay,
@@ -173,19 +180,14 @@ impl LiveKeys {
     }
 
     fn may_fetch(&self, now: Instant) -> bool {
-        self.looks()
-            .last
-            .is_none_or(|last| now >= last + self.policy.refetch)
+        self.looks().due(now, self.policy.refetch)
     }
 
     fn wait(&self, now: Instant) -> Wait {
         let looks = self.looks();
         if looks.under_way {
             Wait::ForTheLookUnderWay
-        } else if looks
-            .last
-            .is_none_or(|last| now >= last + self.policy.refetch)
-        {
+        } else if looks.due(now, self.policy.refetch) {
             Wait::ForANewLook
         } else {
             Wait::Not
