@@ -86,3 +86,36 @@ impl Modify for BearerAuth {
             );
     }
 }
+
+/// The contract as served: serialised once at start and shared by every worker. Swagger UI
+/// holding a copy of the document per worker (and serialising it again for each fetch) was
+/// most of the replica's idle memory (benches/share).
+#[derive(Clone)]
+pub struct ServedSpec(actix_web::web::Bytes);
+
+impl ServedSpec {
+    pub fn new(spec: &utoipa::openapi::OpenApi) -> serde_json::Result<Self> {
+        Ok(Self(serde_json::to_vec(spec)?.into()))
+    }
+
+    /// Registers the document at [`SPEC_PATH`] and Swagger UI, which loads it from there.
+    pub fn register(&self, config: &mut actix_web::web::ServiceConfig) {
+        let body = self.0.clone();
+        config
+            .route(
+                SPEC_PATH,
+                actix_web::web::get().to(move || {
+                    let body = body.clone();
+                    async move {
+                        actix_web::HttpResponse::Ok()
+                            .content_type(actix_web::http::header::ContentType::json())
+                            .body(body)
+                    }
+                }),
+            )
+            .service(
+                utoipa_swagger_ui::SwaggerUi::new("/swagger-ui/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::new([SPEC_PATH])),
+            );
+    }
+}
