@@ -23,15 +23,18 @@ drop_database() {
   esac
 }
 
-# Starts the release build in the background and waits until it is ready.
+# Starts the release build in the background and waits until it is ready (up to about 10 s;
+# it looks every 5 ms, so share/run.sh can time the start with it).
 serve() {
   $BIN serve >/dev/null 2>&1 &
   PID=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 1 2000); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && return; sleep 0.005; done
 }
 stop() { kill $PID; wait $PID 2>/dev/null || true; PID=; }
 
 # The running service's peak resident memory in MiB.
 peak_rss() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$PID/status; }
+# Its resident memory in MiB now.
+rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' /proc/$PID/status; }
 
 machine() { echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"; }

@@ -17,7 +17,7 @@ Prints the number of statements to stderr.
 import re
 import sys
 
-LINE = re.compile(r"^\S+ \S+ \S+ \[(?P<pid>\d+)\] (?:\S+@(?P<db>\S+) )?(?P<level>[A-Z]+):  (?P<text>.*)$")
+LINE = re.compile(r"^\S+ \S+ \S+ \[\d+\] (?:\S+@(?P<db>\S+) )?(?P<level>[A-Z]+):  (?P<text>.*)$")
 STATEMENT = re.compile(r"^(?:statement|execute [^:]+): (?P<sql>.*)$", re.S)
 PARAMETER = re.compile(r"\$(?P<n>\d+) = (?P<value>NULL|'(?:[^']|'')*')")
 PLACEHOLDER = re.compile(r"\$(\d+)\b")
@@ -33,7 +33,7 @@ def literal(logged):
 
 
 def entries(lines, database):
-    """The log's entries of `database`, continuation lines joined, as (pid, level, text)."""
+    """The log's entries of `database`, continuation lines joined, as (level, text)."""
     current = None
     for raw in lines:
         raw = raw.rstrip("\n")
@@ -43,9 +43,9 @@ def entries(lines, database):
                 yield current
             current = None
             if m["db"] == database:
-                current = [m["pid"], m["level"], m["text"]]
+                current = [m["level"], m["text"]]
         elif current and raw.startswith("\t"):
-            current[2] += "\n" + raw[1:]
+            current[1] += "\n" + raw[1:]
     if current:
         yield current
 
@@ -53,7 +53,7 @@ def entries(lines, database):
 def statements(lines, database, begin, end):
     """The statements between the markers, with their parameters bound, in log order."""
     out, inside, pending = [], False, None
-    for pid, level, text in entries(lines, database):
+    for level, text in entries(lines, database):
         if begin in text:
             inside = True
             continue

@@ -135,18 +135,17 @@ printf '| `GET /health/live` | 0 | | %.0f | | %s | %s |\n' "$rps" "$p50" "$p99"
 stop
 
 # Idle memory: resident set one second after ready, nothing asked.
-idle_rss() { sleep 1; awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' /proc/$PID/status; }
 echo
 drop_database
 psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 serve
-echo "- idle RSS on PostgreSQL: $(idle_rss)"
+sleep 1
+echo "- idle RSS on PostgreSQL: $(rss) MiB"
 stop
 export DATABASE_URL=$WORK/fresh.sqlite3
 start=$(date +%s%N)
-$BIN serve >/dev/null 2>&1 &
-PID=$!
-until curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null; do sleep 0.002; done
+serve
 echo "- start to ready on a fresh SQLite file: $((($(date +%s%N) - start) / 1000000)) ms"
-echo "- idle RSS on SQLite: $(idle_rss)"
+sleep 1
+echo "- idle RSS on SQLite: $(rss) MiB"
 stop
