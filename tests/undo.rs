@@ -5,10 +5,11 @@
 
 mod common;
 
+use common::binary::BIN;
 use common::seed::{
     DEBT, KASSEL, SUB, T, debt_values, draft, draft_debt, obligation, post, request_ba, sign_kassel,
 };
-use common::{TestApp, json, problem};
+use common::{SECRET, TestApp, json, problem};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -16,6 +17,7 @@ on_both_backends!(
     hmsi_discards_a_draft_agreement_and_never_a_signed_one,
     a_traeger_discards_its_draft_figures_and_never_what_went_out,
     hmsi_cancels_a_request_ba_never_answered,
+    numbers_handed_out_before_the_counters_are_not_handed_out_again,
     who_may_undo,
 );
 
@@ -209,6 +211,52 @@ async fn hmsi_cancels_a_request_ba_never_answered(app: TestApp) {
         p["detail"].as_str().unwrap().contains("stays on record"),
         "{p}"
     );
+}
+
+/// A database from before the numbers were counted per prefix (migration 12): the counters
+/// start above every number it holds and every number its ledger saw created.
+async fn numbers_handed_out_before_the_counters_are_not_handed_out_again(app: TestApp) {
+    let hmsi = app.hmsi();
+    request_ba(&app, json!(["psychosocial_care"])).await;
+    request_ba(&app, json!(["psychosocial_care"])).await;
+    let cancelled = "/api/v1/transmissions/ba-2023-2";
+    assert_eq!(
+        app.delete(cancelled, Some(&hmsi), Some("*")).await.status(),
+        204
+    );
+    draft(&app, "06611", 2023, None).await;
+    let discarded = "/api/v1/agreements/zv-2023-06611-1";
+    assert_eq!(
+        app.delete(discarded, Some(&hmsi), Some("*")).await.status(),
+        204
+    );
+    app.sql(
+        "DROP TABLE id_counters; \
+         DELETE FROM __diesel_schema_migrations WHERE version = '20261202000012';",
+    )
+    .unwrap();
+    let migrated = std::process::Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", &app.database_url)
+        .env("ZV_JWT_SECRET", SECRET)
+        .env_remove("ZV_JWKS_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    // Only the ledger still knows ba-2023-2 and zv-2023-06611-1; the table knows ba-2023-1.
+    assert_eq!(
+        request_ba(&app, json!(["psychosocial_care"])).await["id"],
+        "ba-2023-3"
+    );
+    let next = draft(&app, "06611", 2023, None).await;
+    assert_eq!(next["agreement"]["id"], "zv-2023-06611-2");
+    // A prefix that never had a number starts at 1.
+    let first = draft(&app, "06412", 2023, None).await;
+    assert_eq!(first["agreement"]["id"], "zv-2023-06412-1");
 }
 
 async fn who_may_undo(app: TestApp) {

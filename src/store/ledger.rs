@@ -182,40 +182,6 @@ pub fn changes(conn: &mut DbConnection, after_seq: i64, limit: i64) -> QueryResu
         .collect())
 }
 
-/// The highest number any `entity_type` created under `prefix` ever had (`zv-2023-06633-`,
-/// `ba-2023-`), from the ledger, which keeps what was discarded too: so a number once handed
-/// out is never handed out again, and a printed reference never names another object.
-fn highest_number(conn: &mut DbConnection, entity_type: &str, prefix: &str) -> QueryResult<i64> {
-    let ids: Vec<String> = dsl::audit_events
-        .filter(dsl::entity_type.eq(entity_type))
-        .filter(dsl::action.eq("create"))
-        .filter(dsl::entity_id.like(format!("{prefix}%")))
-        .select(dsl::entity_id)
-        .load(conn)?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| id.strip_prefix(prefix)?.parse::<i64>().ok())
-        .max()
-        .unwrap_or(0))
-}
-
-/// The number of the next `entity_type` under `prefix`: one above the highest of `stored` (the
-/// ids there are now) and of every id the ledger ever saw created, so a discarded object's
-/// number is never handed out again.
-pub fn next_number(
-    conn: &mut DbConnection,
-    entity_type: &str,
-    prefix: &str,
-    stored: &[String],
-) -> QueryResult<i64> {
-    let now = stored
-        .iter()
-        .filter_map(|id| id.strip_prefix(prefix)?.parse::<i64>().ok())
-        .max()
-        .unwrap_or(0);
-    Ok(now.max(highest_number(conn, entity_type, prefix)?) + 1)
-}
-
 /// Whether `actor` ever wrote anything.
 pub fn has_actor(conn: &mut DbConnection, actor: &str) -> QueryResult<bool> {
     let n: i64 = dsl::audit_events

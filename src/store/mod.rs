@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod events;
 pub mod facts;
+pub mod id_counters;
 pub mod idempotency;
 pub mod indicators;
 pub mod ledger;

@@ -242,18 +242,6 @@ pub fn lock_row(
     Ok(())
 }
 
-/// Makes writers that take the same `key` wait for one another until the transaction ends,
-/// e.g. those that number the next object of a year: on PostgreSQL with an advisory lock held
-/// to the end of the transaction; SQLite's write transaction holds the whole database already.
-pub fn serialize(conn: &mut DbConnection, key: i64) -> QueryResult<()> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(key)
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Applies pending migrations; returns how many ran.

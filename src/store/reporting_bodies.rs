@@ -95,12 +95,7 @@ pub fn name_taken(
 
 /// The number of the Träger's next body: one above any it ever had.
 pub fn next_number(conn: &mut DbConnection, traeger: &Ags) -> QueryResult<i64> {
-    let prefix = ReportingBodyId::prefix(traeger);
-    let ids: Vec<String> = dsl::reporting_bodies
-        .filter(dsl::traeger.eq(traeger.as_str()))
-        .select(dsl::id)
-        .load(conn)?;
-    super::ledger::next_number(conn, "reporting_body", &prefix, &ids)
+    super::id_counters::next(conn, "reporting_body", &ReportingBodyId::prefix(traeger))
 }
 
 pub fn insert(conn: &mut DbConnection, b: &ReportingBody) -> QueryResult<()> {

@@ -319,6 +319,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(obligation_indicators -> obligations (obligation_id));
+diesel::joinable!(obligations -> agreements (agreement_id));
 diesel::joinable!(deliveries -> subscriptions (subscription_id));
 diesel::joinable!(deliveries -> events (event_seq));
 

@@ -5,25 +5,23 @@ use crate::app::idempotency::{Outcome, fingerprint, write_once};
 use crate::app::indicators::catalogue;
 use crate::app::{AppError, Services, record};
 use crate::domain::actor::{Actor, Visibility};
-use crate::domain::agreement::AgreementFilter;
+use crate::domain::agreement::Recipient;
 use crate::domain::transmission::{BaOffer, RequestInput, Transmission};
 use crate::store::transmissions as store;
 use crate::store::{DbConnection, agreements};
 
 /// What BA can be asked for in `year`. A Träger receives an indicator when some obligation of
 /// the year that asks for it (in an agreement, or the year's template) names the Träger as
-/// recipient.
+/// recipient: BA statistics HMSI forwards (§ 2 (2), (4), (5), § 3 (3) of the agreement).
 fn offer(conn: &mut DbConnection, visibility: &Visibility, year: i32) -> Result<BaOffer, AppError> {
     let mut offer = BaOffer {
         catalogue: catalogue(conn, year)?,
         ..BaOffer::default()
     };
-    let of_year = AgreementFilter {
-        year: Some(year),
-        ..AgreementFilter::default()
-    };
-    for a in agreements::list(conn, visibility, &of_year, None, i64::MAX)? {
-        offer.to_traeger.extend(a.received_by_traeger().cloned());
+    for (recipients, code) in agreements::indicator_recipients(conn, visibility, year)? {
+        if recipients.contains(&Recipient::Traeger) {
+            offer.to_traeger.insert(code);
+        }
     }
     if let Some(template) = template(conn, year)? {
         offer.to_traeger.extend(template.received_by_traeger());

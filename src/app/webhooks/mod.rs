@@ -19,7 +19,7 @@ use crate::domain::webhook::signature::secret_of;
 use crate::domain::webhook::{Subscription, SubscriptionInput, Wanted, owner_of};
 use crate::store::pool::write_transaction;
 use crate::store::webhooks as store;
-use crate::store::{DbConnection, ledger, traeger};
+use crate::store::{DbConnection, traeger};
 
 /// How webhooks are sent: whether private receivers are allowed, the waits between attempts,
 /// and how long a receiver has to answer.
@@ -122,8 +122,7 @@ pub async fn create(
     let who = actor.clone();
     let made = write_once(services, &who, idempotency_key, fp, move |conn| {
         known_traeger(conn, &wanted)?;
-        let stored = store::ids(conn)?;
-        let n = ledger::next_number(conn, "subscription", "wh-", &stored)?;
+        let n = store::next_number(conn)?;
         let stamp = clock.stamp(&actor);
         let t = Subscription::create(n, &visibility, wanted, new_secret(), &stamp);
         store::insert(conn, &t.state)?;

@@ -140,15 +140,6 @@ impl Agreement {
         self
     }
 
-    /// The indicators whose figures the Träger receives under this agreement: BA statistics
-    /// HMSI forwards (§ 2 (2), (4), (5), § 3 (3)).
-    pub fn received_by_traeger(&self) -> impl Iterator<Item = &IndicatorCode> {
-        self.obligations
-            .iter()
-            .filter(|o| o.content.recipients.contains(&Recipient::Traeger))
-            .flat_map(|o| &o.content.indicators)
-    }
-
     pub fn content(&self) -> AgreementContent {
         AgreementContent {
             kind: self.kind,

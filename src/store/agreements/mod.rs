@@ -4,15 +4,18 @@ mod rows;
 
 use diesel::prelude::*;
 
-use super::DbConnection;
 use super::schema::{
     agreement_templates, agreements, obligation_indicators, obligations, signatures,
 };
+use super::{DbConnection, corrupt};
 use crate::domain::actor::Visibility;
-use crate::domain::agreement::{Agreement, AgreementFilter, AgreementStatus};
+use crate::domain::agreement::{Agreement, AgreementFilter, AgreementStatus, Recipient};
 use crate::domain::ids::AgreementId;
+use crate::domain::indicator::IndicatorCode;
 use crate::domain::traeger::Ags;
-use rows::{AgreementRow, SignatureRow, assemble, header_row, insert_obligations, to_json};
+use rows::{
+    AgreementRow, SignatureRow, assemble, header_row, insert_obligations, recipients, to_json,
+};
 
 /// The agreement `id`, if `seen_by` may see it.
 pub fn find(
@@ -58,6 +61,37 @@ pub fn list(
     assemble(conn, rows)
 }
 
+/// Each indicator an obligation in the agreements of `year` that `seen_by` may see asks for,
+/// with that obligation's recipients: in one query, for who needs only who receives what.
+pub fn indicator_recipients(
+    conn: &mut DbConnection,
+    seen_by: &Visibility,
+    year: i32,
+) -> QueryResult<Vec<(Vec<Recipient>, IndicatorCode)>> {
+    let mut q = obligation_indicators::table
+        .inner_join(obligations::table.inner_join(agreements::table))
+        .filter(agreements::year.eq(year))
+        .select((
+            obligations::recipients,
+            obligation_indicators::indicator_code,
+        ))
+        .distinct()
+        .into_boxed();
+    if let Some(own) = seen_by.only() {
+        q = q.filter(agreements::traeger.eq(own.as_str()));
+    }
+    let pairs: Vec<(String, String)> = q.load(conn)?;
+    pairs
+        .into_iter()
+        .map(|(to, code)| {
+            Ok((
+                recipients(&to)?,
+                IndicatorCode::parse(&code).map_err(corrupt)?,
+            ))
+        })
+        .collect()
+}
+
 /// The agreements of a Träger for a year that are not superseded.
 pub fn current(
     conn: &mut DbConnection,
@@ -90,13 +124,7 @@ pub fn count_for(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryResu
 /// The number of the next agreement of a Träger and year: one above any it ever had, a
 /// discarded draft's included.
 pub fn next_number(conn: &mut DbConnection, traeger: &Ags, year: i32) -> QueryResult<i64> {
-    let prefix = AgreementId::prefix(year, traeger);
-    let ids: Vec<String> = agreements::table
-        .filter(agreements::traeger.eq(traeger.as_str()))
-        .filter(agreements::year.eq(year))
-        .select(agreements::id)
-        .load(conn)?;
-    super::ledger::next_number(conn, "agreement", &prefix, &ids)
+    super::id_counters::next(conn, "agreement", &AgreementId::prefix(year, traeger))
 }
 
 /// Removes a draft with its obligations; nothing else refers to a draft.

@@ -92,11 +92,7 @@ fn obligations_by_agreement(
     let mut codes = indicators_by_obligation(conn, &obligation_ids)?;
     let mut by_agreement: HashMap<String, Vec<Obligation>> = HashMap::new();
     for r in obligation_rows {
-        let recipients = r
-            .recipients
-            .split_whitespace()
-            .map(|s| s.parse::<Recipient>().map_err(corrupt))
-            .collect::<QueryResult<Vec<_>>>()?;
+        let recipients = recipients(&r.recipients)?;
         let obligation = Obligation {
             content: ObligationContent {
                 section: r.section,
@@ -116,6 +112,14 @@ fn obligations_by_agreement(
             .push(obligation);
     }
     Ok(by_agreement)
+}
+
+/// An obligation's recipients as stored: their names, separated by spaces.
+pub(super) fn recipients(stored: &str) -> QueryResult<Vec<Recipient>> {
+    stored
+        .split_whitespace()
+        .map(|s| s.parse::<Recipient>().map_err(corrupt))
+        .collect()
 }
 
 fn indicators_by_obligation(

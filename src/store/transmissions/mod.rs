@@ -59,17 +59,9 @@ pub fn list(
 }
 
 /// The number of the next request of `year`: one above any the year ever had, a cancelled
-/// one's included. Concurrent creators of the same year wait for one another until each
-/// commits, so no two are handed the same number.
+/// one's included.
 pub fn next_number(conn: &mut DbConnection, year: i32) -> QueryResult<i64> {
-    // "ba" and the year: one lock per year, apart from other users of advisory locks.
-    super::pool::serialize(conn, 0x6261_0000_0000 + i64::from(year))?;
-    let prefix = TransmissionId::prefix(year);
-    let ids: Vec<String> = transmissions::table
-        .filter(transmissions::year.eq(year))
-        .select(transmissions::id)
-        .load(conn)?;
-    super::ledger::next_number(conn, "transmission", &prefix, &ids)
+    super::id_counters::next(conn, "transmission", &TransmissionId::prefix(year))
 }
 
 /// Removes a request BA never answered: it has no versions, rows or acknowledgements.

@@ -165,8 +165,9 @@ pub fn active(conn: &mut DbConnection) -> QueryResult<Vec<Subscription>> {
 }
 
 /// Every id ever given out that is still stored, for numbering.
-pub fn ids(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
-    dsl::subscriptions.select(dsl::id).load(conn)
+/// The number of the next subscription: one above any there ever was.
+pub fn next_number(conn: &mut DbConnection) -> QueryResult<i64> {
+    super::id_counters::next(conn, "subscription", "wh-")
 }
 
 /// Since when its deliveries fail (None: they succeed); bookkeeping of the service, not a
