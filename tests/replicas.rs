@@ -190,18 +190,7 @@ async fn a_replica_that_does_not_migrate_is_ready_once_the_migration_ran(app: Te
             .contains("migrations are pending"),
         "{pending}"
     );
-    let migrated = Command::new(BIN)
-        .arg("migrate")
-        .env("DATABASE_URL", &app.database_url)
-        .env("ZV_JWT_SECRET", SECRET)
-        .env_remove("ZV_JWKS_FILE")
-        .output()
-        .unwrap();
-    assert!(
-        migrated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrated.stderr)
-    );
+    common::binary::migrate(&app.database_url);
     json(app.get("/health/ready", None).await, 200).await;
     let registry = json(
         app.get("/api/v1/traeger?limit=100", Some(&app.hmsi()))

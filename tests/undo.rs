@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::binary::BIN;
 use common::seed::{
     DEBT, KASSEL, SUB, T, debt_values, draft, draft_debt, obligation, post, request_ba, sign_kassel,
 };
-use common::{SECRET, TestApp, json, problem};
+use common::{TestApp, json, problem};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -235,18 +234,7 @@ async fn numbers_handed_out_before_the_counters_are_not_handed_out_again(app: Te
          DELETE FROM __diesel_schema_migrations WHERE version = '20261202000012';",
     )
     .unwrap();
-    let migrated = std::process::Command::new(BIN)
-        .arg("migrate")
-        .env("DATABASE_URL", &app.database_url)
-        .env("ZV_JWT_SECRET", SECRET)
-        .env_remove("ZV_JWKS_FILE")
-        .output()
-        .unwrap();
-    assert!(
-        migrated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrated.stderr)
-    );
+    common::binary::migrate(&app.database_url);
     // Only the ledger still knows ba-2023-2 and zv-2023-06611-1; the table knows ba-2023-1.
     assert_eq!(
         request_ba(&app, json!(["psychosocial_care"])).await["id"],

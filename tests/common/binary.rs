@@ -16,3 +16,20 @@ pub fn zv(dir: &std::path::Path) -> Command {
         .env("ZV_LISTEN", "127.0.0.1:0");
     cmd
 }
+
+/// `zv-monitor migrate` on `database_url`, as a migration job runs it; fails the test unless
+/// it succeeds.
+pub fn migrate(database_url: &str) {
+    let out = Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", database_url)
+        .env("ZV_JWT_SECRET", super::SECRET)
+        .env_remove("ZV_JWKS_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
