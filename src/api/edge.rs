@@ -248,6 +248,11 @@ pub async fn conditional_reads(
     }
 }
 
+/// A strong ETag of a body: the first half of its SHA-256, in quotes.
+pub(crate) fn body_etag(body: &[u8]) -> String {
+    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..16]))
+}
+
 /// The response with a strong ETag made from its body; a streamed body is left as it is. None
 /// when the body could not be read.
 async fn with_body_etag(res: ServiceResponse<BoxBody>) -> Option<ServiceResponse<BoxBody>> {
@@ -260,8 +265,7 @@ async fn with_body_etag(res: ServiceResponse<BoxBody>) -> Option<ServiceResponse
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
     let bytes = to_bytes(body).await.ok()?;
-    let digest = Sha256::digest(&bytes);
-    let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+    let etag = body_etag(&bytes);
     let mut res = head.set_body(bytes).map_into_boxed_body();
     res.headers_mut()
         .insert(header::ETAG, HeaderValue::from_str(&etag).ok()?);

@@ -1,6 +1,9 @@
 //! The indicator catalogue: read by everyone, versioned by HMSI.
 
+use std::sync::Arc;
+
 use super::idempotency::{Outcome, fingerprint, write_once};
+use super::kept::Rendered;
 use super::{AppError, Services, now};
 use crate::domain::Violation;
 use crate::domain::actor::Actor;
@@ -9,6 +12,7 @@ use crate::domain::indicator::{
     Catalogue, Indicator, IndicatorCode, IndicatorDefinition, Source, catalogue_for, check_part_of,
 };
 use crate::store::pool::write_transaction;
+use crate::store::revisions::{self, Subject};
 use crate::store::{DbConnection, indicators as store, ledger};
 
 pub struct Listing {
@@ -37,6 +41,34 @@ pub async fn list(services: &Services, listing: Listing) -> Result<Vec<Indicator
     });
     items.sort_by(|a, b| (&a.code, a.valid_from).cmp(&(&b.code, b.valid_from)));
     Ok(items)
+}
+
+/// A listing as `render` answers it, kept while the catalogue's revision stands: a poller
+/// that asks again costs one short read of the revision instead of the catalogue. `key` names
+/// the listing with every parameter `render` depends on.
+pub async fn list_rendered<F>(
+    services: &Services,
+    listing: Listing,
+    key: String,
+    render: F,
+) -> Result<Arc<Rendered>, AppError>
+where
+    F: FnOnce(Vec<Indicator>) -> Rendered,
+{
+    let kept = services.catalogue_pages.clone();
+    let lookup = key.clone();
+    let (revision, hit) = services
+        .db()
+        .run(move |conn| {
+            let revision = revisions::current(conn, Subject::Indicators)?;
+            Ok::<_, AppError>((revision, kept.get(revision, &lookup)))
+        })
+        .await?;
+    if let Some(hit) = hit {
+        return Ok(hit);
+    }
+    let items = list(services, listing).await?;
+    Ok(services.catalogue_pages.keep(revision, key, render(items)))
 }
 
 /// The catalogue valid in `year`, for validating agreements.

@@ -11,6 +11,7 @@ pub mod exports;
 pub mod health;
 pub mod idempotency;
 pub mod indicators;
+pub mod kept;
 pub mod obligations;
 pub mod reference;
 pub mod reporting_bodies;
@@ -105,6 +106,8 @@ pub struct Services {
     db: Db,
     clock: Clock,
     webhooks: webhooks::WebhookPolicy,
+    /// Listings of the catalogue as answered, shared by every worker of this replica.
+    catalogue_pages: kept::Kept<kept::Rendered>,
 }
 
 impl Services {
@@ -113,6 +116,7 @@ impl Services {
             db,
             clock,
             webhooks: webhooks::WebhookPolicy::default(),
+            catalogue_pages: kept::Kept::default(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod indicators;
 pub mod ledger;
 pub mod pool;
 pub mod reporting_bodies;
+pub mod revisions;
 pub mod schema;
 pub mod submissions;
 pub mod traeger;

@@ -247,6 +247,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    revisions (subject) {
+        subject -> Text,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
     reporting_bodies (id) {
         id -> Text,
         traeger -> Text,

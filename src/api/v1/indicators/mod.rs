@@ -2,9 +2,10 @@
 
 mod dto;
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, put, web};
 
+use crate::api::edge::body_etag;
 use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
 use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
@@ -14,6 +15,7 @@ use crate::api::problem::{
 use crate::app::Services;
 use crate::app::idempotency::Outcome;
 use crate::app::indicators::{self as app, Listing};
+use crate::app::kept::Rendered;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::indicator::{Indicator, IndicatorCode, parse_year};
@@ -73,32 +75,44 @@ pub async fn list_indicators(
     principal: Principal,
     query: web::Query<IndicatorQuery>,
     services: web::Data<Services>,
-) -> Result<web::Json<IndicatorPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     authorize(&principal, Permission::ReadCatalogue)?;
     let q = query.into_inner();
     let year = params::year(q.year)?;
     let limit = pagination::limit(q.limit)?;
     let after = pagination::after::<VersionKey>(q.after.as_deref())?;
+    // Everything the page depends on, the cursor as it was sent (it was checked above).
+    let key = format!(
+        "{year:?} {:?} {:?} {limit} {:?}",
+        q.section, q.source, q.after
+    );
     let listing = Listing {
         year,
         section: q.section,
         source: q.source,
     };
-    let key = |i: &Indicator| VersionKey(i.code.clone(), i.valid_from).to_string();
-    let (items, more) = page_of(
-        app::list(&services, listing).await?,
-        after.as_deref(),
-        limit,
-        key,
-    );
-    let next = next_cursor(&items, more, key);
-    Ok(web::Json(IndicatorPage {
-        items: items
-            .into_iter()
-            .map(|i| IndicatorResponse::of(i, year))
-            .collect(),
-        next,
-    }))
+    let page = app::list_rendered(&services, listing, key, move |all| {
+        let key = |i: &Indicator| VersionKey(i.code.clone(), i.valid_from).to_string();
+        let (items, more) = page_of(all, after.as_deref(), limit, key);
+        let next = next_cursor(&items, more, key);
+        let page = IndicatorPage {
+            items: items
+                .into_iter()
+                .map(|i| IndicatorResponse::of(i, year))
+                .collect(),
+            next,
+        };
+        let body = web::Bytes::from(serde_json::to_vec(&page).expect("a page serialises"));
+        Rendered {
+            etag: body_etag(&body),
+            body,
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ContentType::json())
+        .insert_header((header::ETAG, page.etag.as_str()))
+        .body(page.body.clone()))
 }
 
 /// Read one indicator
