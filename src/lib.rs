@@ -7,6 +7,7 @@ pub mod auth;
 pub mod background;
 pub mod config;
 pub mod domain;
+pub mod memory;
 pub mod printing;
 pub mod sheets;
 pub mod startup;

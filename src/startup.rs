@@ -106,18 +106,6 @@ fn limits(settings: &Settings, metrics: &Metrics) -> anyhow::Result<web::Data<Li
     Ok(web::Data::from(limits))
 }
 
-/// Each worker collects the whole contract while it registers its routes and drops it at once;
-/// glibc keeps those megabytes in the worker's arena unless asked to give them back. Asking
-/// once per worker start took idle memory from 42 to 29 MiB (benches/share).
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only hands free pages of glibc's arenas back to the kernel; it
-    // touches no live allocation.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let metrics = web::Data::new(Metrics::new(settings.backend().name())?);
@@ -139,7 +127,7 @@ impl Application {
 
         let mut server = HttpServer::new(move || {
             let (app, _) = api::routes(App::new()).split_for_parts();
-            release_freed_memory();
+            crate::memory::release_freed_memory();
             app.app_data(services.clone())
                 .app_data(upload_limit.clone())
                 .app_data(verifier.clone())

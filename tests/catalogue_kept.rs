@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::seed::KASSEL;
 use common::{TestApp, json, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -13,6 +14,7 @@ on_both_backends!(
     each_query_is_answered_as_asked,
     pollers_get_304_until_the_catalogue_changes,
     a_kept_listing_still_asks_for_a_token_and_a_valid_query,
+    obligations_show_the_catalogue_as_it_is_now,
 );
 
 const YEAR_2023: &str = "/api/v1/indicators?year=2023&limit=1000";
@@ -149,4 +151,54 @@ async fn a_kept_listing_still_asks_for_a_token_and_a_valid_query(app: TestApp) {
     ] {
         problem(app.get(bad, Some(&token)).await, 400).await;
     }
+}
+
+/// The names the obligations give `code` (kept per year, `indicators::kept_catalogue`).
+fn names_of<'a>(obligations: &'a Value, code: &str) -> Vec<&'a str> {
+    obligations["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["indicator_details"].as_array().unwrap())
+        .filter(|i| i["code"] == code)
+        .map(|i| i["name_de"].as_str().unwrap())
+        .collect()
+}
+
+async fn obligations_show_the_catalogue_as_it_is_now(app: TestApp) {
+    let of_kassel = format!("{KASSEL}/obligations");
+    let overview = "/api/v1/obligations?year=2023";
+    let code = "debt_counselling_stock";
+    let indicator = json(
+        app.get(
+            &format!("/api/v1/indicators/{code}?year=2023"),
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let seeded = indicator["name_de"].as_str().unwrap();
+    for _ in 0..2 {
+        let kassel = json(app.get(&of_kassel, Some(&app.traeger("06633"))).await, 200).await;
+        assert_eq!(names_of(&kassel, code), [seeded]);
+        let all = json(app.get(overview, Some(&app.hmsi())).await, 200).await;
+        assert!(!names_of(&all, code).is_empty());
+    }
+    app.sql(&format!(
+        "UPDATE indicators SET name_de = 'Von Hand' WHERE code = '{code}'"
+    ))
+    .unwrap();
+    let kassel = json(app.get(&of_kassel, Some(&app.traeger("06633"))).await, 200).await;
+    assert_eq!(names_of(&kassel, code), ["Von Hand"]);
+    let all = json(app.get(overview, Some(&app.hmsi())).await, 200).await;
+    assert!(names_of(&all, code).iter().all(|n| *n == "Von Hand"));
+    // Another Träger's obligations stay out of a Träger's sight, kept catalogue or not.
+    let other = format!("{}/obligations", KASSEL.replace("06633", "06611"));
+    let refused = app.get(&other, Some(&app.traeger("06633"))).await;
+    assert!(
+        matches!(refused.status().as_u16(), 403 | 404),
+        "{}",
+        refused.status()
+    );
 }

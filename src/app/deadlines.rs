@@ -6,7 +6,7 @@
 use chrono::Days;
 
 use super::events::publish_once;
-use super::obligations::{Overview, overview};
+use super::obligations::{Detail, Overview, overview};
 use super::{AppError, Services, now};
 use crate::domain::actor::Visibility;
 use crate::domain::agreement::{AgreementStatus, Party};
@@ -20,7 +20,13 @@ pub const DUE_SOON_DAYS: u64 = 14;
 /// Tells what is due soon or overdue today; how many events it wrote.
 pub async fn tell(services: &Services) -> Result<usize, AppError> {
     let today = services.clock().today();
-    let states = overview(services, Visibility::All, Overview::default()).await?;
+    let states = overview(
+        services,
+        Visibility::All,
+        Overview::default(),
+        Detail::Standing,
+    )
+    .await?;
     let mut notices = Vec::new();
     for s in states {
         let c = &s.obligation.content;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::idempotency::{Outcome, fingerprint, write_once};
-use super::kept::Rendered;
+use super::kept::{Kept, Rendered};
 use super::{AppError, Services, now};
 use crate::domain::Violation;
 use crate::domain::actor::Actor;
@@ -11,7 +11,7 @@ use crate::domain::audit::Change;
 use crate::domain::indicator::{
     Catalogue, Indicator, IndicatorCode, IndicatorDefinition, Source, catalogue_for, check_part_of,
 };
-use crate::store::pool::write_transaction;
+use crate::store::pool::{in_transaction, write_transaction};
 use crate::store::revisions::{self, Subject};
 use crate::store::{DbConnection, indicators as store, ledger};
 
@@ -69,6 +69,26 @@ where
     }
     let items = list(services, listing).await?;
     Ok(services.catalogue_pages.keep(revision, key, render(items)))
+}
+
+/// The catalogue valid in `year`, kept while the catalogue's revision stands (as the listings
+/// are, see `list_rendered`): one short read instead of the catalogue. Inside a transaction it
+/// is read and not kept: the transaction may have written the catalogue itself and still roll
+/// back, and its revision would then name rows that never were.
+pub fn kept_catalogue(
+    conn: &mut DbConnection,
+    kept: &Kept<Catalogue>,
+    year: i32,
+) -> Result<Arc<Catalogue>, AppError> {
+    if in_transaction(conn) {
+        return Ok(Arc::new(catalogue(conn, year)?));
+    }
+    let revision = revisions::current(conn, Subject::Indicators)?;
+    let key = year.to_string();
+    if let Some(hit) = kept.get(revision, &key) {
+        return Ok(hit);
+    }
+    Ok(kept.keep(revision, key, catalogue(conn, year)?))
 }
 
 /// The catalogue valid in `year`, for validating agreements.

@@ -108,6 +108,8 @@ pub struct Services {
     webhooks: webhooks::WebhookPolicy,
     /// Listings of the catalogue as answered, shared by every worker of this replica.
     catalogue_pages: kept::Kept<kept::Rendered>,
+    /// The catalogue of each year, for the reads that check against it.
+    catalogues: kept::Kept<crate::domain::indicator::Catalogue>,
 }
 
 impl Services {
@@ -117,6 +119,7 @@ impl Services {
             clock,
             webhooks: webhooks::WebhookPolicy::default(),
             catalogue_pages: kept::Kept::default(),
+            catalogues: kept::Kept::default(),
         }
     }
 
@@ -130,6 +133,12 @@ impl Services {
 
     pub fn webhooks(&self) -> &webhooks::WebhookPolicy {
         &self.webhooks
+    }
+
+    /// The catalogues kept by year, to be used inside `Db::run` (see
+    /// `indicators::kept_catalogue`).
+    pub(crate) fn catalogues(&self) -> kept::Kept<crate::domain::indicator::Catalogue> {
+        self.catalogues.clone()
     }
 
     pub(crate) fn db(&self) -> &Db {

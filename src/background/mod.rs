@@ -34,7 +34,10 @@ pub fn start(
 }
 
 async fn tell(services: Services) -> Result<(), String> {
-    match deadlines::tell(&services).await {
+    let told = deadlines::tell(&services).await;
+    // It reads the standing of every binding obligation and lets go of it at once.
+    crate::memory::release_freed_memory();
+    match told {
         Ok(0) => Ok(()),
         Ok(n) => {
             tracing::info!(events = n, "told of deadlines");

@@ -96,10 +96,15 @@ impl ManageConnection for Manager {
     /// (a holder that was dropped half-way, see `Db::hold`), is closed rather than reused:
     /// closing it ends the transaction on the server.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        let status =
-            <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn);
-        !matches!(status.transaction_depth(), Ok(None))
+        in_transaction(conn)
     }
+}
+
+/// Whether `conn` is inside a transaction.
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    let status =
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn);
+    !matches!(status.transaction_depth(), Ok(None))
 }
 
 pub type DbPool = Pool<Manager>;

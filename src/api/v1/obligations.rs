@@ -10,7 +10,7 @@ use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems, NotFound};
 use crate::app::Services;
-use crate::app::obligations::{self as app, ObligationState, Overview};
+use crate::app::obligations::{self as app, Detail, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::agreement::{AgreementStatus, Party, Recipient};
@@ -177,7 +177,7 @@ pub async fn list_obligations(
     };
     let after = pagination::after::<ObligationId>(q.after.as_deref())?;
     let limit = pagination::limit(q.limit)?;
-    let mut all = app::overview(&services, visibility, filter).await?;
+    let mut all = app::overview(&services, visibility, filter, Detail::Full).await?;
     let key = |s: &ObligationState| s.obligation.id.to_string();
     all.sort_by_key(key);
     let (items, more) = page_of(all, after.as_deref(), limit, key);

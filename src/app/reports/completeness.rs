@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::app::obligations::{ObligationState, Overview, overview};
+use crate::app::obligations::{Detail, ObligationState, Overview, overview};
 use crate::app::{AppError, Services};
 use crate::domain::actor::Visibility;
 use crate::domain::progress::ObligationStatus;
@@ -166,7 +166,7 @@ pub async fn of_year(
         section: section.clone(),
         ..Overview::default()
     };
-    let states = overview(services, Visibility::All, filter).await?;
+    let states = overview(services, Visibility::All, filter, Detail::Standing).await?;
     let registry: Vec<(Ags, String)> = services
         .db()
         .run(|conn| {
