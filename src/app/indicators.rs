@@ -22,12 +22,8 @@ pub struct Listing {
     pub source: Option<Source>,
 }
 
-/// The catalogue of a year (or every version), in code order.
-pub async fn list(services: &Services, listing: Listing) -> Result<Vec<Indicator>, AppError> {
-    let versions = services
-        .db()
-        .run(move |conn| store::versions(conn, listing.year).map_err(AppError::from))
-        .await?;
+/// The catalogue of a year (or every version) from its versions, filtered, in code order.
+fn listed(versions: Vec<Indicator>, listing: &Listing) -> Vec<Indicator> {
     let mut items: Vec<Indicator> = match listing.year {
         Some(year) => catalogue_for(year, versions).into_values().collect(),
         None => versions,
@@ -40,7 +36,24 @@ pub async fn list(services: &Services, listing: Listing) -> Result<Vec<Indicator
             && listing.source.is_none_or(|s| i.definition.source == s)
     });
     items.sort_by(|a, b| (&a.code, a.valid_from).cmp(&(&b.code, b.valid_from)));
-    Ok(items)
+    items
+}
+
+/// What `kept` holds under `key` at the catalogue's revision now, or else what `read` reads,
+/// kept under that revision. The revision is read first, so what is kept under a number is at
+/// worst newer than it (and read again), never older.
+fn at_revision<V>(
+    conn: &mut DbConnection,
+    kept: &Kept<V>,
+    key: String,
+    read: impl FnOnce(&mut DbConnection) -> Result<V, AppError>,
+) -> Result<Arc<V>, AppError> {
+    let revision = revisions::current(conn, Subject::Indicators)?;
+    if let Some(hit) = kept.get(revision, &key) {
+        return Ok(hit);
+    }
+    let value = read(conn)?;
+    Ok(kept.keep(revision, key, value))
 }
 
 /// A listing as `render` answers it, kept while the catalogue's revision stands: a poller
@@ -53,22 +66,18 @@ pub async fn list_rendered<F>(
     render: F,
 ) -> Result<Arc<Rendered>, AppError>
 where
-    F: FnOnce(Vec<Indicator>) -> Rendered,
+    F: FnOnce(Vec<Indicator>) -> Rendered + Send + 'static,
 {
     let kept = services.catalogue_pages.clone();
-    let lookup = key.clone();
-    let (revision, hit) = services
+    services
         .db()
         .run(move |conn| {
-            let revision = revisions::current(conn, Subject::Indicators)?;
-            Ok::<_, AppError>((revision, kept.get(revision, &lookup)))
+            at_revision(conn, &kept, key, |conn| {
+                let versions = store::versions(conn, listing.year)?;
+                Ok(render(listed(versions, &listing)))
+            })
         })
-        .await?;
-    if let Some(hit) = hit {
-        return Ok(hit);
-    }
-    let items = list(services, listing).await?;
-    Ok(services.catalogue_pages.keep(revision, key, render(items)))
+        .await
 }
 
 /// The catalogue valid in `year`, kept while the catalogue's revision stands (as the listings
@@ -83,12 +92,7 @@ pub fn kept_catalogue(
     if in_transaction(conn) {
         return Ok(Arc::new(catalogue(conn, year)?));
     }
-    let revision = revisions::current(conn, Subject::Indicators)?;
-    let key = year.to_string();
-    if let Some(hit) = kept.get(revision, &key) {
-        return Ok(hit);
-    }
-    Ok(kept.keep(revision, key, catalogue(conn, year)?))
+    at_revision(conn, kept, year.to_string(), |conn| catalogue(conn, year))
 }
 
 /// The catalogue valid in `year`, for validating agreements.

@@ -122,7 +122,8 @@ fn states(
     catalogues: &Kept<Catalogue>,
     visibility: &Visibility,
     agreements: Vec<Agreement>,
-    (today, detail): (chrono::NaiveDate, Detail),
+    today: chrono::NaiveDate,
+    detail: Detail,
 ) -> Result<Vec<ObligationState>, AppError> {
     let ids: Vec<AgreementId> = agreements.iter().map(|a| a.id.clone()).collect();
     // The standing is shown to whoever may read the agreement; the submissions it is derived
@@ -191,7 +192,8 @@ pub async fn of_agreement(
                 &catalogues,
                 &visibility,
                 vec![agreement],
-                (today, Detail::Full),
+                today,
+                Detail::Full,
             )
         })
         .await
@@ -232,7 +234,7 @@ pub async fn overview(
                     AgreementStatus::InForce | AgreementStatus::SignedByOne
                 )
             });
-            let mut all = states(conn, &catalogues, &visibility, agreements, (today, detail))?;
+            let mut all = states(conn, &catalogues, &visibility, agreements, today, detail)?;
             all.retain(|s| {
                 filter.status.is_none_or(|st| s.progress.status == st)
                     && filter
