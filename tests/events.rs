@@ -29,6 +29,7 @@ on_both_backends!(
 on_both_backends!(
     mod on_2024_02_16 with |s| s.today = Some("2024-02-16".parse().unwrap());
     overdue_is_told_the_day_after,
+    overdue_is_told_of_what_the_traeger_owes_under_agreements_in_force,
 );
 
 const SUBMISSION_EVENTS: &str = "agreement.signed,agreement.in_force,submission.submitted,\
@@ -267,4 +268,51 @@ async fn overdue_is_told_the_day_after(app: TestApp) {
         .filter(|e| e["data"]["obligation_id"] == DEBT)
         .collect();
     assert_eq!(about.len(), 1);
+}
+
+async fn overdue_is_told_of_what_the_traeger_owes_under_agreements_in_force(app: TestApp) {
+    sign_kassel(&app).await;
+    // Stadt Kassel's agreement, signed by HMSI only: it binds no one yet.
+    let body = json!({"traeger": "06611", "year": 2023});
+    let path = "/api/v1/agreements";
+    json(app.post(path, Some(&app.hmsi()), &body).await, 201).await;
+    let sig = json!({"signatories": [{"name": "N. N.", "function": "Staatssekretär"}],
+                     "place": "Wiesbaden", "signed_on": "2023-03-01"});
+    let path = "/api/v1/agreements/zv-2023-06611-1/signatures";
+    json(app.post(path, Some(&app.hmsi()), &sig).await, 200).await;
+    told(&app, "obligation.overdue", DEBT).await;
+    let listed = json(
+        app.get(
+            "/api/v1/obligations?status=overdue&limit=1000",
+            Some(&app.hmsi()),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let owed = |agreement_status: &str| -> std::collections::BTreeSet<String> {
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["agreement_status"] == agreement_status && o["delivered_by"] == "traeger")
+            .map(|o| o["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let told: std::collections::BTreeSet<String> =
+        events(&app, &app.hmsi(), "types=obligation.overdue")
+            .await
+            .iter()
+            .map(|e| e["data"]["obligation_id"].as_str().unwrap().to_owned())
+            .collect();
+    assert!(told.contains(DEBT));
+    assert_eq!(
+        told,
+        owed("in_force"),
+        "every overdue obligation owed, once"
+    );
+    assert!(
+        !owed("signed_by_one").is_empty(),
+        "Stadt Kassel's are overdue as well, and not told"
+    );
 }

@@ -9,8 +9,8 @@ use super::schema::{
 };
 use super::{DbConnection, corrupt};
 use crate::domain::actor::Visibility;
-use crate::domain::agreement::{Agreement, AgreementFilter, AgreementStatus, Recipient};
-use crate::domain::ids::AgreementId;
+use crate::domain::agreement::{Agreement, AgreementFilter, AgreementStatus, Party, Recipient};
+use crate::domain::ids::{AgreementId, ObligationId};
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::traeger::Ags;
 use rows::{
@@ -59,6 +59,37 @@ pub fn list(
     }
     let rows = q.order(agreements::id.asc()).limit(limit).load(conn)?;
     assemble(conn, rows)
+}
+
+/// An obligation a Träger delivers under an agreement in force, with its due date.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    pub obligation: ObligationId,
+    pub traeger: Ags,
+    pub due: chrono::NaiveDate,
+}
+
+/// The obligations Träger deliver under agreements in force that fall due by `until`, past
+/// years included: all the deadline job can tell of, without the indicators each asks for.
+pub fn deadlines(conn: &mut DbConnection, until: chrono::NaiveDate) -> QueryResult<Vec<Deadline>> {
+    let rows: Vec<(String, String, Option<chrono::NaiveDate>)> = obligations::table
+        .inner_join(agreements::table)
+        .filter(agreements::status.eq(AgreementStatus::InForce.as_str()))
+        .filter(obligations::delivered_by.eq(Party::Traeger.as_str()))
+        .filter(obligations::due.le(until))
+        .select((obligations::id, agreements::traeger, obligations::due))
+        .order(obligations::id.asc())
+        .load(conn)?;
+    rows.into_iter()
+        .filter_map(|(id, traeger, due)| due.map(|due| (id, traeger, due)))
+        .map(|(id, traeger, due)| {
+            Ok(Deadline {
+                obligation: ObligationId::parse(&id).map_err(corrupt)?,
+                traeger: Ags::parse(&traeger).map_err(corrupt)?,
+                due,
+            })
+        })
+        .collect()
 }
 
 /// Each indicator an obligation in the agreements of `year` that `seen_by` may see asks for,

@@ -13,7 +13,7 @@ use super::{DbConnection, SqlBackend, corrupt};
 use crate::domain::actor::Visibility;
 use crate::domain::agreement::Recipient;
 use crate::domain::figure::Figure;
-use crate::domain::ids::{AgreementId, SubmissionId};
+use crate::domain::ids::{AgreementId, ObligationId, SubmissionId};
 use crate::domain::indicator::IndicatorCode;
 use crate::domain::submission::{RevisionStatus, Submission, SubmissionFilter};
 use crate::domain::traeger::Ags;
@@ -119,6 +119,20 @@ pub fn standing_of_agreements(
     let ids: Vec<&str> = ids.iter().map(AgreementId::as_str).collect();
     let rows = filtered(seen_by, &SubmissionFilter::default(), None)
         .filter(submissions::agreement_id.eq_any(ids))
+        .select(SubmissionRow::as_select())
+        .load(conn)?;
+    assemble_parts(conn, rows, Parts::Standing)
+}
+
+/// The submissions for the given obligations, for their standing as the Träger sees it: each
+/// revision's status, dates and receipts, never its values.
+pub fn standing_of_obligations(
+    conn: &mut DbConnection,
+    ids: &[ObligationId],
+) -> QueryResult<Vec<Submission>> {
+    let ids: Vec<&str> = ids.iter().map(ObligationId::as_str).collect();
+    let rows = submissions::table
+        .filter(submissions::obligation_id.eq_any(ids))
         .select(SubmissionRow::as_select())
         .load(conn)?;
     assemble_parts(conn, rows, Parts::Standing)
