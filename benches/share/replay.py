@@ -11,7 +11,8 @@ did. With --write the script ends in ROLLBACK where the service committed: the r
 run again and again without meeting its own rows. The ceiling it measures leaves out the
 commit's WAL flush, so a write's share against it is, if anything, too low.
 
-Prints the number of statements to stderr.
+Prints the number of statements to stderr: 0 when the request sent none (a kept answer whose
+revision the service had heard), an error when the markers are not both in the log.
 """
 
 import re
@@ -58,7 +59,7 @@ def statements(lines, database, begin, end):
             inside = True
             continue
         if end in text:
-            break
+            return out + ([pending] if pending else [])
         if not inside:
             continue
         if level == "LOG":
@@ -70,9 +71,7 @@ def statements(lines, database, begin, end):
         elif level == "DETAIL" and text.startswith("parameters: ") and pending:
             values = {int(p["n"]): p["value"] for p in PARAMETER.finditer(text)}
             pending = PLACEHOLDER.sub(lambda p: literal(values[int(p.group(1))]), pending)
-    if pending:
-        out.append(pending)
-    return out
+    return None
 
 
 def main():
@@ -80,8 +79,8 @@ def main():
     write = "--write" in sys.argv[5:]
     with open(log, encoding="utf-8", errors="replace") as f:
         found = statements(f, database, begin, end)
-    if not found:
-        sys.exit(f"no statements of {database} between the markers in {log}")
+    if found is None:
+        sys.exit(f"the markers of {database} are not both in {log}")
     for sql in found:
         if write and sql.upper() == "COMMIT":
             sql = "ROLLBACK"

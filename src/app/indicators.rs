@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::idempotency::{Outcome, fingerprint, write_once};
-use super::kept::{Kept, Rendered};
+use super::kept::{self, Kept, Rendered};
 use super::{AppError, Services, now};
 use crate::domain::Violation;
 use crate::domain::actor::Actor;
@@ -11,8 +11,9 @@ use crate::domain::audit::Change;
 use crate::domain::indicator::{
     Catalogue, Indicator, IndicatorCode, IndicatorDefinition, Source, catalogue_for, check_part_of,
 };
+use crate::store::heard::Heard;
 use crate::store::pool::{in_transaction, write_transaction};
-use crate::store::revisions::{self, Subject};
+use crate::store::revisions::Subject;
 use crate::store::{DbConnection, indicators as store, ledger};
 
 pub struct Listing {
@@ -39,23 +40,6 @@ fn listed(versions: Vec<Indicator>, listing: &Listing) -> Vec<Indicator> {
     items
 }
 
-/// What `kept` holds under `key` at the catalogue's revision now, or else what `read` reads,
-/// kept under that revision. The revision is read first, so what is kept under a number is at
-/// worst newer than it (and read again), never older.
-fn at_revision<V>(
-    conn: &mut DbConnection,
-    kept: &Kept<V>,
-    key: String,
-    read: impl FnOnce(&mut DbConnection) -> Result<V, AppError>,
-) -> Result<Arc<V>, AppError> {
-    let revision = revisions::current(conn, Subject::Indicators)?;
-    if let Some(hit) = kept.get(revision, &key) {
-        return Ok(hit);
-    }
-    let value = read(conn)?;
-    Ok(kept.keep(revision, key, value))
-}
-
 /// A listing as `render` answers it, kept while the catalogue's revision stands: a poller
 /// that asks again costs one short read of the revision instead of the catalogue. `key` names
 /// the listing with every parameter `render` depends on.
@@ -68,31 +52,46 @@ pub async fn list_rendered<F>(
 where
     F: FnOnce(Vec<Indicator>) -> Rendered + Send + 'static,
 {
-    let kept = services.catalogue_pages.clone();
-    services
-        .db()
-        .run(move |conn| {
-            at_revision(conn, &kept, key, |conn| {
-                let versions = store::versions(conn, listing.year)?;
-                Ok(render(listed(versions, &listing)))
-            })
-        })
-        .await
+    kept::read(
+        services.db(),
+        &[Subject::Indicators],
+        &services.catalogue_pages,
+        key,
+        move |conn| {
+            let versions = store::versions(conn, listing.year)?;
+            Ok(render(listed(versions, &listing)))
+        },
+    )
+    .await
 }
 
-/// The catalogue valid in `year`, kept while the catalogue's revision stands (as the listings
-/// are, see `list_rendered`): one short read instead of the catalogue. Inside a transaction it
-/// is read and not kept: the transaction may have written the catalogue itself and still roll
-/// back, and its revision would then name rows that never were.
-pub fn kept_catalogue(
-    conn: &mut DbConnection,
-    kept: &Kept<Catalogue>,
-    year: i32,
-) -> Result<Arc<Catalogue>, AppError> {
-    if in_transaction(conn) {
-        return Ok(Arc::new(catalogue(conn, year)?));
+/// The catalogue of each year as kept by this replica, for the reads that check against it;
+/// cheap to clone, to be used inside `Db::run`.
+#[derive(Clone)]
+pub struct Catalogues {
+    pub(super) heard: Heard,
+    pub(super) by_year: Kept<Catalogue>,
+}
+
+impl Catalogues {
+    /// The catalogue valid in `year`, kept while the catalogue's revision stands (as the
+    /// listings are, see `list_rendered`). Inside a transaction it is read and not kept: the
+    /// transaction may have written the catalogue itself and still roll back, and its revision
+    /// would then name rows that never were.
+    pub fn of_year(&self, conn: &mut DbConnection, year: i32) -> Result<Arc<Catalogue>, AppError> {
+        if in_transaction(conn) {
+            return Ok(Arc::new(catalogue(conn, year)?));
+        }
+        let key = year.to_string();
+        kept::at_revision(
+            conn,
+            &self.heard,
+            &[Subject::Indicators],
+            &self.by_year,
+            key,
+            |conn| catalogue(conn, year),
+        )
     }
-    at_revision(conn, kept, year.to_string(), |conn| catalogue(conn, year))
 }
 
 /// The catalogue valid in `year`, for validating agreements.

@@ -110,6 +110,12 @@ pub struct Services {
     catalogue_pages: kept::Kept<kept::Rendered>,
     /// The catalogue of each year, for the reads that check against it.
     catalogues: kept::Kept<crate::domain::indicator::Catalogue>,
+    /// Träger by AGS, absent ones too.
+    registry: kept::Kept<Option<crate::domain::traeger::Traeger>>,
+    /// Agreements by id, absent ones too.
+    agreements: kept::Kept<Option<crate::domain::agreement::Agreement>>,
+    /// Pages of the obligations' overview as answered.
+    obligation_pages: kept::Kept<kept::Rendered>,
 }
 
 impl Services {
@@ -120,6 +126,9 @@ impl Services {
             webhooks: webhooks::WebhookPolicy::default(),
             catalogue_pages: kept::Kept::default(),
             catalogues: kept::Kept::default(),
+            registry: kept::Kept::default(),
+            agreements: kept::Kept::default(),
+            obligation_pages: kept::Kept::default(),
         }
     }
 
@@ -135,10 +144,12 @@ impl Services {
         &self.webhooks
     }
 
-    /// The catalogues kept by year, to be used inside `Db::run` (see
-    /// `indicators::kept_catalogue`).
-    pub(crate) fn catalogues(&self) -> kept::Kept<crate::domain::indicator::Catalogue> {
-        self.catalogues.clone()
+    /// The catalogues kept by year, to be used inside `Db::run`.
+    pub(crate) fn catalogues(&self) -> indicators::Catalogues {
+        indicators::Catalogues {
+            heard: self.db.heard().clone(),
+            by_year: self.catalogues.clone(),
+        }
     }
 
     pub(crate) fn db(&self) -> &Db {

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::agreements::visible;
-use super::indicators::kept_catalogue;
-use super::kept::Kept;
+use super::indicators::Catalogues;
+use super::kept::{self, Rendered};
 use super::{AppError, Services};
 use crate::domain::actor::Visibility;
 use crate::domain::agreement::{
@@ -19,6 +19,7 @@ use crate::domain::traeger::Ags;
 use crate::domain::transmission::{DataVersion, Transmission};
 use crate::store::DbConnection;
 use crate::store::agreements as agreement_store;
+use crate::store::revisions::Subject;
 use crate::store::submissions as submission_store;
 use crate::store::transmissions as transmission_store;
 
@@ -94,13 +95,13 @@ struct Year {
 impl Year {
     fn read(
         conn: &mut DbConnection,
-        catalogues: &Kept<Catalogue>,
+        catalogues: &Catalogues,
         year: i32,
         traeger: &[&str],
     ) -> Result<Self, AppError> {
         let rows = transmission_store::Rows::Of(traeger);
         Ok(Year {
-            catalogue: kept_catalogue(conn, catalogues, year)?,
+            catalogue: catalogues.of_year(conn, year)?,
             transmissions: transmission_store::list(conn, &Visibility::All, Some(year), rows)?,
         })
     }
@@ -118,7 +119,7 @@ pub enum Detail {
 
 fn states(
     conn: &mut DbConnection,
-    catalogues: &Kept<Catalogue>,
+    catalogues: &Catalogues,
     visibility: &Visibility,
     agreements: Vec<Agreement>,
     today: chrono::NaiveDate,
@@ -219,29 +220,75 @@ pub async fn overview(
     let catalogues = services.catalogues();
     services
         .db()
-        .run(move |conn| {
-            let of_year = AgreementFilter {
-                year: filter.year,
-                traeger: filter.traeger.clone(),
-                status: None,
-            };
-            let mut agreements =
-                agreement_store::list(conn, &visibility, &of_year, None, i64::MAX)?;
-            agreements.retain(|a| {
-                matches!(
-                    a.status,
-                    AgreementStatus::InForce | AgreementStatus::SignedByOne
-                )
-            });
-            let mut all = states(conn, &catalogues, &visibility, agreements, today, detail)?;
-            all.retain(|s| {
-                filter.status.is_none_or(|st| s.progress.status == st)
-                    && filter
-                        .section
-                        .as_ref()
-                        .is_none_or(|sec| &s.obligation.content.section == sec)
-            });
-            Ok(all)
-        })
+        .run(move |conn| overview_on(conn, &catalogues, &visibility, &filter, today, detail))
         .await
+}
+
+/// What the overview is read from: while none of these has a new revision and the day is the
+/// same, the overview is.
+const OVERVIEW_READS: &[Subject] = &[
+    Subject::Indicators,
+    Subject::Agreements,
+    Subject::Submissions,
+    Subject::Transmissions,
+];
+
+/// The overview as `render` answers it, kept while what it is read from stands (`kept`): the
+/// ministry's dashboards that poll it cost no statement while nothing changed. `key` names the
+/// answer with every parameter `render` depends on besides these.
+pub async fn overview_rendered<F>(
+    services: &Services,
+    visibility: Visibility,
+    filter: Overview,
+    key: String,
+    render: F,
+) -> Result<Arc<Rendered>, AppError>
+where
+    F: FnOnce(Vec<ObligationState>) -> Rendered + Send + 'static,
+{
+    let today = services.clock().today();
+    let catalogues = services.catalogues();
+    let key = format!("{today} {visibility:?} {filter:?} {key}");
+    kept::read(
+        services.db(),
+        OVERVIEW_READS,
+        &services.obligation_pages,
+        key,
+        move |conn| {
+            let all = overview_on(conn, &catalogues, &visibility, &filter, today, Detail::Full)?;
+            Ok(render(all))
+        },
+    )
+    .await
+}
+
+fn overview_on(
+    conn: &mut DbConnection,
+    catalogues: &Catalogues,
+    visibility: &Visibility,
+    filter: &Overview,
+    today: chrono::NaiveDate,
+    detail: Detail,
+) -> Result<Vec<ObligationState>, AppError> {
+    let of_year = AgreementFilter {
+        year: filter.year,
+        traeger: filter.traeger.clone(),
+        status: None,
+    };
+    let mut agreements = agreement_store::list(conn, visibility, &of_year, None, i64::MAX)?;
+    agreements.retain(|a| {
+        matches!(
+            a.status,
+            AgreementStatus::InForce | AgreementStatus::SignedByOne
+        )
+    });
+    let mut all = states(conn, catalogues, visibility, agreements, today, detail)?;
+    all.retain(|s| {
+        filter.status.is_none_or(|st| s.progress.status == st)
+            && filter
+                .section
+                .as_ref()
+                .is_none_or(|sec| &s.obligation.content.section == sec)
+    });
+    Ok(all)
 }

@@ -1,11 +1,13 @@
 //! The Träger registry: read by everyone within their visibility, maintained by HMSI.
 
 use super::idempotency::{Outcome, fingerprint, write_once};
+use super::kept;
 use super::{AppError, Services, now};
 use crate::domain::actor::{Actor, Visibility};
 use crate::domain::audit::Change;
 use crate::domain::traeger::{Ags, Traeger, TraegerContent, TraegerFilter};
 use crate::store::pool::write_transaction;
+use crate::store::revisions::Subject;
 use crate::store::traeger as store;
 use crate::store::{DbConnection, ledger};
 
@@ -25,15 +27,26 @@ pub async fn list(
 }
 
 /// The Träger, if the caller may see it: another Träger's entry is absent, never forbidden.
+/// The registry is kept while its revision stands (`kept`): the Jobcenter systems that look
+/// up their own Träger before every delivery cost no statement while nothing changed.
 pub async fn find(
     services: &Services,
     visibility: Visibility,
     ags: Ags,
 ) -> Result<Traeger, AppError> {
-    services
-        .db()
-        .run(move |conn| store::find(conn, &visibility, &ags)?.ok_or(AppError::NotFound))
-        .await
+    if !visibility.sees(&ags) {
+        return Err(AppError::NotFound);
+    }
+    let key = ags.as_str().to_owned();
+    let entry = kept::read(
+        services.db(),
+        &[Subject::Traeger],
+        &services.registry,
+        key,
+        move |conn| Ok(store::find(conn, &Visibility::All, &ags)?),
+    )
+    .await?;
+    entry.as_ref().clone().ok_or(AppError::NotFound)
 }
 
 fn ensure_jobcenter_free(

@@ -10,6 +10,7 @@ use prometheus::IntCounterVec;
 
 use crate::app::{Services, deadlines};
 use crate::config::Settings;
+use crate::store::Backend;
 
 /// Starts the replica's jobs on the running actix system; `outcomes` counts webhook attempts.
 pub fn start(
@@ -17,6 +18,9 @@ pub fn start(
     settings: &Settings,
     outcomes: &IntCounterVec,
 ) -> anyhow::Result<()> {
+    if services.db().backend() == Backend::Postgres {
+        crate::store::listen::start(services.db(), &settings.database_url)?;
+    }
     let every = settings.deadline_interval;
     let s = services.clone();
     actix_web::rt::spawn(async move { repeat(every, "deadlines", move || tell(s.clone())).await });

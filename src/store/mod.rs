@@ -3,10 +3,12 @@
 pub mod agreements;
 pub mod events;
 pub mod facts;
+pub mod heard;
 pub mod id_counters;
 pub mod idempotency;
 pub mod indicators;
 pub mod ledger;
+pub mod listen;
 pub mod pool;
 pub mod reporting_bodies;
 pub mod revisions;
@@ -36,11 +38,21 @@ pub struct Unavailable(pub String);
 pub struct Db {
     pool: DbPool,
     backend: Backend,
+    heard: heard::Heard,
 }
 
 impl Db {
     pub fn new(pool: DbPool, backend: Backend) -> Self {
-        Self { pool, backend }
+        Self {
+            pool,
+            backend,
+            heard: heard::Heard::default(),
+        }
+    }
+
+    /// The revisions this replica knows without asking (see `listen`).
+    pub fn heard(&self) -> &heard::Heard {
+        &self.heard
     }
 
     pub fn backend(&self) -> Backend {
@@ -60,9 +72,10 @@ impl Db {
         E: From<Unavailable> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let heard = self.heard.clone();
         blocking(move || {
             let mut conn = checkout(&pool)?;
-            f(&mut conn)
+            pool::wrote_since(&heard, || f(&mut conn))
         })
         .await?
     }
@@ -72,7 +85,10 @@ impl Db {
     pub async fn hold(&self) -> Result<HeldConnection, Unavailable> {
         let pool = self.pool.clone();
         let conn = blocking(move || checkout(&pool)).await??;
-        Ok(HeldConnection { conn: Some(conn) })
+        Ok(HeldConnection {
+            conn: Some(conn),
+            heard: self.heard.clone(),
+        })
     }
 }
 
@@ -102,6 +118,7 @@ where
 pub struct HeldConnection {
     /// None only after a step panicked and took the connection with it.
     conn: Option<pool::PooledDb>,
+    heard: heard::Heard,
 }
 
 impl HeldConnection {
@@ -116,8 +133,9 @@ impl HeldConnection {
             .conn
             .take()
             .ok_or_else(|| Unavailable("the held connection was lost".into()))?;
+        let heard = self.heard.clone();
         let (conn, result) = blocking(move || {
-            let result = f(&mut conn);
+            let result = pool::wrote_since(&heard, || f(&mut conn));
             (conn, result)
         })
         .await?;

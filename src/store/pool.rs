@@ -179,6 +179,22 @@ where
     }
 }
 
+thread_local! {
+    /// Whether this thread ran a write transaction since `wrote_since` last asked.
+    static WROTE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` and tells `heard` if it ran a write transaction, once that has ended: what this
+/// replica knows of the revisions without asking must then be read again (`heard`).
+pub(crate) fn wrote_since<T>(heard: &super::heard::Heard, f: impl FnOnce() -> T) -> T {
+    WROTE.set(false);
+    let value = f();
+    if WROTE.replace(false) {
+        heard.wrote();
+    }
+    value
+}
+
 /// Runs `f` in a transaction that may write. On SQLite it begins with `BEGIN IMMEDIATE`, so the
 /// write lock is taken up front: a deferred transaction that reads first and writes later can
 /// fail with SQLITE_BUSY when another writer got in between, and the busy timeout cannot help.
@@ -187,10 +203,12 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    match conn {
+    let result = match conn {
         DbConnection::Postgres(_) => conn.transaction(f),
         DbConnection::Sqlite(_) => transaction_sql(conn, "BEGIN IMMEDIATE", f),
-    }
+    };
+    WROTE.set(true);
+    result
 }
 
 fn snapshot_begin(conn: &DbConnection) -> &'static str {

@@ -254,6 +254,48 @@ impl TestApp {
         }
     }
 
+    /// The one number `query` (a SELECT of one value) answers, asked directly of the database.
+    pub fn count(&self, query: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        use diesel::dsl::sql;
+        use diesel::sql_types::BigInt;
+        let select = diesel::select(sql::<BigInt>(&format!("({query})")));
+        match self.backend {
+            Backend::Postgres => {
+                select.get_result(&mut PgConnection::establish(&self.database_url).unwrap())
+            }
+            Backend::Sqlite => {
+                select.get_result(&mut SqliteConnection::establish(&self.database_url).unwrap())
+            }
+        }
+        .unwrap()
+    }
+
+    /// What `read` answers once `shows` holds. A write around the service (by SQL, another
+    /// replica) is seen by the very next read on SQLite; on PostgreSQL the service learns of it
+    /// from the database's notification, a moment after the commit, so there the read is asked
+    /// again for up to 5 s. The caller asserts on the answer.
+    pub async fn once_seen<T, Fut>(
+        &self,
+        mut read: impl FnMut() -> Fut,
+        shows: impl Fn(&T) -> bool,
+    ) -> T
+    where
+        Fut: std::future::Future<Output = T>,
+    {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let answer = read().await;
+            if shows(&answer)
+                || self.backend == Backend::Sqlite
+                || std::time::Instant::now() > deadline
+            {
+                return answer;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Drops the database under the running service (PostgreSQL only).
     pub fn kill_database(&self) {
         if let TestDb::Postgres { admin_url, name } = &self.db {

@@ -1,16 +1,19 @@
 //! Where obligations stand: per agreement, and across all Träger for HMSI.
 
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::indicators::IndicatorResponse;
+use crate::api::edge::body_etag;
 use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems, NotFound};
 use crate::app::Services;
-use crate::app::obligations::{self as app, Detail, ObligationState, Overview};
+use crate::app::kept::Rendered;
+use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::agreement::{AgreementStatus, Party, Recipient};
@@ -158,7 +161,8 @@ pub async fn list_agreement_obligations(
 /// which), with their status, so the ministry sees at a glance who is overdue. A Träger or
 /// Jobcenter token sees its own Träger's only.
 #[utoipa::path(tag = TAG, params(ObligationQuery), responses(
-    (status = 200, description = "One page of obligations, by id", body = ObligationPage),
+    (status = 200, description = "One page of obligations, by id", body = ObligationPage,
+        headers(("ETag" = String, description = "Send as If-None-Match to be answered 304 while the page is the same"))),
     CommonProblems,
 ), security(("bearer" = [])))]
 #[get("/obligations")]
@@ -166,7 +170,7 @@ pub async fn list_obligations(
     principal: Principal,
     query: web::Query<ObligationQuery>,
     services: web::Data<Services>,
-) -> Result<web::Json<ObligationPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let visibility = authorize(&principal, Permission::ReadAgreements)?;
     let q = query.into_inner();
     let filter = Overview {
@@ -177,16 +181,29 @@ pub async fn list_obligations(
     };
     let after = pagination::after::<ObligationId>(q.after.as_deref())?;
     let limit = pagination::limit(q.limit)?;
-    let mut all = app::overview(&services, visibility, filter, Detail::Full).await?;
-    let key = |s: &ObligationState| s.obligation.id.to_string();
-    all.sort_by_key(key);
-    let (items, more) = page_of(all, after.as_deref(), limit, key);
-    let next = next_cursor(&items, more, key);
-    Ok(web::Json(ObligationPage {
-        items: items
-            .into_iter()
-            .map(ObligationStateResponse::from)
-            .collect(),
-        next,
-    }))
+    // The page's parameters besides the filter, the cursor as it was sent (checked above).
+    let key = format!("{limit} {:?}", q.after);
+    let page = app::overview_rendered(&services, visibility, filter, key, move |mut all| {
+        let key = |s: &ObligationState| s.obligation.id.to_string();
+        all.sort_by_key(key);
+        let (items, more) = page_of(all, after.as_deref(), limit, key);
+        let next = next_cursor(&items, more, key);
+        let page = ObligationPage {
+            items: items
+                .into_iter()
+                .map(ObligationStateResponse::from)
+                .collect(),
+            next,
+        };
+        let body = web::Bytes::from(serde_json::to_vec(&page).expect("a page serialises"));
+        Rendered {
+            etag: body_etag(&body),
+            body,
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ContentType::json())
+        .insert_header((header::ETAG, page.etag.as_str()))
+        .body(page.body.clone()))
 }

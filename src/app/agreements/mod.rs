@@ -10,6 +10,7 @@ pub use drafting::{
 };
 
 use super::indicators::catalogue;
+use super::kept;
 use super::{AppError, Services, record, record_end};
 use crate::domain::actor::{Actor, Stamp, Visibility};
 use crate::domain::agreement::{
@@ -19,6 +20,7 @@ use crate::domain::ids::AgreementId;
 use crate::domain::traeger::Traeger;
 use crate::store::agreements as store;
 use crate::store::pool::write_transaction;
+use crate::store::revisions::Subject;
 use crate::store::{DbConnection, traeger};
 
 /// One page, and whether more follow.
@@ -56,15 +58,26 @@ fn locked(
     visible(conn, visibility, id)
 }
 
+/// The agreement, if the caller may see it; kept while the agreements' revision stands
+/// (`kept`), and checked against the caller's visibility on every read.
 pub async fn find(
     services: &Services,
     visibility: Visibility,
     id: AgreementId,
 ) -> Result<Agreement, AppError> {
-    services
-        .db()
-        .run(move |conn| visible(conn, &visibility, &id))
-        .await
+    let key = id.as_str().to_owned();
+    let entry = kept::read(
+        services.db(),
+        &[Subject::Agreements],
+        &services.agreements,
+        key,
+        move |conn| Ok(store::find(conn, &Visibility::All, &id)?),
+    )
+    .await?;
+    match entry.as_ref() {
+        Some(a) if visibility.sees(&a.traeger) => Ok(a.clone()),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 /// The agreement with its Träger as the registry names it, for the printed agreement.
