@@ -94,7 +94,7 @@ mod tests {
     fn a_notification_names_a_subject_and_its_revision() {
         assert_eq!(parse_told("agreements:17"), Some((Subject::Agreements, 17)));
         assert_eq!(parse_told("traeger:x"), None);
-        assert_eq!(parse_told("transmissions:3"), None);
+        assert_eq!(parse_told("deliveries:3"), None);
         for s in Subject::ALL {
             assert_eq!(Subject::ALL[s.index()], s);
         }
