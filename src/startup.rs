@@ -113,7 +113,7 @@ impl Application {
         let (services, report) = prepare_database(&settings).await?;
         let (listener, address) = bind(settings.listen)?;
 
-        background::start(&services, &settings, metrics.webhook_outcomes())?;
+        background::start(&services, &settings, &metrics)?;
         let limits = limits(&settings, &metrics)?;
         let spec = api::openapi();
         let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));

@@ -213,6 +213,13 @@ async fn the_listener_comes_back_and_misses_nothing(app: TestApp) {
             )
             .await;
         assert_eq!(back, 1, "the replica listens again");
+        let metrics = app
+            .once_seen(
+                || async { app.get("/metrics", None).await.text().await.unwrap() },
+                |m| m.contains("zv_revisions_listening 1"),
+            )
+            .await;
+        assert!(metrics.contains("zv_revisions_listening 1"), "{metrics}");
     }
     app.sql("UPDATE traeger SET name = 'Wieder' WHERE ags = '06633'")
         .unwrap();
@@ -230,8 +237,9 @@ async fn a_replica_that_knows_the_revisions_reads_its_own_writes_at_once(app: Te
     let pool = pool::build_pool(&app.database_url, 2, std::time::Duration::from_secs(2)).unwrap();
     let db = Db::new(pool, app.backend);
     let services = Services::new(db.clone(), Clock::new(None));
+    let ticket = db.heard().ticket();
     let all = revisions::all(&mut db.pool().get().unwrap()).unwrap();
-    db.heard().listening(&all);
+    db.heard().listening(ticket, &all);
     let name = || async {
         let kassel = traeger::find(&services, Visibility::All, Ags::parse("06633").unwrap());
         kassel.await.unwrap().content.name

@@ -6,21 +6,19 @@ pub mod webhooks;
 
 use std::time::Duration;
 
-use prometheus::IntCounterVec;
-
+use crate::api::metrics::Metrics;
 use crate::app::{Services, deadlines};
 use crate::config::Settings;
 use crate::store::Backend;
 
-/// Starts the replica's jobs on the running actix system; `outcomes` counts webhook attempts.
-pub fn start(
-    services: &Services,
-    settings: &Settings,
-    outcomes: &IntCounterVec,
-) -> anyhow::Result<()> {
+/// Starts the replica's jobs on the running actix system, and on PostgreSQL its listener for
+/// the revisions (`store::listen`); `metrics` counts what they do.
+pub fn start(services: &Services, settings: &Settings, metrics: &Metrics) -> anyhow::Result<()> {
     if services.db().backend() == Backend::Postgres {
-        crate::store::listen::start(services.db(), &settings.database_url)?;
+        let listening = crate::store::listen::start(services.db(), &settings.database_url)?;
+        metrics.register(vec![Box::new(listening)])?;
     }
+    let outcomes = metrics.webhook_outcomes();
     let every = settings.deadline_interval;
     let s = services.clone();
     actix_web::rt::spawn(async move { repeat(every, "deadlines", move || tell(s.clone())).await });

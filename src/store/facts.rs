@@ -134,7 +134,7 @@ pub fn values(
         q = q.filter(submission_values::indicator_code.eq(code));
     }
     let rows: Vec<PickedValueRow> = q.load(conn)?;
-    let wanted: HashMap<&str, i32> = picks.iter().copied().collect();
+    let wanted: rustc_hash::FxHashMap<&str, i32> = picks.iter().copied().collect();
     rows.into_iter()
         .filter(|r| wanted.get(r.submission_id.as_str()) == Some(&r.revision))
         .map(|r| {

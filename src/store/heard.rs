@@ -71,16 +71,19 @@ impl Heard {
         state.confirmed = [false; Subject::ALL.len()];
     }
 
-    /// The listener is connected and has read every revision after it began to listen.
-    pub fn listening(&self, revisions: &[(Subject, i64)]) {
+    /// The listener is connected and has read every revision after it began to listen, with
+    /// `ticket` taken before that read: a write of this replica in between leaves them to be
+    /// confirmed by the next read, as after any write.
+    pub fn listening(&self, ticket: Ticket, revisions: &[(Subject, i64)]) {
         let mut state = self.state();
+        let confirmed = state.epoch == ticket.0;
         state.epoch += 1;
         state.listening = true;
         state.newest = [0; Subject::ALL.len()];
         state.confirmed = [false; Subject::ALL.len()];
         for &(subject, revision) in revisions {
             state.newest[subject.index()] = revision;
-            state.confirmed[subject.index()] = true;
+            state.confirmed[subject.index()] = confirmed;
         }
     }
 
@@ -123,7 +126,7 @@ mod tests {
     #[test]
     fn what_the_listener_read_and_heard_is_known_until_it_goes_deaf() {
         let heard = Heard::default();
-        heard.listening(&[(T, 4)]);
+        heard.listening(heard.ticket(), &[(T, 4)]);
         assert_eq!(heard.known(T), Some(4));
         heard.told(T, 6);
         heard.told(T, 5);
@@ -135,7 +138,7 @@ mod tests {
     #[test]
     fn after_a_write_of_its_own_only_a_read_begun_later_confirms() {
         let heard = Heard::default();
-        heard.listening(&[(T, 4)]);
+        heard.listening(heard.ticket(), &[(T, 4)]);
         let before = heard.ticket();
         heard.wrote();
         assert_eq!(heard.known(T), None);
@@ -153,6 +156,17 @@ mod tests {
         );
         let after = heard.ticket();
         heard.read(after, T, 5);
+        assert_eq!(heard.known(T), Some(5));
+    }
+
+    #[test]
+    fn a_write_while_the_listener_reads_the_revisions_leaves_them_unconfirmed() {
+        let heard = Heard::default();
+        let ticket = heard.ticket();
+        heard.wrote();
+        heard.listening(ticket, &[(T, 4)]);
+        assert_eq!(heard.known(T), None);
+        heard.read(heard.ticket(), T, 5);
         assert_eq!(heard.known(T), Some(5));
     }
 }

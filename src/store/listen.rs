@@ -10,6 +10,7 @@ use std::ptr::NonNull;
 use std::time::Duration;
 
 use pq_sys::{ConnStatusType, ExecStatusType, PGconn};
+use prometheus::IntGauge;
 
 use super::heard::WeakHeard;
 use super::revisions;
@@ -21,23 +22,30 @@ const FIRST_PAUSE: Duration = Duration::from_millis(100);
 const LONGEST_PAUSE: Duration = Duration::from_secs(5);
 
 /// Starts the listener of the replica `db` belongs to; it ends soon after the replica does.
-pub fn start(db: &Db, url: &str) -> std::io::Result<()> {
+/// The gauge it returns is 1 while it listens.
+pub fn start(db: &Db, url: &str) -> Result<IntGauge, anyhow::Error> {
+    let listening = IntGauge::new(
+        "zv_revisions_listening",
+        "1 while the replica listens for revisions; 0: kept answers ask the database for them",
+    )?;
     let heard = db.heard().downgrade();
     let pool = db.pool().clone();
     let url = url.to_owned();
+    let gauge = listening.clone();
     std::thread::Builder::new()
         .name("zv-listen".into())
         .stack_size(256 * 1024)
-        .spawn(move || run(&url, &pool, &heard))?;
-    Ok(())
+        .spawn(move || run(&url, &pool, &heard, &gauge))?;
+    Ok(listening)
 }
 
-fn run(url: &str, pool: &DbPool, weak: &WeakHeard) {
+fn run(url: &str, pool: &DbPool, weak: &WeakHeard, listening: &IntGauge) {
     let mut pause = FIRST_PAUSE;
     while weak.upgrade().is_some() {
-        match listen(url, pool, weak) {
+        match listen(url, pool, weak, listening) {
             Ok(()) => return,
             Err(Lost { heard_any, why }) => {
+                listening.set(0);
                 if let Some(heard) = weak.upgrade() {
                     heard.deaf();
                 }
@@ -60,9 +68,12 @@ struct Lost {
 }
 
 /// Listens until the connection is lost (`Err`) or the replica is gone (`Ok`).
-fn listen(url: &str, pool: &DbPool, weak: &WeakHeard) -> Result<(), Lost> {
+fn listen(url: &str, pool: &DbPool, weak: &WeakHeard, listening: &IntGauge) -> Result<(), Lost> {
     let lost = |heard_any| move |why: String| Lost { heard_any, why };
     let mut ear = Ear::open(url).map_err(lost(false))?;
+    let Some(ticket) = weak.upgrade().map(|heard| heard.ticket()) else {
+        return Ok(());
+    };
     // Read after LISTEN took effect: a commit in between is in both, and the newest counts.
     let all = pool
         .get()
@@ -70,9 +81,10 @@ fn listen(url: &str, pool: &DbPool, weak: &WeakHeard) -> Result<(), Lost> {
         .and_then(|mut conn| revisions::all(&mut conn).map_err(|e| e.to_string()))
         .map_err(lost(false))?;
     match weak.upgrade() {
-        Some(heard) => heard.listening(&all),
+        Some(heard) => heard.listening(ticket, &all),
         None => return Ok(()),
     }
+    listening.set(1);
     loop {
         let told = ear.wait(TICK).map_err(lost(true))?;
         let Some(heard) = weak.upgrade() else {

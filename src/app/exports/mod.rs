@@ -3,7 +3,6 @@
 
 mod reading;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -99,7 +98,7 @@ impl Export {
             filter,
             labels: Labels {
                 traeger,
-                indicators: HashMap::new(),
+                indicators: Default::default(),
             },
             // One at first: a large submission must not make the first batch the largest.
             submissions_per_batch: 1,

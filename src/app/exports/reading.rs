@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::FactFilter;
 use crate::app::AppError;
 use crate::app::indicators::catalogue;
@@ -19,7 +21,8 @@ use crate::store::{DbConnection, facts};
 #[derive(Default)]
 pub(super) struct Labels {
     pub traeger: HashMap<String, Arc<FactTraeger>>,
-    pub indicators: HashMap<i32, HashMap<String, Arc<FactIndicator>>>,
+    /// Asked once per value: a fast hash for short keys of our own.
+    pub indicators: FxHashMap<i32, FxHashMap<String, Arc<FactIndicator>>>,
 }
 
 impl Labels {
@@ -83,7 +86,7 @@ pub(super) fn submission_batch(
         status: None,
     };
     let heads = facts::submission_heads(conn, visibility, &scope, after, limit)?;
-    let mut origins = HashMap::new();
+    let mut origins = FxHashMap::default();
     let mut pairs = Vec::new();
     for h in &heads {
         if let Some(r) = h.valid_revision(filter.as_of) {
