@@ -92,6 +92,22 @@ impl Db {
     }
 }
 
+impl Db {
+    /// A connection of the pool kept across awaits, if one is free now and more than half of
+    /// the pool stays free beside it: work that could do without it never waits for it, nor
+    /// takes what requests are about to need.
+    pub fn try_hold(&self) -> Option<HeldConnection> {
+        let state = self.pool.state();
+        if state.idle_connections <= self.pool.max_size() / 2 {
+            return None;
+        }
+        self.pool.try_get().map(|conn| HeldConnection {
+            conn: Some(conn),
+            heard: self.heard.clone(),
+        })
+    }
+}
+
 /// A connection from the pool, or why there is none within the pool's timeout.
 fn checkout(pool: &DbPool) -> Result<pool::PooledDb, Unavailable> {
     pool.get().map_err(|e| Unavailable(e.to_string()))

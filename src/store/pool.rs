@@ -241,6 +241,34 @@ pub fn begin_snapshot(conn: &mut DbConnection) -> QueryResult<()> {
     }
 }
 
+/// Names the snapshot this connection's transaction reads, for [`join_snapshot`] on another
+/// connection (PostgreSQL's `pg_export_snapshot`; valid while the transaction lasts). SQLite has
+/// no such thing: None.
+pub fn export_snapshot(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    match conn {
+        DbConnection::Postgres(_) => {
+            let id = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+                "pg_export_snapshot()",
+            ))
+            .get_result::<String>(conn)?;
+            Ok(Some(id))
+        }
+        DbConnection::Sqlite(_) => Ok(None),
+    }
+}
+
+/// Opens a read-only snapshot on `conn` that sees exactly what the one named `id` sees.
+pub fn join_snapshot(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    // The name comes from PostgreSQL (hex digits and dashes); anything else is not sent.
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(diesel::result::Error::QueryBuilderError(
+            format!("not a snapshot name: {id}").into(),
+        ));
+    }
+    begin_snapshot(conn)?;
+    conn.batch_execute(&format!("SET TRANSACTION SNAPSHOT '{id}'"))
+}
+
 /// Ends a snapshot opened by [`begin_snapshot`]; it wrote nothing, so rolling back is all.
 pub fn end_snapshot(conn: &mut DbConnection) -> QueryResult<()> {
     <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)

@@ -14,9 +14,11 @@ use crate::domain::ids::TransmissionId;
 use crate::domain::indicator::{IndicatorCode, Source};
 use crate::domain::traeger::{Ags, TraegerFilter};
 use crate::domain::transmission::BaMarker;
-use crate::store::pool::{begin_snapshot, end_snapshot};
+use crate::store::pool::{begin_snapshot, end_snapshot, export_snapshot, join_snapshot};
 use crate::store::{HeldConnection, traeger, transmissions};
-use reading::{Labels, facts_of_transmission, submission_batch};
+use reading::{
+    Labels, SubmissionBatch, facts_of_transmission, submission_facts, submission_heads, values_of,
+};
 
 /// Values per batch the export aims at: enough that the two queries of a batch cost little
 /// beside its rows, few enough that a batch takes well under a MiB.
@@ -50,9 +52,13 @@ enum Phase {
 /// An export under way: each call of [`Export::next_batch`] reads one batch. All batches read
 /// one snapshot of the database, taken when the export starts, so an export that runs for
 /// minutes is still consistent: a change committed meanwhile is either wholly in it or not
-/// at all (it is in the change feed either way). The export holds one connection until done.
+/// at all (it is in the change feed either way). The export holds one connection until done,
+/// and on PostgreSQL a helper on the same snapshot when the pool had one to spare.
 pub struct Export {
     conn: HeldConnection,
+    /// A second connection on the same snapshot, when the pool had one free at the start
+    /// (PostgreSQL only): it reads half of each batch's values (`read_beside`).
+    helper: Option<HeldConnection>,
     /// The snapshot is still open.
     open: bool,
     visibility: Visibility,
@@ -71,27 +77,31 @@ impl Export {
     ) -> Result<Self, AppError> {
         let mut conn = services.db().hold().await?;
         let seen_by = visibility.clone();
-        let traeger = conn
+        let (traeger, snapshot) = conn
             .run(move |conn| {
                 begin_snapshot(conn)?;
                 let everyone = TraegerFilter::default();
-                Ok::<_, AppError>(
-                    traeger::list(conn, &seen_by, &everyone, None, i64::MAX)?
-                        .into_iter()
-                        .map(|t| {
-                            let ags = t.ags.to_string();
-                            let label = FactTraeger {
-                                ags: ags.clone(),
-                                name: t.content.name,
-                            };
-                            (ags, Arc::new(label))
-                        })
-                        .collect(),
-                )
+                let traeger = traeger::list(conn, &seen_by, &everyone, None, i64::MAX)?
+                    .into_iter()
+                    .map(|t| {
+                        let ags = t.ags.to_string();
+                        let label = FactTraeger {
+                            ags: ags.clone(),
+                            name: t.content.name,
+                        };
+                        (ags, Arc::new(label))
+                    })
+                    .collect();
+                Ok::<_, AppError>((traeger, export_snapshot(conn)?))
             })
             .await?;
+        let helper = match snapshot {
+            Some(id) => helper_on(services, id).await,
+            None => None,
+        };
         let mut export = Export {
             conn,
+            helper,
             open: true,
             visibility,
             phase: Phase::Submissions { after: None },
@@ -132,6 +142,11 @@ impl Export {
 
     /// Ends the snapshot once everything is read.
     async fn finish(&mut self) -> Result<Option<Vec<Fact>>, AppError> {
+        if let Some(mut helper) = self.helper.take() {
+            helper
+                .run(|conn| end_snapshot(conn).map_err(AppError::from))
+                .await?;
+        }
         if std::mem::take(&mut self.open) {
             self.conn
                 .run(|conn| end_snapshot(conn).map_err(AppError::from))
@@ -159,19 +174,31 @@ impl Export {
     /// The facts of the next submissions after `after`; then the next phase.
     async fn next_submissions(&mut self, after: Option<String>) -> Result<Vec<Fact>, AppError> {
         // The labels travel into the blocking task and back with each batch.
-        let mut labels = std::mem::take(&mut self.labels);
-        let filter = self.filter.clone();
-        let visibility = self.visibility.clone();
+        let labels = std::mem::take(&mut self.labels);
         let limit = self.submissions_per_batch;
-        let (batch, labels) = self
-            .conn
-            .run(move |conn| {
-                let after = after.as_deref();
-                let batch =
-                    submission_batch(conn, &mut labels, &visibility, &filter, after, limit)?;
-                Ok::<_, AppError>((batch, labels))
-            })
-            .await?;
+        let (batch, labels) = match self.helper.is_some() {
+            true => self.read_beside(labels, after, limit).await?,
+            false => {
+                let (filter, visibility) = (self.filter.clone(), self.visibility.clone());
+                self.conn
+                    .run(move |conn| {
+                        let mut labels = labels;
+                        let after = after.as_deref();
+                        let heads = submission_heads(
+                            conn,
+                            &mut labels,
+                            &visibility,
+                            &filter,
+                            after,
+                            limit,
+                        )?;
+                        let values = values_of(conn, &filter, &heads.picks)?;
+                        let batch = submission_facts(conn, &mut labels, &filter, heads, values)?;
+                        Ok::<_, AppError>((batch, labels))
+                    })
+                    .await?
+            }
+        };
         self.labels = labels;
         // Aim at BATCH_ROWS values; grow at most twofold, so one batch of large submissions
         // after many small ones stays bounded.
@@ -185,6 +212,56 @@ impl Export {
             None => self.transmission_phase().await?,
         };
         Ok(batch.facts)
+    }
+
+    /// A batch as `next_submissions` reads it, its values in two halves at once: one on the
+    /// export's connection, one on the helper on the same snapshot. The database reads one
+    /// half while the service takes in the rows of the other; one after the other they made
+    /// most of a long export's time.
+    async fn read_beside(
+        &mut self,
+        labels: Labels,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<(SubmissionBatch, Labels), AppError> {
+        let (filter, visibility) = (self.filter.clone(), self.visibility.clone());
+        let (mut heads, labels) = self
+            .conn
+            .run(move |conn| {
+                let mut labels = labels;
+                let heads = submission_heads(
+                    conn,
+                    &mut labels,
+                    &visibility,
+                    &filter,
+                    after.as_deref(),
+                    limit,
+                )?;
+                Ok::<_, AppError>((heads, labels))
+            })
+            .await?;
+        let mut first = std::mem::take(&mut heads.picks);
+        let second = first.split_off(first.len() / 2);
+        let helper = self
+            .helper
+            .as_mut()
+            .expect("read_beside runs with a helper");
+        let (f1, f2) = (self.filter.clone(), self.filter.clone());
+        let (values, rest) = futures_util::future::join(
+            self.conn.run(move |conn| values_of(conn, &f1, &first)),
+            helper.run(move |conn| values_of(conn, &f2, &second)),
+        )
+        .await;
+        let (mut values, rest) = (values?, rest?);
+        values.extend(rest);
+        let filter = self.filter.clone();
+        self.conn
+            .run(move |conn| {
+                let mut labels = labels;
+                let batch = submission_facts(conn, &mut labels, &filter, heads, values)?;
+                Ok((batch, labels))
+            })
+            .await
     }
 
     /// The facts of one transmission, as the caller may see it.
@@ -206,5 +283,21 @@ impl Export {
             .await?;
         self.labels = labels;
         Ok(facts)
+    }
+}
+
+/// A connection on the snapshot `id`, if the pool has one free now: an export never waits for
+/// its helper, nor takes the last connection others wait for (it reads alone then).
+async fn helper_on(services: &Services, id: String) -> Option<HeldConnection> {
+    let mut helper = services.db().try_hold()?;
+    let joined = helper
+        .run(move |conn| join_snapshot(conn, &id).map_err(AppError::from))
+        .await;
+    match joined {
+        Ok(()) => Some(helper),
+        Err(e) => {
+            tracing::warn!(error = %e, "an export reads alone: its helper cannot join the snapshot");
+            None
+        }
     }
 }

@@ -11,10 +11,11 @@ use super::FactFilter;
 use crate::app::AppError;
 use crate::app::indicators::catalogue;
 use crate::domain::actor::Visibility;
-use crate::domain::fact::{Fact, FactIndicator, FactTraeger};
+use crate::domain::fact::{Fact, FactIndicator, FactOrigin, FactTraeger};
 use crate::domain::submission::SubmissionFilter;
 use crate::domain::transmission::Transmission;
-use crate::store::{DbConnection, facts};
+use crate::store::DbConnection;
+use crate::store::facts::{self, StoredValue};
 
 /// What facts share, made once per export: the Träger, and per year the indicators the
 /// filter asks for (a code the filter excludes is absent, so its values are skipped).
@@ -70,15 +71,24 @@ pub(super) struct SubmissionBatch {
     pub last: Option<String>,
 }
 
-/// One batch of submissions: their heads, then the values of each one's valid revision.
-pub(super) fn submission_batch(
+/// A batch's submissions: which revision of each counts, and what its facts share.
+pub(super) struct Heads {
+    origins: FxHashMap<String, (Arc<FactOrigin>, Arc<FactTraeger>)>,
+    /// (submission, revision) of the values to read, in submission order.
+    pub picks: Vec<(String, i32)>,
+    /// The last submission read, when more may follow.
+    last: Option<String>,
+}
+
+/// The heads of up to `limit` submissions after `after`, and the revision of each that counts.
+pub(super) fn submission_heads(
     conn: &mut DbConnection,
     labels: &mut Labels,
     visibility: &Visibility,
     filter: &FactFilter,
     after: Option<&str>,
     limit: i64,
-) -> Result<SubmissionBatch, AppError> {
+) -> Result<Heads, AppError> {
     let scope = SubmissionFilter {
         year: filter.year,
         traeger: filter.traeger.clone(),
@@ -87,23 +97,49 @@ pub(super) fn submission_batch(
     };
     let heads = facts::submission_heads(conn, visibility, &scope, after, limit)?;
     let mut origins = FxHashMap::default();
-    let mut pairs = Vec::new();
+    let mut picks = Vec::new();
     for h in &heads {
         if let Some(r) = h.valid_revision(filter.as_of) {
             let origin = Arc::new(h.origin(r));
             if filter.state.is_some_and(|s| s != origin.state) {
                 continue;
             }
-            origins.insert(h.id.as_str(), (origin, labels.traeger(&h.traeger)));
-            pairs.push((h.id.as_str(), r.number));
+            origins.insert(h.id.clone(), (origin, labels.traeger(&h.traeger)));
+            picks.push((h.id.clone(), r.number));
         }
     }
+    let more = heads.len() as i64 == limit;
+    Ok(Heads {
+        origins,
+        picks,
+        last: heads.last().filter(|_| more).map(|h| h.id.clone()),
+    })
+}
+
+/// The stored values of `picks` (see `facts::values`), of the filter's indicator only if it
+/// names one.
+pub(super) fn values_of(
+    conn: &mut DbConnection,
+    filter: &FactFilter,
+    picks: &[(String, i32)],
+) -> Result<Vec<StoredValue>, AppError> {
+    let picks: Vec<(&str, i32)> = picks.iter().map(|(id, r)| (id.as_str(), *r)).collect();
     let code = filter.indicator.as_ref().map(|c| c.as_str());
-    let values = facts::values(conn, &pairs, code)?;
+    Ok(facts::values(conn, &picks, code)?)
+}
+
+/// The batch of `heads` from the values read of them, in their order.
+pub(super) fn submission_facts(
+    conn: &mut DbConnection,
+    labels: &mut Labels,
+    filter: &FactFilter,
+    heads: Heads,
+    values: Vec<StoredValue>,
+) -> Result<SubmissionBatch, AppError> {
     let read = values.len();
     let mut out = Vec::with_capacity(read);
     for v in values {
-        let Some((origin, traeger)) = origins.get(v.submission_id.as_str()) else {
+        let Some((origin, traeger)) = heads.origins.get(v.submission_id.as_str()) else {
             continue;
         };
         let Some(indicator) = labels.indicator(conn, filter, origin.year, &v.indicator_code)?
@@ -121,11 +157,10 @@ pub(super) fn submission_batch(
             month: None,
         });
     }
-    let more = heads.len() as i64 == limit;
     Ok(SubmissionBatch {
         facts: out,
         values_read: read,
-        last: heads.last().filter(|_| more).map(|h| h.id.clone()),
+        last: heads.last,
     })
 }
 
