@@ -6,7 +6,6 @@ mod common;
 
 use common::seed::KASSEL;
 use common::{TestApp, json, problem};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -124,22 +123,8 @@ async fn each_query_is_answered_as_asked(app: TestApp) {
 
 async fn pollers_get_304_until_the_catalogue_changes(app: TestApp) {
     let token = app.traeger("06633");
-    let first = app.get(YEAR_2023, Some(&token)).await;
-    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
-    json(first, 200).await;
-    let poll = || async {
-        app.request(Method::GET, YEAR_2023, Some(&token))
-            .header("If-None-Match", &etag)
-            .send()
-            .await
-            .unwrap()
-    };
-    assert_eq!(poll().await.status(), 304);
-    assert_eq!(poll().await.status(), 304);
-    app.sql("UPDATE indicators SET name_de = 'Neu' WHERE code = 'childcare_u3'")
-        .unwrap();
-    let changed = app.once_seen(poll, |r| r.status() != 304).await;
-    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    let change = "UPDATE indicators SET name_de = 'Neu' WHERE code = 'childcare_u3'";
+    let changed = app.polled_until_changed(YEAR_2023, &token, change).await;
     assert_eq!(
         named(&json(changed, 200).await, "childcare_u3").unwrap()["name_de"],
         "Neu"

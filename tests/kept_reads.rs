@@ -7,7 +7,6 @@ mod common;
 
 use common::seed::{DEBT, KASSEL, debt_values, draft, draft_debt, sign_kassel, submit_debt};
 use common::{TestApp, json, problem};
-use reqwest::Method;
 use serde_json::{Value, json};
 use zv_monitor::app::{AppError, Clock, Services, traeger};
 use zv_monitor::domain::actor::Visibility;
@@ -122,22 +121,10 @@ async fn a_write_around_the_replica_shows_once_told(app: TestApp) {
 
 async fn pollers_get_304_until_the_traeger_changes(app: TestApp) {
     let token = app.jobcenter("06633");
-    let first = app.get(KASSEL_TRAEGER, Some(&token)).await;
-    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
-    json(first, 200).await;
-    let poll = || async {
-        app.request(Method::GET, KASSEL_TRAEGER, Some(&token))
-            .header("If-None-Match", &etag)
-            .send()
-            .await
-            .unwrap()
-    };
-    assert_eq!(poll().await.status(), 304);
-    assert_eq!(poll().await.status(), 304);
-    app.sql("UPDATE traeger SET version = version + 1, name = 'Neu' WHERE ags = '06633'")
-        .unwrap();
-    let changed = app.once_seen(poll, |r| r.status() != 304).await;
-    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    let change = "UPDATE traeger SET version = version + 1, name = 'Neu' WHERE ags = '06633'";
+    let changed = app
+        .polled_until_changed(KASSEL_TRAEGER, &token, change)
+        .await;
     assert_eq!(json(changed, 200).await["name"], "Neu");
 }
 
@@ -317,22 +304,11 @@ async fn the_obligations_overview_follows_every_write_and_every_caller(app: Test
         .to_str()
         .unwrap()
         .to_owned();
-    let unchanged = app
-        .request(Method::GET, OVERVIEW, Some(&hmsi))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let unchanged = app.get_if_none_match(OVERVIEW, &hmsi, &etag).await;
     assert_eq!(unchanged.status(), 304);
     draft_debt(&app, debt_values(412, 187, 268, 121)).await;
     submit_debt(&app).await;
-    let submitted = app
-        .request(Method::GET, OVERVIEW, Some(&hmsi))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
-    let submitted = json(submitted, 200).await;
+    let submitted = json(app.get_if_none_match(OVERVIEW, &hmsi, &etag).await, 200).await;
     assert_ne!(item(&submitted, DEBT)["status"], before["status"]);
     assert_eq!(
         item(&submitted, DEBT)["submission_id"],

@@ -37,6 +37,23 @@ pub fn versioned(
         .json(body)
 }
 
+/// A page as JSON, to be kept (`app::kept`): its bytes and the strong ETag of them.
+pub fn rendered_json(page: &impl serde::Serialize) -> crate::app::kept::Rendered {
+    let body = actix_web::web::Bytes::from(serde_json::to_vec(page).expect("a page serialises"));
+    crate::app::kept::Rendered {
+        etag: super::edge::body_etag(&body),
+        body,
+    }
+}
+
+/// The answer of a kept page: its body, with the ETag it was kept with.
+pub fn kept_json(page: &crate::app::kept::Rendered) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .insert_header(header::ContentType::json())
+        .insert_header((header::ETAG, page.etag.as_str()))
+        .body(page.body.clone())
+}
+
 /// The strong ETag of a version of an object.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")

@@ -85,26 +85,24 @@ impl Db {
     pub async fn hold(&self) -> Result<HeldConnection, Unavailable> {
         let pool = self.pool.clone();
         let conn = blocking(move || checkout(&pool)).await??;
-        Ok(HeldConnection {
-            conn: Some(conn),
-            heard: self.heard.clone(),
-        })
+        Ok(self.held(conn))
     }
-}
 
-impl Db {
-    /// A connection of the pool kept across awaits, if one is free now and more than half of
-    /// the pool stays free beside it: work that could do without it never waits for it, nor
-    /// takes what requests are about to need.
+    /// Like [`Db::hold`], if a connection is free now and more than half of the pool stays
+    /// free beside it: work that could do without it never waits for it, nor takes what
+    /// requests are about to need.
     pub fn try_hold(&self) -> Option<HeldConnection> {
-        let state = self.pool.state();
-        if state.idle_connections <= self.pool.max_size() / 2 {
+        if self.pool.state().idle_connections <= self.pool.max_size() / 2 {
             return None;
         }
-        self.pool.try_get().map(|conn| HeldConnection {
+        self.pool.try_get().map(|conn| self.held(conn))
+    }
+
+    fn held(&self, conn: pool::PooledDb) -> HeldConnection {
+        HeldConnection {
             conn: Some(conn),
             heard: self.heard.clone(),
-        })
+        }
     }
 }
 

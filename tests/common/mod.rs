@@ -254,6 +254,30 @@ impl TestApp {
         }
     }
 
+    /// `path` as a poller asks it again: with the ETag it was answered with.
+    pub async fn get_if_none_match(&self, path: &str, token: &str, etag: &str) -> Response {
+        self.request(Method::GET, path, Some(token))
+            .header("If-None-Match", etag)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A poller of `path`: answered 304 while nothing changes, then, once `change` (SQL around
+    /// the service) is seen, a new answer with another ETag, which is returned.
+    pub async fn polled_until_changed(&self, path: &str, token: &str, change: &str) -> Response {
+        let first = self.get(path, Some(token)).await;
+        assert_eq!(first.status(), 200, "{path}");
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let poll = || self.get_if_none_match(path, token, &etag);
+        assert_eq!(poll().await.status(), 304);
+        assert_eq!(poll().await.status(), 304);
+        self.sql(change).unwrap();
+        let changed = self.once_seen(poll, |r| r.status() != 304).await;
+        assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+        changed
+    }
+
     /// The one number `query` (a SELECT of one value) answers, asked directly of the database.
     pub fn count(&self, query: &str) -> i64 {
         use diesel::RunQueryDsl;

@@ -1,18 +1,16 @@
 //! Where obligations stand: per agreement, and across all Träger for HMSI.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::indicators::IndicatorResponse;
-use crate::api::edge::body_etag;
+use crate::api::headers::{kept_json, rendered_json};
 use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{ApiError, CommonProblems, NotFound};
 use crate::app::Services;
-use crate::app::kept::Rendered;
 use crate::app::obligations::{self as app, ObligationState, Overview};
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
@@ -188,22 +186,14 @@ pub async fn list_obligations(
         all.sort_by_key(key);
         let (items, more) = page_of(all, after.as_deref(), limit, key);
         let next = next_cursor(&items, more, key);
-        let page = ObligationPage {
+        rendered_json(&ObligationPage {
             items: items
                 .into_iter()
                 .map(ObligationStateResponse::from)
                 .collect(),
             next,
-        };
-        let body = web::Bytes::from(serde_json::to_vec(&page).expect("a page serialises"));
-        Rendered {
-            etag: body_etag(&body),
-            body,
-        }
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ContentType::json())
-        .insert_header((header::ETAG, page.etag.as_str()))
-        .body(page.body.clone()))
+    Ok(kept_json(&page))
 }

@@ -57,7 +57,7 @@ enum Phase {
 pub struct Export {
     conn: HeldConnection,
     /// A second connection on the same snapshot, when the pool had one free at the start
-    /// (PostgreSQL only): it reads half of each batch's values (`read_beside`).
+    /// (PostgreSQL only): it reads half of each batch's values (`read_batch`).
     helper: Option<HeldConnection>,
     /// The snapshot is still open.
     open: bool,
@@ -176,29 +176,7 @@ impl Export {
         // The labels travel into the blocking task and back with each batch.
         let labels = std::mem::take(&mut self.labels);
         let limit = self.submissions_per_batch;
-        let (batch, labels) = match self.helper.is_some() {
-            true => self.read_beside(labels, after, limit).await?,
-            false => {
-                let (filter, visibility) = (self.filter.clone(), self.visibility.clone());
-                self.conn
-                    .run(move |conn| {
-                        let mut labels = labels;
-                        let after = after.as_deref();
-                        let heads = submission_heads(
-                            conn,
-                            &mut labels,
-                            &visibility,
-                            &filter,
-                            after,
-                            limit,
-                        )?;
-                        let values = values_of(conn, &filter, &heads.picks)?;
-                        let batch = submission_facts(conn, &mut labels, &filter, heads, values)?;
-                        Ok::<_, AppError>((batch, labels))
-                    })
-                    .await?
-            }
-        };
+        let (batch, labels) = self.read_batch(labels, after, limit).await?;
         self.labels = labels;
         // Aim at BATCH_ROWS values; grow at most twofold, so one batch of large submissions
         // after many small ones stays bounded.
@@ -214,11 +192,12 @@ impl Export {
         Ok(batch.facts)
     }
 
-    /// A batch as `next_submissions` reads it, its values in two halves at once: one on the
-    /// export's connection, one on the helper on the same snapshot. The database reads one
+    /// The batch of up to `limit` submissions after `after`: their heads, the values of the
+    /// revision of each that counts, and the facts of those. With a helper the values are read
+    /// in two halves at once, one on each connection of the snapshot: the database reads one
     /// half while the service takes in the rows of the other; one after the other they made
     /// most of a long export's time.
-    async fn read_beside(
+    async fn read_batch(
         &mut self,
         labels: Labels,
         after: Option<String>,
@@ -229,31 +208,33 @@ impl Export {
             .conn
             .run(move |conn| {
                 let mut labels = labels;
-                let heads = submission_heads(
-                    conn,
-                    &mut labels,
-                    &visibility,
-                    &filter,
-                    after.as_deref(),
-                    limit,
-                )?;
+                let after = after.as_deref();
+                let heads =
+                    submission_heads(conn, &mut labels, &visibility, &filter, after, limit)?;
                 Ok::<_, AppError>((heads, labels))
             })
             .await?;
         let mut first = std::mem::take(&mut heads.picks);
-        let second = first.split_off(first.len() / 2);
-        let helper = self
-            .helper
-            .as_mut()
-            .expect("read_beside runs with a helper");
-        let (f1, f2) = (self.filter.clone(), self.filter.clone());
-        let (values, rest) = futures_util::future::join(
-            self.conn.run(move |conn| values_of(conn, &f1, &first)),
-            helper.run(move |conn| values_of(conn, &f2, &second)),
-        )
-        .await;
-        let (mut values, rest) = (values?, rest?);
-        values.extend(rest);
+        let f1 = self.filter.clone();
+        let values = match self.helper.as_mut() {
+            None => {
+                self.conn
+                    .run(move |conn| values_of(conn, &f1, &first))
+                    .await?
+            }
+            Some(helper) => {
+                let second = first.split_off(first.len() / 2);
+                let f2 = self.filter.clone();
+                let (values, rest) = futures_util::future::join(
+                    self.conn.run(move |conn| values_of(conn, &f1, &first)),
+                    helper.run(move |conn| values_of(conn, &f2, &second)),
+                )
+                .await;
+                let mut values = values?;
+                values.extend(rest?);
+                values
+            }
+        };
         let filter = self.filter.clone();
         self.conn
             .run(move |conn| {

@@ -2,11 +2,12 @@
 
 mod dto;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 
-use crate::api::edge::body_etag;
-use crate::api::headers::{IdempotencyKey, IfMatch, mark_created, versioned};
+use crate::api::headers::{
+    IdempotencyKey, IfMatch, kept_json, mark_created, rendered_json, versioned,
+};
 use crate::api::pagination::{self, next_cursor, page_of};
 use crate::api::params;
 use crate::api::problem::{
@@ -15,7 +16,6 @@ use crate::api::problem::{
 use crate::app::Services;
 use crate::app::idempotency::Outcome;
 use crate::app::indicators::{self as app, Listing};
-use crate::app::kept::Rendered;
 use crate::auth::Principal;
 use crate::auth::policy::{Permission, authorize};
 use crate::domain::indicator::{Indicator, IndicatorCode, parse_year};
@@ -95,24 +95,16 @@ pub async fn list_indicators(
         let key = |i: &Indicator| VersionKey(i.code.clone(), i.valid_from).to_string();
         let (items, more) = page_of(all, after.as_deref(), limit, key);
         let next = next_cursor(&items, more, key);
-        let page = IndicatorPage {
+        rendered_json(&IndicatorPage {
             items: items
                 .into_iter()
                 .map(|i| IndicatorResponse::of(i, year))
                 .collect(),
             next,
-        };
-        let body = web::Bytes::from(serde_json::to_vec(&page).expect("a page serialises"));
-        Rendered {
-            etag: body_etag(&body),
-            body,
-        }
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ContentType::json())
-        .insert_header((header::ETAG, page.etag.as_str()))
-        .body(page.body.clone()))
+    Ok(kept_json(&page))
 }
 
 /// Read one indicator
