@@ -70,6 +70,7 @@ struct TokenArgs {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    zv_monitor::memory::tune_allocator();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.settings).await,

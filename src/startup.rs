@@ -106,19 +106,30 @@ fn limits(settings: &Settings, metrics: &Metrics) -> anyhow::Result<web::Data<Li
     Ok(web::Data::from(limits))
 }
 
+/// The contract as the replica serves it and routes by it, built once; what building it took
+/// is let go at once.
+fn contract() -> anyhow::Result<(web::Data<fallback::RouteTable>, api::docs::ServedSpec)> {
+    let spec = api::openapi();
+    let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
+    let served_spec = api::docs::ServedSpec::new(&spec)?;
+    drop(spec);
+    crate::memory::release_freed_memory();
+    Ok((route_table, served_spec))
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let metrics = web::Data::new(Metrics::new(settings.backend().name())?);
         let verifier = web::Data::new(identity(&settings, &metrics).await?);
+        // Each phase of the start (the database's, the contract's, each worker's routes) lets
+        // go of what it touched once: the replica's peak is its largest phase, not their sum.
         let (services, report) = prepare_database(&settings).await?;
+        crate::memory::release_freed_memory();
         let (listener, address) = bind(settings.listen)?;
-
-        background::start(&services, &settings, &metrics)?;
         let limits = limits(&settings, &metrics)?;
-        let spec = api::openapi();
-        let route_table = web::Data::new(fallback::RouteTable::from_spec(&spec));
-        let served_spec = api::docs::ServedSpec::new(&spec)?;
-        drop(spec);
+        let (route_table, served_spec) = contract()?;
+        // After the contract: the deadline job's first run reads what is due.
+        background::start(&services, &settings, &metrics)?;
         let services = web::Data::new(services);
         let upload_limit = web::Data::new(UploadLimit(
             usize::try_from(settings.max_upload_bytes).unwrap_or(usize::MAX),

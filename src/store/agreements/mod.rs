@@ -5,7 +5,7 @@ mod rows;
 use diesel::prelude::*;
 
 use super::schema::{
-    agreement_templates, agreements, obligation_indicators, obligations, signatures,
+    agreement_templates, agreements, obligation_indicators, obligations, signatures, submissions,
 };
 use super::{DbConnection, corrupt};
 use crate::domain::actor::Visibility;
@@ -69,14 +69,21 @@ pub struct Deadline {
     pub due: chrono::NaiveDate,
 }
 
-/// The obligations Träger deliver under agreements in force that fall due by `until`, past
-/// years included: all the deadline job can tell of, without the indicators each asks for.
+/// The obligations Träger deliver under agreements in force that fall due by `until` and no
+/// accepted submission fulfils, past years included: all the deadline job can tell of, without
+/// the indicators each asks for. Fulfilled ones stay in the database: on 22 years of history
+/// (benches/export) the job's first run read 6 037 obligations and their submissions and took
+/// the replica from 30 to 39 MiB; now it reads what is outstanding.
 pub fn deadlines(conn: &mut DbConnection, until: chrono::NaiveDate) -> QueryResult<Vec<Deadline>> {
+    let fulfilled = submissions::table
+        .filter(submissions::obligation_id.eq(obligations::id))
+        .filter(submissions::accepted_revision.is_not_null());
     let rows: Vec<(String, String, Option<chrono::NaiveDate>)> = obligations::table
         .inner_join(agreements::table)
         .filter(agreements::status.eq(AgreementStatus::InForce.as_str()))
         .filter(obligations::delivered_by.eq(Party::Traeger.as_str()))
         .filter(obligations::due.le(until))
+        .filter(diesel::dsl::not(diesel::dsl::exists(fulfilled)))
         .select((obligations::id, agreements::traeger, obligations::due))
         .order(obligations::id.asc())
         .load(conn)?;
