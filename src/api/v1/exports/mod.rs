@@ -137,6 +137,16 @@ struct Renderer {
 }
 
 impl Renderer {
+    fn new(format: ExportFormat, german: bool) -> Self {
+        Renderer {
+            format,
+            german,
+            wrote_item: false,
+            // A CSV row of a Träger's figure is about 160 bytes, an NDJSON row about 320.
+            row_bytes: 200,
+        }
+    }
+
     fn head(&self) -> Vec<u8> {
         match self.format {
             ExportFormat::Json => b"{\"items\":[".to_vec(),
@@ -306,12 +316,7 @@ pub async fn export_facts(
             ))
             .streaming(crate::api::files::stream(file)));
     }
-    let renderer = Renderer {
-        format,
-        german,
-        wrote_item: false,
-        row_bytes: 200,
-    };
+    let renderer = Renderer::new(format, german);
     let content_type = match format {
         ExportFormat::Json => "application/json",
         ExportFormat::Ndjson => "application/x-ndjson",

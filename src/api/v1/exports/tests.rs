@@ -47,18 +47,9 @@ fn facts(n: usize) -> Vec<Fact> {
         .collect()
 }
 
-fn renderer(format: ExportFormat) -> Renderer {
-    Renderer {
-        format,
-        german: false,
-        wrote_item: false,
-        row_bytes: 200,
-    }
-}
-
 /// The whole body for batches of these sizes.
 fn body(format: ExportFormat, batches: &[usize]) -> Vec<u8> {
-    let mut r = renderer(format);
+    let mut r = Renderer::new(format, false);
     let mut out = r.head();
     for &n in batches {
         for piece in r.batch(&facts(n)) {
@@ -102,7 +93,7 @@ fn ndjson_and_csv_in_pieces_hold_a_whole_row_per_fact() {
 
 #[test]
 fn a_batch_goes_out_in_pieces_well_below_a_batch() {
-    let mut r = renderer(ExportFormat::Ndjson);
+    let mut r = Renderer::new(ExportFormat::Ndjson, false);
     let pieces = r.batch(&facts(4096));
     assert_eq!(pieces.len(), 4096 / PIECE_FACTS);
     let whole: usize = pieces.iter().map(Bytes::len).sum();
